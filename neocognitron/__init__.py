@@ -1,0 +1,7 @@
+"""neocognitron: Fukushima's Neocognitron reproduced with numba kernels, and a CNN baseline."""
+
+__version__ = "0.1.0"
+
+from . import cells  # noqa: E402
+
+__all__ = ["cells", "__version__"]

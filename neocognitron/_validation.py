@@ -1,0 +1,104 @@
+"""Argument checks shared by the public functions. Each raises before any kernel runs.
+
+The messages name the argument and what was expected, so that a user who passes a
+``(16, 16)`` image where a batch was expected learns that from the error, not from a
+numba traceback or a crashed interpreter.
+"""
+
+import numbers
+
+import numpy as np
+
+
+def common_float_dtype(*arrays):
+    """float32 when every array is float32 (or narrower), else float64."""
+    dtype = np.result_type(np.float32, *[np.asarray(a).dtype for a in arrays])
+    return np.dtype(np.float32) if dtype == np.float32 else np.dtype(np.float64)
+
+
+def as_real_array(x, name, ndim=None, dtype=None, allow_empty=False, nonnegative=False):
+    """Convert ``x`` to a C-contiguous float array and check it.
+
+    Parameters
+    ----------
+    x : array-like
+    name : str
+        The argument's name, used in error messages.
+    ndim : int or tuple of int, optional
+        Accepted numbers of dimensions.
+    dtype : numpy dtype, optional
+        Target float dtype; default float64 (float32 is kept).
+    allow_empty : bool
+        Whether a zero-size array is acceptable.
+    nonnegative : bool
+        Whether negative entries are rejected.
+    """
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}")
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be a numeric array: {exc}") from None
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.floating)
+        or np.issubdtype(arr.dtype, np.integer)
+        or arr.dtype == np.bool_
+    ):
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    if ndim is not None:
+        ndims = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in ndims:
+            want = " or ".join(str(d) for d in ndims)
+            raise ValueError(f"{name} must have {want} dimensions, got shape {arr.shape}")
+    if arr.size == 0 and not allow_empty:
+        raise ValueError(f"{name} is empty (shape {arr.shape}); expected at least one value")
+    if dtype is None:
+        dtype = np.float32 if arr.dtype == np.float32 else np.float64
+    arr = np.ascontiguousarray(arr, dtype=dtype)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or inf")
+    if nonnegative and arr.size and arr.min() < 0:
+        raise ValueError(f"{name} must be non-negative (cell outputs and weights are >= 0)")
+    return arr
+
+
+def check_scalar(x, name, low=None, low_inclusive=False, integer=False):
+    """A finite real (or integer) scalar, optionally bounded below."""
+    kinds = (numbers.Integral,) if integer else (numbers.Real,)
+    if isinstance(x, bool) or not isinstance(x, kinds):
+        what = "an integer" if integer else "a real number"
+        raise TypeError(f"{name} must be {what}, got {type(x).__name__}")
+    if not integer and not np.isfinite(x):
+        raise ValueError(f"{name} must be finite, got {x}")
+    if low is not None:
+        if (x < low) if low_inclusive else (x <= low):
+            op = ">=" if low_inclusive else ">"
+            raise ValueError(f"{name} must be {op} {low}, got {x}")
+    return int(x) if integer else float(x)
+
+
+def check_shape2(shape, name):
+    """A pair of positive integers, such as ``out_shape`` or ``image_shape``."""
+    try:
+        pair = tuple(shape)
+    except TypeError:
+        raise TypeError(f"{name} must be a pair (H, W) of positive integers, got {shape!r}")
+    if len(pair) != 2:
+        raise ValueError(f"{name} must be a pair (H, W), got {shape!r}")
+    return tuple(check_scalar(v, name, low=0, integer=True) for v in pair)
+
+
+def as_batch(u, name, dtype=None, nonnegative=True):
+    """Accept ``(N, K, H, W)`` or a single ``(K, H, W)``; return 4-D and whether it was 3-D."""
+    arr = as_real_array(u, name, ndim=(3, 4), dtype=dtype, nonnegative=nonnegative)
+    single = arr.ndim == 3
+    return (arr[None] if single else arr), single
+
+
+def check_field_fits(in_hw, kernel_hw, kernel_name, input_name):
+    """An input plane must be at least as large as the receptive field that reads it."""
+    if in_hw[0] < kernel_hw[0] or in_hw[1] < kernel_hw[1]:
+        raise ValueError(
+            f"{input_name} planes of size {tuple(in_hw)} are smaller than the receptive "
+            f"field {kernel_name} of size {tuple(kernel_hw)}"
+        )

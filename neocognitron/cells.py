@@ -1,0 +1,162 @@
+"""The three kinds of cell of Fukushima (1980), as validated functions over a batch.
+
+Inputs are ``(N, K', H, W)`` (a batch) or ``(K', H, W)`` (one input); the result has the
+same leading form. ``out_shape=(H', W')`` puts the output cells on a smaller (or equal)
+grid laid over the input by the centred rule of :mod:`neocognitron._grid`; the default is
+the input's own grid ("same"). Every argument is checked and converted once (to float32
+when all arrays are float32, else float64) before a numba kernel runs.
+
+References: K. Fukushima, "Neocognitron: a self-organizing neural network model for a
+mechanism of pattern recognition unaffected by shift in position", Biol. Cybern. 36,
+193-202 (1980), equations (1)-(5).
+"""
+
+import numpy as np
+
+from . import _kernels
+from ._grid import field_starts
+from ._validation import (
+    as_batch,
+    as_real_array,
+    check_field_fits,
+    check_scalar,
+    check_shape2,
+    common_float_dtype,
+)
+
+__all__ = ["s_layer", "v_c", "c_layer"]
+
+
+def _grid(in_hw, kernel_hw, out_shape):
+    out_hw = tuple(in_hw) if out_shape is None else check_shape2(out_shape, "out_shape")
+    y0 = field_starts(in_hw[0], out_hw[0], kernel_hw[0])
+    x0 = field_starts(in_hw[1], out_hw[1], kernel_hw[1])
+    return out_hw, y0, x0
+
+
+def _unbatch(out, single):
+    return out[0] if single else out
+
+
+def _v_c_checked(u_c, c, out_shape):
+    out_hw, y0, x0 = _grid(u_c.shape[2:], c.shape, out_shape)
+    v = np.empty((u_c.shape[0],) + out_hw, dtype=u_c.dtype)
+    _kernels._v_c(u_c, c, y0, x0, v)
+    return v
+
+
+def v_c(u_c, c, out_shape=None):
+    """V_C-cells, eq. (2): the root-mean-square of the input around each position.
+
+    ``v_C(n) = sqrt( sum_k' sum_nu c(nu) u_C(k', n+nu)^2 )``
+
+    The same ``c`` is used for every input plane ``k'``; Fukushima normalises it so that
+    ``sum_k' sum_nu c(nu) = 1``, i.e. ``c.sum() == 1 / K'``
+    (see :func:`neocognitron.weights.inhibitory_c`). This function applies ``c`` as given.
+
+    Parameters
+    ----------
+    u_c : array-like, shape (N, K', H, W) or (K', H, W)
+        Non-negative outputs of the preceding C-layer (or the input layer U0).
+    c : array-like, shape (h, w)
+        Non-negative fixed weights onto the V_C-cell.
+    out_shape : (int, int), optional
+        Grid of the S-layer the V_C-cells serve; default ``(H, W)``.
+
+    Returns
+    -------
+    v : ndarray, shape (N, H', W') or (H', W')
+    """
+    dtype = common_float_dtype(u_c, c)
+    u_c, single = as_batch(u_c, "u_c", dtype=dtype)
+    c = as_real_array(c, "c", ndim=2, dtype=dtype, nonnegative=True)
+    check_field_fits(u_c.shape[2:], c.shape, "c", "u_c")
+    return _unbatch(_v_c_checked(u_c, c, out_shape), single)
+
+
+def s_layer(u_c, a, b, c, r, out_shape=None):
+    """S-cells, eq. (1): feature extraction with shunting inhibition.
+
+    ``u_S(k, n) = r * phi[ (1 + sum_k' sum_nu a(k', nu, k) u_C(k', n+nu))
+    / (1 + 2r/(1+r) * b(k) * v_C(n)) - 1 ]``, with ``phi[x] = max(x, 0)`` and ``v_C`` from
+    :func:`v_c`. A large selectivity ``r`` makes the cell answer only to inputs close to its
+    weight pattern; ``a`` and ``b`` are shared by every cell of a plane.
+
+    Parameters
+    ----------
+    u_c : array-like, shape (N, K', H, W) or (K', H, W)
+        Non-negative input C-cells (for the first layer the input image U0, K' = 1).
+    a : array-like, shape (K, K', h, w)
+        Non-negative excitatory weights, ``a[k, k', dy, dx]`` = ``a(k', nu, k)``.
+    b : array-like, shape (K,)
+        Non-negative inhibitory weight of each plane.
+    c : array-like, shape (h, w)
+        Weights onto the V_C-cell (see :func:`v_c`).
+    r : float
+        Selectivity, ``r > 0``.
+    out_shape : (int, int), optional
+        Grid of the S-layer; default ``(H, W)``.
+
+    Returns
+    -------
+    u_s : ndarray, shape (N, K, H', W') or (K, H', W')
+    """
+    dtype = common_float_dtype(u_c, a, b, c)
+    u_c, single = as_batch(u_c, "u_c", dtype=dtype)
+    a = as_real_array(a, "a", ndim=4, dtype=dtype, nonnegative=True)
+    b = as_real_array(b, "b", ndim=1, dtype=dtype, nonnegative=True)
+    c = as_real_array(c, "c", ndim=2, dtype=dtype, nonnegative=True)
+    r = check_scalar(r, "r", low=0)
+    K, Kp = a.shape[:2]
+    if Kp != u_c.shape[1]:
+        raise ValueError(f"a has {Kp} input planes (a.shape[1]) but u_c has {u_c.shape[1]}")
+    if b.shape[0] != K:
+        raise ValueError(f"b must have one entry per plane of a ({K}), got {b.shape[0]}")
+    if a.shape[2:] != c.shape:
+        raise ValueError(f"a's receptive field {a.shape[2:]} differs from c's {c.shape}")
+    check_field_fits(u_c.shape[2:], a.shape[2:], "a", "u_c")
+    v = _v_c_checked(u_c, c, out_shape)
+    out_hw, y0, x0 = _grid(u_c.shape[2:], a.shape[2:], out_shape)
+    u_s = np.empty((u_c.shape[0], K) + out_hw, dtype=dtype)
+    _kernels._s_layer(u_c, a, b, v, dtype.type(r), y0, x0, u_s)
+    return _unbatch(u_s, single)
+
+
+def c_layer(u_s, d, alpha, out_shape=None):
+    """C-cells, eqs. (3)-(5): blurring over position, with V_S inhibition.
+
+    ``u_C(k, n) = psi[ (1 + sum_nu d(nu) u_S(k, n+nu)) / (1 + v_S(n)) - 1 ]`` with
+    ``v_S(n) = (1/K) sum_k sum_nu d(nu) u_S(k, n+nu)`` and
+    ``psi[x] = phi[x] / (alpha + phi[x])``.
+
+    The paper prints ``psi[x] = phi[x / (alpha + x)]``, which for ``x < -alpha`` turns
+    positive again (both numerator and denominator negative); a C-cell must be silent
+    for inhibitory input, so we use the saturating form above, equal to the paper's for
+    every ``x >= 0`` (the only case the paper discusses).
+
+    Parameters
+    ----------
+    u_s : array-like, shape (N, K, H, W) or (K, H, W)
+        Non-negative S-cell outputs; C-plane ``k`` reads S-plane ``k`` only.
+    d : array-like, shape (h, w)
+        Non-negative fixed weights onto the C-cells.
+    alpha : float
+        Saturation constant, ``alpha > 0``.
+    out_shape : (int, int), optional
+        Grid of the C-layer; default ``(H, W)``.
+
+    Returns
+    -------
+    u_c : ndarray, shape (N, K, H', W') or (K, H', W'), values in ``[0, 1)``
+    """
+    dtype = common_float_dtype(u_s, d)
+    u_s, single = as_batch(u_s, "u_s", dtype=dtype)
+    d = as_real_array(d, "d", ndim=2, dtype=dtype, nonnegative=True)
+    alpha = check_scalar(alpha, "alpha", low=0)
+    check_field_fits(u_s.shape[2:], d.shape, "d", "u_s")
+    out_hw, y0, x0 = _grid(u_s.shape[2:], d.shape, out_shape)
+    e = np.empty(u_s.shape[:2] + out_hw, dtype=dtype)
+    _kernels._c_excitation(u_s, d, y0, x0, e)
+    u_c = np.empty_like(e)
+    _kernels._c_layer_finish(e, dtype.type(alpha), u_c)
+    return _unbatch(u_c, single)
