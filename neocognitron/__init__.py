@@ -3,5 +3,10 @@
 __version__ = "0.1.0"
 
 from . import cells  # noqa: E402
+from .network import Neocognitron  # noqa: E402
 
-__all__ = ["cells", "__version__"]
+__all__ = ["cells", "Neocognitron", "__version__"]
+
+from .cnn import ConvNetClassifier  # noqa: E402
+
+__all__ += ["ConvNetClassifier"]

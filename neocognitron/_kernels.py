@@ -8,11 +8,35 @@ slice of the output. Nothing here imports from the rest of the package but ``_nu
 
 Notation follows Fukushima (1980): ``u_c`` input C-cells, ``a`` excitatory weights,
 ``b`` inhibitory weight, ``c`` weights onto the V_C-cell, ``d`` weights onto C-cells.
+
+Two paths compute the correlations:
+
+* **Unit-step grids** (both ``y0`` and ``x0`` are ``s, s+1, s+2, ...``: the "same" grid of
+  every equal-size layer, and "valid" windows) take the *flat* path. The input planes
+  under the output grid are copied once into a zero-padded window of ``Hp x Wp``
+  (``Hp = H' + h - 1``, ``Wp = W' + w - 1``), so every tap reads inside it and the whole
+  correlation becomes one-dimensional: output ``p = i * Wp + j`` reads ``window.flat[p + o]``
+  with one offset ``o`` per tap ``(k', dy, dx)``. The inner loop then runs over ``p``,
+  long and contiguous (numba/LLVM vectorise it), and each pass over it applies
+  ``_GROUP`` taps at once to ``_BLOCK`` output planes, so one load of the input feeds
+  ``_BLOCK`` accumulators and an accumulator is loaded and stored once per ``_GROUP``
+  taps. Taps whose weight is zero in every plane of a block are skipped. The columns
+  ``j >= W'`` of the flat accumulator are scratch and never read.
+* **Other grids** (the shrinking layers 16 -> 10 -> 8 ...) take the general path,
+  :func:`_correlate_plane`, one output row segment at a time.
+
+Inner loops index through slices that start at a non-negative offset, never with
+``start + j`` where ``start`` might be negative: numba must otherwise check every index for
+wrap-around, which stops vectorisation (about 6x slower).
 """
 
 import numpy as np
 
 from ._numba import njit, prange
+
+_BLOCK = 3  # output planes computed together in the flat path
+_GROUP = 4  # taps per pass over the _BLOCK accumulators
+_GROUP_SINGLE = 8  # taps per pass when one plane is computed alone
 
 
 @njit
@@ -40,6 +64,9 @@ def _valid_range(starts, offset, n):
     return lo, hi
 
 
+# ----------------------------------------------------------------------- general path
+
+
 @njit
 def _correlate_plane(x, w, y0, x0, unit, acc):
     """acc[i, j] += sum_{dy, dx} w[dy, dx] * x[y0[i] + dy, x0[j] + dx]  (zero outside x)."""
@@ -49,56 +76,248 @@ def _correlate_plane(x, w, y0, x0, unit, acc):
         jlo, jhi = _valid_range(x0, dx, W)
         if jlo >= jhi:
             continue
-        base = x0[0] + dx
+        m = jhi - jlo
+        first = x0[jlo] + dx  # >= 0 by construction of [jlo, jhi)
         for dy in range(h):
-            ilo, ihi = _valid_range(y0, dy, H)
             wv = w[dy, dx]
             if wv == 0:
                 continue
+            ilo, ihi = _valid_range(y0, dy, H)
             for i in range(ilo, ihi):
                 row = x[y0[i] + dy]
-                out = acc[i]
+                out = acc[i, jlo:jhi]
                 if unit:
-                    for j in range(jlo, jhi):
-                        out[j] += wv * row[base + j]
+                    seg = row[first:first + m]
+                    for j in range(m):
+                        out[j] += wv * seg[j]
                 else:
-                    for j in range(jlo, jhi):
-                        out[j] += wv * row[x0[j] + dx]
+                    for j in range(m):
+                        out[j] += wv * row[x0[jlo + j] + dx]
+
+
+# -------------------------------------------------------------------------- flat path
+
+
+@njit
+def _flat_path(y0, x0):
+    return y0.shape[0] > 0 and x0.shape[0] > 0 and _unit_step(y0) and _unit_step(x0)
+
+
+@njit
+def _pad_window(x, ys, xs, out):
+    """``out[k, i, j] = x[k, ys + i, xs + j]`` for every plane ``k``; 0 outside ``x``."""
+    Kp, H, W = x.shape
+    Hp, Wp = out.shape[1], out.shape[2]
+    out[:, :, :] = 0
+    ilo, ihi = max(0, -ys), min(Hp, H - ys)
+    jlo, jhi = max(0, -xs), min(Wp, W - xs)
+    if ilo >= ihi or jlo >= jhi:
+        return
+    m = jhi - jlo
+    for k in range(Kp):
+        for i in range(ilo, ihi):
+            src = x[k, ys + i, xs + jlo:xs + jhi]
+            dst = out[k, i, jlo:jhi]
+            for j in range(m):
+                dst[j] = src[j]
+
+
+@njit
+def _flat_taps(w, k0, Hp, Wp, wts, offs):
+    """Taps of planes ``k0 .. k0 + wts.shape[1] - 1`` of ``w`` (K, K', h, w) for the flat path.
+
+    Writes ``wts[t, b]`` (weight of plane ``k0 + b``; 0 past the last plane) and the flat
+    offset ``offs[t]`` of tap ``(k', dy, dx)`` in a window of ``K' x Hp x Wp``; taps that
+    are zero in every plane are left out. Returns the number of taps kept.
+    """
+    K, Kp, h, wd = w.shape
+    nb = wts.shape[1]
+    zero = w.dtype.type(0)
+    T = 0
+    for kp in range(Kp):
+        for dy in range(h):
+            for dx in range(wd):
+                keep = False
+                for b in range(nb):
+                    wv = w[k0 + b, kp, dy, dx] if k0 + b < K else zero
+                    wts[T, b] = wv
+                    if wv != 0:
+                        keep = True
+                if keep:
+                    offs[T] = (kp * Hp + dy) * Wp + dx
+                    T += 1
+    return T
+
+
+@njit
+def _flat_block(xf, wts, offs, T, acc):
+    """``acc[b, p] = sum_t wts[t, b] * xf[p + offs[t]]`` for ``_BLOCK`` (= 3) planes ``b``."""
+    P = acc.shape[1]
+    acc[:, :] = 0
+    o0, o1, o2 = acc[0], acc[1], acc[2]
+    t = 0
+    while t + _GROUP <= T:  # four taps, three planes per pass; 12 weights stay in registers
+        a0, a1, a2, a3 = wts[t, 0], wts[t + 1, 0], wts[t + 2, 0], wts[t + 3, 0]
+        b0, b1, b2, b3 = wts[t, 1], wts[t + 1, 1], wts[t + 2, 1], wts[t + 3, 1]
+        c0, c1, c2, c3 = wts[t, 2], wts[t + 1, 2], wts[t + 2, 2], wts[t + 3, 2]
+        s0 = xf[offs[t]:offs[t] + P]
+        s1 = xf[offs[t + 1]:offs[t + 1] + P]
+        s2 = xf[offs[t + 2]:offs[t + 2] + P]
+        s3 = xf[offs[t + 3]:offs[t + 3] + P]
+        for p in range(P):
+            x0, x1, x2, x3 = s0[p], s1[p], s2[p], s3[p]
+            o0[p] += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3
+            o1[p] += b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3
+            o2[p] += c0 * x0 + c1 * x1 + c2 * x2 + c3 * x3
+        t += _GROUP
+    while t < T:
+        a0, b0, c0 = wts[t, 0], wts[t, 1], wts[t, 2]
+        s0 = xf[offs[t]:offs[t] + P]
+        for p in range(P):
+            x0 = s0[p]
+            o0[p] += a0 * x0
+            o1[p] += b0 * x0
+            o2[p] += c0 * x0
+        t += 1
+
+
+@njit
+def _flat_single(xf, wts, offs, T, acc):
+    """``acc[0, p] = sum_t wts[t, 0] * xf[p + offs[t]]``: one plane, eight taps per pass."""
+    P = acc.shape[1]
+    o = acc[0]
+    o[:] = 0
+    t = 0
+    while t + _GROUP_SINGLE <= T:
+        w0, w1, w2, w3 = wts[t, 0], wts[t + 1, 0], wts[t + 2, 0], wts[t + 3, 0]
+        w4, w5, w6, w7 = wts[t + 4, 0], wts[t + 5, 0], wts[t + 6, 0], wts[t + 7, 0]
+        s0 = xf[offs[t]:offs[t] + P]
+        s1 = xf[offs[t + 1]:offs[t + 1] + P]
+        s2 = xf[offs[t + 2]:offs[t + 2] + P]
+        s3 = xf[offs[t + 3]:offs[t + 3] + P]
+        s4 = xf[offs[t + 4]:offs[t + 4] + P]
+        s5 = xf[offs[t + 5]:offs[t + 5] + P]
+        s6 = xf[offs[t + 6]:offs[t + 6] + P]
+        s7 = xf[offs[t + 7]:offs[t + 7] + P]
+        for p in range(P):
+            o[p] += (w0 * s0[p] + w1 * s1[p] + w2 * s2[p] + w3 * s3[p]
+                     + w4 * s4[p] + w5 * s5[p] + w6 * s6[p] + w7 * s7[p])
+        t += _GROUP_SINGLE
+    while t < T:
+        w0 = wts[t, 0]
+        s0 = xf[offs[t]:offs[t] + P]
+        for p in range(P):
+            o[p] += w0 * s0[p]
+        t += 1
+
+
+@njit
+def _flat_correlate(window, w, k0, nk, acc):
+    """Planes ``k0 .. k0+nk-1`` of ``w`` (K, K', h, w) over a padded ``window`` (K', Hp, Wp).
+
+    ``acc`` has shape ``(_BLOCK, P)`` (``nk <= _BLOCK``); on return ``acc[b, i * Wp + j]``
+    holds output ``(i, j)`` of plane ``k0 + b``.
+    """
+    Kp, Hp, Wp = window.shape
+    ntaps = Kp * w.shape[2] * w.shape[3]
+    xf = window.ravel()
+    offs = np.empty(ntaps, dtype=np.int64)
+    if nk == 1:
+        wts = np.empty((ntaps, 1), dtype=w.dtype)
+        T = _flat_taps(w, k0, Hp, Wp, wts, offs)
+        _flat_single(xf, wts, offs, T, acc)
+    else:
+        wts = np.empty((ntaps, _BLOCK), dtype=w.dtype)
+        T = _flat_taps(w, k0, Hp, Wp, wts, offs)
+        _flat_block(xf, wts, offs, T, acc)
+
+
+# ------------------------------------------------------------------------ the kernels
 
 
 @njit(parallel=True)
 def _correlate(x, w, y0, x0, out):
     """Multi-channel correlation: out[n, k] = sum_k' corr(x[n, k'], w[k, k']) on the grid."""
     N, Kp = x.shape[0], x.shape[1]
-    K = w.shape[0]
-    unit = _unit_step(x0)
-    for job in prange(N * K):
-        n = job // K
-        k = job % K
-        acc = out[n, k]
-        acc[:, :] = 0
-        for kp in range(Kp):
-            _correlate_plane(x[n, kp], w[k, kp], y0, x0, unit, acc)
+    K, h, wd = w.shape[0], w.shape[2], w.shape[3]
+    Ho, Wo = out.shape[2], out.shape[3]
+    if _flat_path(y0, x0):
+        Hp, Wp = Ho + h - 1, Wo + wd - 1
+        P = (Ho - 1) * Wp + Wo
+        nblk = (K + _BLOCK - 1) // _BLOCK
+        for job in prange(N * nblk):
+            n = job // nblk
+            k0 = (job % nblk) * _BLOCK
+            nk = min(_BLOCK, K - k0)
+            window = np.empty((Kp, Hp, Wp), dtype=x.dtype)
+            _pad_window(x[n], y0[0], x0[0], window)
+            acc = np.empty((_BLOCK, P), dtype=out.dtype)
+            _flat_correlate(window, w, k0, nk, acc)
+            for b in range(nk):
+                for i in range(Ho):
+                    src = acc[b, i * Wp:i * Wp + Wo]
+                    dst = out[n, k0 + b, i]
+                    for j in range(Wo):
+                        dst[j] = src[j]
+    else:
+        unit = _unit_step(x0)
+        for job in prange(N * K):
+            n = job // K
+            k = job % K
+            acc = out[n, k]
+            acc[:, :] = 0
+            for kp in range(Kp):
+                _correlate_plane(x[n, kp], w[k, kp], y0, x0, unit, acc)
 
 
 @njit(parallel=True)
 def _v_c(u_c, c, y0, x0, out):
     """V_C-cell: out[n] = sqrt( sum_k' sum_nu c(nu) u_c(k', n+nu)^2 )."""
     N, Kp, H, W = u_c.shape
+    h, wd = c.shape
+    Ho, Wo = out.shape[1], out.shape[2]
+    flat = _flat_path(y0, x0)
     unit = _unit_step(x0)
+    c4 = c.reshape((1, 1, h, wd))
     for n in prange(N):
-        sq = np.zeros((H, W), dtype=u_c.dtype)
+        sq = np.zeros((1, H, W), dtype=u_c.dtype)
+        plane = sq[0]
         for kp in range(Kp):
-            plane = u_c[n, kp]
+            src = u_c[n, kp]
             for i in range(H):
+                s = src[i]
+                d = plane[i]
                 for j in range(W):
-                    sq[i, j] += plane[i, j] * plane[i, j]
+                    d[j] += s[j] * s[j]
         acc = out[n]
-        acc[:, :] = 0
-        _correlate_plane(sq, c, y0, x0, unit, acc)
-        for i in range(acc.shape[0]):
-            for j in range(acc.shape[1]):
-                acc[i, j] = np.sqrt(acc[i, j])
+        if flat:
+            Hp, Wp = Ho + h - 1, Wo + wd - 1
+            window = np.empty((1, Hp, Wp), dtype=u_c.dtype)
+            _pad_window(sq, y0[0], x0[0], window)
+            flat_acc = np.empty((_BLOCK, (Ho - 1) * Wp + Wo), dtype=out.dtype)
+            _flat_correlate(window, c4, 0, 1, flat_acc)
+            for i in range(Ho):
+                src = flat_acc[0, i * Wp:i * Wp + Wo]
+                dst = acc[i]
+                for j in range(Wo):
+                    dst[j] = np.sqrt(src[j])
+        else:
+            acc[:, :] = 0
+            _correlate_plane(plane, c, y0, x0, unit, acc)
+            for i in range(Ho):
+                row = acc[i]
+                for j in range(Wo):
+                    row[j] = np.sqrt(row[j])
+
+
+@njit
+def _s_finish(e, bk, r, vrow, out):
+    """``out[j] = r * phi[(1 + e[j]) / (1 + bk * v[j]) - 1]`` along one output row."""
+    one = out.dtype.type(1)
+    zero = out.dtype.type(0)
+    for j in range(out.shape[0]):
+        x = (one + e[j]) / (one + bk * vrow[j]) - one
+        out[j] = r * x if x > 0 else zero
 
 
 @njit(parallel=True)
@@ -108,35 +327,67 @@ def _s_layer(u_c, a, b, v, r, y0, x0, out):
     u_S(k, n) = r * phi[(1 + sum a u_C) / (1 + 2r/(1+r) b(k) v_C(n)) - 1]
     """
     N, Kp = u_c.shape[0], u_c.shape[1]
-    K = a.shape[0]
-    unit = _unit_step(x0)
-    theta = 2.0 * r / (1.0 + r)
-    for job in prange(N * K):
-        n = job // K
-        k = job % K
-        acc = out[n, k]
-        acc[:, :] = 0
-        for kp in range(Kp):
-            _correlate_plane(u_c[n, kp], a[k, kp], y0, x0, unit, acc)
-        bk = theta * b[k]
-        vn = v[n]
-        for i in range(acc.shape[0]):
-            for j in range(acc.shape[1]):
-                x = (1.0 + acc[i, j]) / (1.0 + bk * vn[i, j]) - 1.0
-                acc[i, j] = r * x if x > 0 else 0.0
+    K, h, wd = a.shape[0], a.shape[2], a.shape[3]
+    Ho, Wo = out.shape[2], out.shape[3]
+    theta = (r + r) / (r + out.dtype.type(1))  # 2r/(1+r), in the output's dtype
+    if _flat_path(y0, x0):
+        Hp, Wp = Ho + h - 1, Wo + wd - 1
+        P = (Ho - 1) * Wp + Wo
+        nblk = (K + _BLOCK - 1) // _BLOCK
+        for job in prange(N * nblk):
+            n = job // nblk
+            k0 = (job % nblk) * _BLOCK
+            nk = min(_BLOCK, K - k0)
+            window = np.empty((Kp, Hp, Wp), dtype=u_c.dtype)
+            _pad_window(u_c[n], y0[0], x0[0], window)
+            acc = np.empty((_BLOCK, P), dtype=out.dtype)
+            _flat_correlate(window, a, k0, nk, acc)
+            for bb in range(nk):
+                bk = theta * b[k0 + bb]
+                for i in range(Ho):
+                    _s_finish(acc[bb, i * Wp:i * Wp + Wo], bk, r, v[n, i], out[n, k0 + bb, i])
+    else:
+        unit = _unit_step(x0)
+        for job in prange(N * K):
+            n = job // K
+            k = job % K
+            acc = out[n, k]
+            acc[:, :] = 0
+            for kp in range(Kp):
+                _correlate_plane(u_c[n, kp], a[k, kp], y0, x0, unit, acc)
+            bk = theta * b[k]
+            for i in range(Ho):
+                _s_finish(acc[i], bk, r, v[n, i], acc[i])
 
 
 @njit(parallel=True)
 def _c_excitation(u_s, d, y0, x0, out):
     """out[n, k] = sum_nu d(nu) u_S(k, n+nu): each C-plane reads its own S-plane."""
     N, K = u_s.shape[0], u_s.shape[1]
+    h, wd = d.shape
+    Ho, Wo = out.shape[2], out.shape[3]
+    flat = _flat_path(y0, x0)
     unit = _unit_step(x0)
+    d4 = d.reshape((1, 1, h, wd))
+    Hp, Wp = Ho + h - 1, Wo + wd - 1
+    P = (Ho - 1) * Wp + Wo
     for job in prange(N * K):
         n = job // K
         k = job % K
         acc = out[n, k]
-        acc[:, :] = 0
-        _correlate_plane(u_s[n, k], d, y0, x0, unit, acc)
+        if flat:
+            window = np.empty((1, Hp, Wp), dtype=u_s.dtype)
+            _pad_window(u_s[n, k:k + 1], y0[0], x0[0], window)
+            flat_acc = np.empty((_BLOCK, P), dtype=out.dtype)
+            _flat_correlate(window, d4, 0, 1, flat_acc)
+            for i in range(Ho):
+                src = flat_acc[0, i * Wp:i * Wp + Wo]
+                dst = acc[i]
+                for j in range(Wo):
+                    dst[j] = src[j]
+        else:
+            acc[:, :] = 0
+            _correlate_plane(u_s[n, k], d, y0, x0, unit, acc)
 
 
 @njit(parallel=True)
@@ -146,13 +397,22 @@ def _c_layer_finish(e, alpha, out):
     psi[x] = phi[x] / (alpha + phi[x]).
     """
     N, K, H, W = e.shape
+    one = out.dtype.type(1)
+    zero = out.dtype.type(0)
+    planes = out.dtype.type(K)
     for n in prange(N):
-        for i in range(H):
-            for j in range(W):
-                v_s = 0.0
-                for k in range(K):
-                    v_s += e[n, k, i, j]
-                v_s /= K
-                for k in range(K):
-                    x = (1.0 + e[n, k, i, j]) / (1.0 + v_s) - 1.0
-                    out[n, k, i, j] = x / (alpha + x) if x > 0 else 0.0
+        en = e[n].reshape((K, H * W))
+        on = out[n].reshape((K, H * W))
+        v_s = np.zeros(H * W, dtype=out.dtype)
+        for k in range(K):
+            ek = en[k]
+            for p in range(H * W):
+                v_s[p] += ek[p]
+        for p in range(H * W):
+            v_s[p] = one + v_s[p] / planes
+        for k in range(K):
+            ek = en[k]
+            ok = on[k]
+            for p in range(H * W):
+                x = (one + ek[p]) / v_s[p] - one
+                ok[p] = x / (alpha + x) if x > 0 else zero

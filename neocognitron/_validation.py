@@ -82,7 +82,8 @@ def check_shape2(shape, name):
     try:
         pair = tuple(shape)
     except TypeError:
-        raise TypeError(f"{name} must be a pair (H, W) of positive integers, got {shape!r}")
+        msg = f"{name} must be a pair (H, W) of positive integers, got {shape!r}"
+        raise TypeError(msg) from None
     if len(pair) != 2:
         raise ValueError(f"{name} must be a pair (H, W), got {shape!r}")
     return tuple(check_scalar(v, name, low=0, integer=True) for v in pair)
@@ -102,3 +103,21 @@ def check_field_fits(in_hw, kernel_hw, kernel_name, input_name):
             f"{input_name} planes of size {tuple(in_hw)} are smaller than the receptive "
             f"field {kernel_name} of size {tuple(kernel_hw)}"
         )
+
+
+def check_random_generator(random_state):
+    """None (fresh entropy), an int seed, or a Generator/RandomState used as is.
+
+    Unlike scikit-learn's ``check_random_state`` this accepts ``np.random.Generator``, so
+    one stream can be passed through several transforms.
+    """
+    if random_state is None:
+        return np.random.default_rng()
+    if isinstance(random_state, (np.random.Generator, np.random.RandomState)):
+        return random_state
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        if random_state < 0:
+            raise ValueError(f"random_state must be a non-negative seed, got {random_state}")
+        return np.random.default_rng(int(random_state))
+    kind = type(random_state).__name__
+    raise TypeError(f"random_state must be None, an int, a Generator or RandomState, got {kind}")

@@ -1,0 +1,224 @@
+"""Time ``cells.s_layer`` and ``cells.c_layer`` against plain numpy and PyTorch, side by side.
+
+The layer is the size of a digit network's second stage: a batch of 128 inputs, 24 -> 24
+cell-planes, 5x5 receptive fields, 28x28 planes, "same" grid. Three versions of the same
+layer run in one process and are timed interleaved (numba, numpy, torch, numba, ...), so
+that a busy machine slows them alike; each figure is the median of ``--repeats`` runs
+after a warm-up (numba compiles, or loads its cache, on the first call).
+
+* numba: the public functions (argument validation included).
+* numpy: vectorised ``sliding_window_view`` + ``tensordot`` in batch chunks (no Python
+  loop over positions or taps).
+* torch: ``torch.nn.functional.conv2d`` (grouped for the C-layer), when PyTorch is
+  installed, in inference mode with ``torch.set_num_threads(--threads)``.
+
+Numba also runs on ``--threads`` threads. The script checks that the three agree before it
+prints the table; ratios > 1 mean numba is faster.
+
+    python benchmarks/bench_cells.py [--threads 2] [--repeats 7] [--batch 128] [--quick]
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+try:
+    import torch
+    import torch.nn.functional as F
+except ImportError:  # PyTorch is optional
+    torch = None
+
+import numba
+
+from neocognitron import cells
+
+ALPHA = 0.5
+R = 1.5
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def make_layer(rng, N, Kp, K, H, W, h, w, dtype):
+    u = rng.random((N, Kp, H, W))
+    u[rng.random(u.shape) < 0.5] = 0.0
+    a = rng.random((K, Kp, h, w)) * (4.0 / (Kp * h * w))
+    b = rng.random(K) * 2.0
+    yy = np.arange(h) - (h - 1) / 2
+    xx = np.arange(w) - (w - 1) / 2
+    g = np.exp(-(yy[:, None] ** 2 + xx[None, :] ** 2) / 4.5)
+    c = g / (Kp * g.sum())
+    d = g / g.sum()
+    return [t.astype(dtype) for t in (u, a, b, c, d)]
+
+
+# ---------------------------------------------------------------------- numpy version
+
+
+def _windows(x, h, w):
+    """(N, K, H, W) -> zero-padded "same" windows (N, K, H, W, h, w) (a view)."""
+    ph, pw = h // 2, w // 2
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, h - 1 - ph), (pw, w - 1 - pw)))
+    return sliding_window_view(xp, (h, w), axis=(2, 3))
+
+
+def numpy_s_layer(u, a, b, c, r, chunk=16):
+    N, Kp, H, W = u.shape
+    K, _, h, w = a.shape
+    out = np.empty((N, K, H, W), dtype=u.dtype)
+    theta = u.dtype.type(2 * r / (1 + r))
+    for s in range(0, N, chunk):
+        x = u[s:s + chunk]
+        e = np.tensordot(_windows(x, h, w), a, axes=([1, 4, 5], [1, 2, 3]))  # (n, H, W, K)
+        sq = (x * x).sum(axis=1, keepdims=True)
+        v = np.sqrt(np.tensordot(_windows(sq, h, w), c, axes=([4, 5], [0, 1])))  # (n,1,H,W)
+        e = e.transpose(0, 3, 1, 2)
+        ratio = (1 + e) / (1 + theta * b[None, :, None, None] * v) - 1
+        out[s:s + chunk] = u.dtype.type(r) * np.maximum(ratio, 0)
+    return out
+
+
+def numpy_c_layer(u, d, alpha, chunk=16):
+    N, K, H, W = u.shape
+    h, w = d.shape
+    out = np.empty_like(u)
+    for s in range(0, N, chunk):
+        e = np.tensordot(_windows(u[s:s + chunk], h, w), d, axes=([4, 5], [0, 1]))
+        vs = e.mean(axis=1, keepdims=True)
+        x = np.maximum((1 + e) / (1 + vs) - 1, 0)
+        out[s:s + chunk] = x / (alpha + x)
+    return out
+
+
+# ---------------------------------------------------------------------- torch version
+
+
+def torch_s_layer(u, a, b, c, r):
+    h, w = a.shape[2:]
+    pad = (h // 2, w // 2)
+    with torch.inference_mode():
+        u, a, b, c = (torch.from_numpy(t) for t in (u, a, b, c))
+        e = F.conv2d(u, a, padding=pad)
+        v = F.conv2d((u * u).sum(1, keepdim=True), c[None, None], padding=pad).sqrt_()
+        theta = 2 * r / (1 + r)
+        ratio = (1 + e) / (1 + theta * b[None, :, None, None] * v) - 1
+        return (r * torch.relu(ratio)).numpy()
+
+
+def torch_c_layer(u, d, alpha):
+    K = u.shape[1]
+    h, w = d.shape
+    with torch.inference_mode():
+        u, d = torch.from_numpy(u), torch.from_numpy(d)
+        e = F.conv2d(u, d.expand(K, 1, h, w), padding=(h // 2, w // 2), groups=K)
+        vs = e.mean(1, keepdim=True)
+        x = torch.relu((1 + e) / (1 + vs) - 1)
+        return (x / (alpha + x)).numpy()
+
+
+# ---------------------------------------------------------------------------- timing
+
+
+def rel_err(got, ref):
+    ref = ref.astype(np.float64)
+    return float(np.abs(got.astype(np.float64) - ref).max() / max(np.abs(ref).max(), 1.0))
+
+
+def time_interleaved(fns, repeats):
+    """Median wall time of each function, the functions run in turn ``repeats`` times."""
+    times = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--planes", type=int, default=24)
+    p.add_argument("--size", type=int, default=28)
+    p.add_argument("--field", type=int, default=5)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--dtypes", default="float32,float64")
+    p.add_argument("--no-numpy", action="store_true", help="skip the (slow) numpy reference")
+    p.add_argument("--quick", action="store_true", help="batch 16, 3 repeats")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.batch, args.repeats = 16, 3
+
+    threads = min(args.threads, numba.config.NUMBA_NUM_THREADS)
+    numba.set_num_threads(threads)
+    if torch is not None:
+        torch.set_num_threads(args.threads)
+    N, K, S, f = args.batch, args.planes, args.size, args.field
+    print(f"layer: batch {N}, {K} -> {K} planes, {f}x{f} fields, {S}x{S}, 'same' grid")
+    print(f"numba {numba.__version__} on {threads} threads "
+          f"(NUMBA_NUM_THREADS={numba.config.NUMBA_NUM_THREADS}), numpy {np.__version__}, "
+          + (f"torch {torch.__version__} on {torch.get_num_threads()} threads"
+             if torch is not None else "torch not installed")
+          + f"; cpus {os.cpu_count()}, load {os.getloadavg()[0]:.2f}")
+    print(f"median of {args.repeats} interleaved repeats after a warm-up\n")
+
+    rows = []
+    rng = np.random.default_rng(0)
+    for dtype_name in args.dtypes.split(","):
+        dtype = np.dtype(dtype_name)
+        u, a, b, c, d = make_layer(rng, N, K, K, S, S, f, f, dtype)
+        us = cells.s_layer(u, a, b, c, R)
+        layers = {
+            "s_layer": dict(
+                numba=lambda u=u, a=a, b=b, c=c: cells.s_layer(u, a, b, c, R),
+                numpy=lambda u=u, a=a, b=b, c=c: numpy_s_layer(u, a, b, c, R),
+                torch=lambda u=u, a=a, b=b, c=c: torch_s_layer(u, a, b, c, R),
+            ),
+            "c_layer": dict(
+                numba=lambda us=us, d=d: cells.c_layer(us, d, ALPHA),
+                numpy=lambda us=us, d=d: numpy_c_layer(us, d, ALPHA),
+                torch=lambda us=us, d=d: torch_c_layer(us, d, ALPHA),
+            ),
+        }
+        tol = 1e-4 if dtype == np.float32 else 1e-9
+        for layer, fns in layers.items():
+            if torch is None:
+                fns.pop("torch")
+            if args.no_numpy:
+                fns.pop("numpy")
+            outs = {name: fn() for name, fn in fns.items()}  # warm-up and agreement check
+            ref = outs["numba"]
+            assert ref.dtype == dtype
+            for name, out in outs.items():
+                err = rel_err(out, ref)
+                if err > tol:
+                    sys.exit(f"{layer} {dtype}: {name} disagrees with numba (rel. error {err:.2e})")
+            errs = {name: rel_err(out, ref) for name, out in outs.items() if name != "numba"}
+            med = time_interleaved(fns, args.repeats)
+            rows.append((layer, dtype_name, med, errs))
+
+    head = (f"{'layer':8} {'dtype':8} {'numba ms':>9} {'numpy ms':>9} {'torch ms':>9} "
+            f"{'numpy/numba':>12} {'torch/numba':>12}  max rel. diff")
+    print(head)
+    print("-" * len(head))
+    def ms(x):
+        return f"{1e3 * x:9.1f}" if x is not None else f"{'-':>9}"
+
+    def ratio(x, ref):
+        return f"{x / ref:12.2f}" if x is not None else f"{'-':>12}"
+
+    for layer, dtype_name, med, errs in rows:
+        t = {k: med.get(k) for k in ("numba", "numpy", "torch")}
+        diff = ", ".join(f"{k} {v:.1e}" for k, v in errs.items())
+        print(f"{layer:8} {dtype_name:8} {ms(t['numba'])} {ms(t['numpy'])} {ms(t['torch'])} "
+              f"{ratio(t['numpy'], t['numba'])} {ratio(t['torch'], t['numba'])}  {diff}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""Start-up cost of the numba kernels, and whether cached parallel kernels stay exact.
+
+Each measurement runs in a fresh Python process that imports ``neocognitron.cells`` and
+calls ``cells.s_layer`` once (float32 and float64, the digit network's second stage at a
+small batch), then ``cells.c_layer`` and a shrinking-grid layer so that every parallel
+kernel and both code paths run:
+
+* **cold**: ``NEOCOGNITRON_NO_CACHE=1``, every kernel is compiled in the process;
+* **warm**: numba's on-disk cache (``__pycache__``), filled by a priming run;
+* **warm, other thread count**: the same cached kernels under ``NUMBA_NUM_THREADS=1``
+  (and the default), whose outputs must be bit-for-bit those of the first warm run.
+
+    python benchmarks/bench_startup.py [--repeats 3]
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CHILD = r"""
+import json, sys, time
+t0 = time.perf_counter()
+import numpy as np
+from neocognitron import cells
+t1 = time.perf_counter()
+import numba
+
+rng = np.random.default_rng(0)
+u = rng.random((8, 24, 28, 28))
+a = rng.random((24, 24, 5, 5)) * (4.0 / 600)
+b = rng.random(24) * 2.0
+c = np.full((5, 5), 1.0 / (25 * 24))
+d = np.full((5, 5), 1.0 / 25)
+u32, a32, b32, c32 = (x.astype(np.float32) for x in (u, a, b, c))
+t2 = time.perf_counter()
+s32 = cells.s_layer(u32, a32, b32, c32, 1.5)
+t3 = time.perf_counter()
+s64 = cells.s_layer(u, a, b, c, 1.5)
+t4 = time.perf_counter()
+outs = {
+    "s32": s32, "s64": s64,
+    "c32": cells.c_layer(s32, d.astype(np.float32), 0.5),
+    "c64": cells.c_layer(s64, d, 0.5),
+    "s64_shrink": cells.s_layer(u[:, :, :16, :16], a, b, c, 4.0, out_shape=(10, 10)),
+    "c64_shrink": cells.c_layer(s64[:, :, :16, :16], d, 0.5, out_shape=(8, 8)),
+    "v64_shrink": cells.v_c(u[:, :, :10, :10], c, out_shape=(8, 8)),
+}
+t5 = time.perf_counter()
+np.savez(sys.argv[1], **outs)
+print(json.dumps({"import": t1 - t0, "s_layer_f32": t3 - t2, "s_layer_f64": t4 - t3,
+                  "rest": t5 - t4, "threads": numba.get_num_threads()}))
+"""
+
+
+def run_child(env_changes, out_path):
+    env = dict(os.environ)
+    env.pop("NEOCOGNITRON_NO_CACHE", None)
+    env.update(env_changes)
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(out_path)], env=env, cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        sys.exit(f"child failed ({env_changes}):\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def identical(path_a, path_b):
+    import numpy as np
+
+    with np.load(path_a) as fa, np.load(path_b) as fb:
+        return all(np.array_equal(fa[k], fb[k]) for k in fa.files) and fa.files == fb.files
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeats", type=int, default=3)
+    args = p.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        prime = run_child({}, tmp / "prime.npz")  # fills the cache if it is empty
+        configs = [
+            ("cold (NEOCOGNITRON_NO_CACHE=1)", {"NEOCOGNITRON_NO_CACHE": "1"}),
+            ("warm cache", {}),
+            ("warm cache, NUMBA_NUM_THREADS=1", {"NUMBA_NUM_THREADS": "1"}),
+        ]
+        rows = []
+        for name, env in configs:
+            runs = []
+            same = True
+            for rep in range(args.repeats):
+                out = tmp / f"{len(rows)}_{rep}.npz"
+                runs.append(run_child(env, out))
+                same = same and identical(tmp / "prime.npz", out)
+            med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+            rows.append((name, med, same))
+
+    print(f"fresh process: import cells, then first calls (batch 8, 24 -> 24 planes, 5x5, "
+          f"28x28); median of {args.repeats}; priming run used {prime['threads']} threads\n")
+    head = (f"{'configuration':34} {'threads':>7} {'import s':>9} {'s_layer f32':>12} "
+            f"{'s_layer f64':>12} {'others s':>9}  outputs identical to priming run")
+    print(head)
+    print("-" * len(head))
+    for name, med, same in rows:
+        print(f"{name:34} {med['threads']:7.0f} {med['import']:9.2f} {med['s_layer_f32']:12.2f} "
+              f"{med['s_layer_f64']:12.2f} {med['rest']:9.2f}  {'yes' if same else 'NO'}")
+    if not all(same for _, _, same in rows):
+        sys.exit("outputs differ between runs: cached parallel kernels are not reproducible")
+
+
+if __name__ == "__main__":
+    main()

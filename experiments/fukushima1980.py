@@ -1,0 +1,151 @@
+"""Reproduce Fukushima (1980), Biol. Cybern. 36:193-202, Figs. 6 and 7.
+
+The paper's network (U0 16x16 -> US1/UC1 -> US2/UC2 -> US3/UC3, 24 planes per layer) is
+self-organised without a teacher on the patterns "0" to "4", each presented 20 times at
+a random shift. The claim: each pattern then drives its own UC3 cell, and that cell keeps
+answering when the pattern is shifted, resized, deformed, noisy or incomplete.
+
+Outputs (in ``--out``):
+  fig6.png            varied patterns and the UC3 response to each (paper's Fig. 6)
+  fig7.png            every layer's response to "4" (paper's Fig. 7)
+  us1_filters.png     the 24 learned US1 weight patterns
+  seeds.png           the claim over ``--seeds`` seeds ("0"-"4" and "X","Y","T","Z")
+  results.json        every number and the parameters used
+
+Usage: python experiments/fukushima1980.py --out results/fukushima1980 [--seed 0]
+[--seeds 10] [--quick] [--quiet]. Expected: five distinct UC3 cells for seed 0 and for
+10 of 10 seeds; run time about 15 s once numba's cache is warm (see README).
+"""
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from neocognitron import Neocognitron, transforms
+from neocognitron.config import fukushima1980
+from neocognitron.datasets import fukushima1980_patterns, fukushima1980_xytz_patterns
+from neocognitron.evaluation import VARIANT_KINDS, pattern_variants, winner_consistency
+from neocognitron.plotting import plot_fig6, plot_fig7, plot_filters, plot_seed_summary
+from neocognitron.results import save_figure, write_json
+
+FIG6_LABELS = ("(a) shifted", "(b) shifted", "(c) shifted", "(d) smaller", "(e) larger",
+               "(f) deformed", "(g) noisy", "(g) incomplete")
+
+
+def fig6_variants(patterns, rng):
+    """The eight inputs per pattern shown in Fig. 6, drawn from ``rng``."""
+    rows = []
+    for p in patterns:
+        shifts = [transforms.random_shift(p, 3, rng)[0] for _ in range(3)]
+        small = transforms.binarize(transforms.resize(p, 0.8), 0.4)
+        large = transforms.binarize(transforms.resize(p, 1.2), 0.4)
+        deformed = transforms.binarize(transforms.elastic(p, 8.0, 3.0, rng), 0.4)
+        noisy = transforms.salt_and_pepper(p, 0.03, rng)
+        incomplete = transforms.erase(p, 0.15, rng)
+        rows.append(shifts + [small, large, deformed, noisy, incomplete])
+    return np.array(rows)
+
+
+def run_seeds(patterns, seeds, variants, quiet, label):
+    """Train one network per seed; return the consistency result of each."""
+    out = []
+    for seed in tqdm(seeds, desc=f"seeds ({label})", disable=quiet):
+        net = Neocognitron.fukushima1980(random_state=seed).fit(patterns)
+        out.append(winner_consistency(net, patterns, variants))
+    return out
+
+
+def summarise(results, seeds):
+    keep = np.array([[r["keep"][k] for k in VARIANT_KINDS] for r in results])
+    distinct = [r["distinct"] for r in results]
+    return {
+        "seeds": list(seeds),
+        "distinct": distinct,
+        "n_distinct": int(np.sum(distinct)),
+        "keep": {k: keep[:, j].tolist() for j, k in enumerate(VARIANT_KINDS)},
+        "keep_mean": {k: float(keep[:, j].mean()) for j, k in enumerate(VARIANT_KINDS)},
+        "winners": [r["winners"] for r in results],
+    }, keep, distinct
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", default="results/fukushima1980", help="output folder")
+    ap.add_argument("--seed", type=int, default=0, help="random_state of the main network")
+    ap.add_argument("--seeds", type=int, default=10, help="seeds in the multi-seed summary")
+    ap.add_argument("--quick", action="store_true", help="3 seeds, fewer variants")
+    ap.add_argument("--quiet", action="store_true", help="no progress bars")
+    args = ap.parse_args(argv)
+    out = Path(args.out)
+    t0 = time.perf_counter()
+    n_seeds, n_variants = (3, 8) if args.quick else (args.seeds, 20)
+    # held-out variants: their own random stream, never seen in training
+    held_out = np.random.default_rng([args.seed, 1980])
+
+    patterns, names = fukushima1980_patterns(return_names=True)
+    net = Neocognitron.fukushima1980(random_state=args.seed, verbose=not args.quiet)
+    net.fit(patterns)
+    variants = pattern_variants(patterns, n=n_variants, random_state=held_out)
+    main_result = winner_consistency(net, patterns, variants)
+
+    shown = fig6_variants(patterns, held_out)
+    P, V = shown.shape[:2]
+    responses = net.transform(shown.reshape(P * V, 16, 16)).reshape(P, V, -1)
+    figs = {
+        "fig6.png": plot_fig6(patterns, shown, responses, np.array(main_result["winners"]),
+                              names=(names, FIG6_LABELS)),
+        "fig7.png": plot_fig7(net.forward(patterns[4:5]), name=names[4]),
+        "us1_filters.png": plot_filters(net.a_[0]).figure,
+    }
+
+    seeds = list(range(n_seeds))
+    digit_runs = run_seeds(patterns, seeds, variants, args.quiet, "0-4")
+    letters, letter_names = fukushima1980_xytz_patterns(return_names=True)
+    letter_variants = pattern_variants(letters, n=n_variants, random_state=held_out)
+    letter_runs = run_seeds(letters, seeds, letter_variants, args.quiet, "XYTZ")
+    digits, keep_d, dist_d = summarise(digit_runs, seeds)
+    letters_summary, keep_l, dist_l = summarise(letter_runs, seeds)
+
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 1, figsize=(max(7, 0.8 * n_seeds + 2), 7.5))
+    plot_seed_summary(keep_d, dist_d, VARIANT_KINDS, ax=axes[0])
+    axes[0].set_title('patterns "0"-"4": ' + axes[0].get_title(), fontsize=10)
+    plot_seed_summary(keep_l, dist_l, VARIANT_KINDS, ax=axes[1])
+    axes[1].set_title('patterns "X" "Y" "T" "Z": ' + axes[1].get_title().replace("five", "four"),
+                      fontsize=10)
+    fig.tight_layout()
+    figs["seeds.png"] = fig
+
+    written = [save_figure(f, out / name) for name, f in figs.items()]
+    results = {
+        "paper": "Fukushima (1980) Biol. Cybern. 36:193-202, Figs. 6-7",
+        "seed": args.seed,
+        "quick": args.quick,
+        "config": fukushima1980().to_dict(),
+        "variants": {"per_pattern_and_kind": n_variants, "kinds": list(VARIANT_KINDS),
+                     "max_shift": 3, "resize": [0.8, 1.25], "elastic_alpha_sigma": [8, 3],
+                     "noise": 0.03, "erase_fraction": 0.15},
+        "main": {**main_result, "patterns": list(names),
+                 "reinforcements": [r.tolist() for r in net.reinforcements_]},
+        "seeds_digits": digits,
+        "seeds_xytz": {**letters_summary, "patterns": list(letter_names)},
+        "wall_time_s": round(time.perf_counter() - t0, 2),
+    }
+    written.append(write_json(results, out / "results.json"))
+
+    print(f"UC3 cells of seed {args.seed}: {main_result['winners']} "
+          f"(distinct: {main_result['distinct']}); kept: "
+          + ", ".join(f"{k} {v:.2f}" for k, v in main_result["keep"].items()))
+    print(f"distinct UC3 cells in {digits['n_distinct']}/{n_seeds} seeds (0-4), "
+          f"{letters_summary['n_distinct']}/{n_seeds} seeds (XYTZ)")
+    print(f"wrote {len(written)} files to {out.resolve()}/: "
+          + ", ".join(p.name for p in written) + f" in {results['wall_time_s']} s")
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,530 @@
+"""``ConvNetClassifier``: LeNet-5 trained by backprop, as a scikit-learn estimator."""
+
+import math
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+from tqdm.auto import tqdm
+
+from .._validation import check_scalar, check_shape2
+from . import _batch, _dense
+from .network import DataParallel, Network, lenet_layers
+from .optimizers import SGD, Adam
+
+_PREDICT_BATCH = 1000
+
+
+class ConvNetClassifier(ClassifierMixin, BaseEstimator):
+    """A convolutional network trained end to end by backprop (LeNet-5 by default).
+
+    The modern baseline the Neocognitron is compared with. Written on numpy and numba
+    (no deep-learning framework); trains in float32 on the CPU.
+
+    The default architecture is LeNet-5 with ReLU: conv 5x5x6 (padded to "same", as LeNet-5
+    pads 28x28 digits to 32x32) -> 2x2 pool -> conv 5x5x16 -> 2x2 pool -> dense 120 ->
+    dense 84 -> softmax over the classes. Every conv and hidden dense layer is followed by a
+    ReLU. Pixels are standardised with the mean and standard deviation of all training
+    pixels; the loss is the mean softmax cross-entropy.
+
+    Parameters
+    ----------
+    conv_channels : tuple of int, default=(6, 16)
+        Filters of each conv block (conv -> ReLU -> pool).
+    kernel_size : int, default=5
+        Side of the square conv filters (odd).
+    hidden_layer_sizes : tuple of int, default=(120, 84)
+        Units of the dense ReLU layers between the conv blocks and the output layer.
+    pooling : {"max", "avg"}, default="max"
+        2x2 pooling at stride 2 after each conv block.
+    antialias : bool, default=False
+        Use BlurPool (Zhang, ICML 2019) instead: the same pooling at stride 1, then a
+        [1, 2, 1] x [1, 2, 1] / 16 binomial blur (reflect padding) at stride 2.
+    global_pool : bool, default=False
+        Average every feature map to one value (global average pooling) before the dense
+        layers, instead of flattening it.
+    padding : {"lenet", "same", "valid"}, default="lenet"
+        Zero padding of the convolutions: "lenet" pads the first to "same" and none of the
+        others; "same" pads all (any image size then works), "valid" none.
+    image_shape : (int, int), optional
+        Shape ``(H, W)`` of the images when ``X`` is given as flat rows ``(n, H * W)``; one
+        entry may be -1 (inferred, as in ``numpy.reshape``). By default a 3-D ``X``
+        ``(n, H, W)`` gives its own shape and flat rows must have a square number of
+        features.
+    augment_shift : int, default=0
+        During training, translate each image by a random integer offset of up to this
+        many pixels in each direction (vacated pixels are background, i.e. pixel value 0).
+    solver : {"adam", "sgd"}, default="adam"
+        Adam, or stochastic gradient descent with Nesterov momentum.
+    learning_rate_init : float, default=1e-3
+        Step size of the first epoch.
+    learning_rate_decay : float, default=0.85
+        The step size is multiplied by this factor after every epoch.
+    momentum : float, default=0.9
+        Momentum of "sgd".
+    alpha : float, default=0.0
+        L2 penalty (weight decay) on the weights, not on the biases.
+    batch_size : int, default=64
+        Mini-batch size.
+    max_iter : int, default=15
+        Maximum number of epochs.
+    shuffle : bool, default=True
+        Shuffle the training set before every epoch.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training set (stratified) and stop when its
+        accuracy has not improved by ``tol`` for ``n_iter_no_change`` epochs; the weights of
+        the best epoch are kept.
+    validation_fraction : float, default=0.1
+        Fraction held out for early stopping.
+    n_iter_no_change : int, default=10
+        Patience of the stopping rule, in epochs.
+    tol : float, default=1e-4
+        Minimum improvement of the validation accuracy (with early stopping) or of the
+        training loss (without) that resets the patience.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the shuffling, the shifts and the validation split.
+        Training is deterministic: the same seed gives the same numbers, whatever the
+        number of threads.
+    verbose : bool, default=False
+        Show a progress bar (tqdm) with the loss.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_features_in_ : int
+        Number of pixels per image, ``H * W``.
+    feature_names_in_ : ndarray of str
+        Column names, when ``X`` was a DataFrame with string column names.
+    image_shape_ : tuple of int
+        ``(H, W)`` of the images the network was built for.
+    network_ : neocognitron.cnn.network.DataParallel
+        The trained network (``network_.layers``); all weights live in
+        ``network_.theta``.
+    n_iter_ : int
+        Number of epochs run.
+    t_ : int
+        Number of optimizer steps (mini-batches) taken.
+    loss_curve_ : list of float
+        Mean training loss of every epoch (cross-entropy plus the L2 penalty).
+    validation_scores_ : list of float or None
+        Validation accuracy after every epoch, with ``early_stopping``.
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``.
+    best_loss_ : float or None
+        Lowest training loss, without ``early_stopping``.
+
+    See Also
+    --------
+    neocognitron.NeocognitronClassifier : the 1980-style model this baseline is compared with.
+
+    References
+    ----------
+    Y. LeCun, L. Bottou, Y. Bengio, P. Haffner, "Gradient-based learning applied to document
+    recognition", Proc. IEEE 86, 2278-2324 (1998).
+    R. Zhang, "Making convolutional networks shift-invariant again", ICML 2019.
+
+    Examples
+    --------
+    >>> from neocognitron import ConvNetClassifier
+    >>> from neocognitron.datasets import load_digits_images
+    >>> X, y = load_digits_images()
+    >>> clf = ConvNetClassifier(padding="same", max_iter=5, random_state=0).fit(X, y)
+    >>> clf.predict(X[:3]).shape
+    (3,)
+    """
+
+    def __init__(
+        self,
+        conv_channels=(6, 16),
+        kernel_size=5,
+        hidden_layer_sizes=(120, 84),
+        pooling="max",
+        antialias=False,
+        global_pool=False,
+        padding="lenet",
+        image_shape=None,
+        augment_shift=0,
+        solver="adam",
+        learning_rate_init=1e-3,
+        learning_rate_decay=0.85,
+        momentum=0.9,
+        alpha=0.0,
+        batch_size=64,
+        max_iter=15,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        random_state=None,
+        verbose=False,
+    ):
+        self.conv_channels = conv_channels
+        self.kernel_size = kernel_size
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.pooling = pooling
+        self.antialias = antialias
+        self.global_pool = global_pool
+        self.padding = padding
+        self.image_shape = image_shape
+        self.augment_shift = augment_shift
+        self.solver = solver
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate_decay = learning_rate_decay
+        self.momentum = momentum
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ checks
+    def _check_params(self):
+        def sizes(value, name, allow_empty):
+            try:
+                values = tuple(value)
+            except TypeError:
+                raise TypeError(f"{name} must be a tuple of positive integers, got {value!r}")
+            if not values and not allow_empty:
+                raise ValueError(f"{name} must not be empty")
+            return tuple(check_scalar(v, name, low=0, integer=True) for v in values)
+
+        sizes(self.conv_channels, "conv_channels", True)
+        sizes(self.hidden_layer_sizes, "hidden_layer_sizes", True)
+        k = check_scalar(self.kernel_size, "kernel_size", low=0, integer=True)
+        if k % 2 == 0:
+            raise ValueError(f"kernel_size must be odd, got {k}")
+        for name, value, allowed in (
+            ("pooling", self.pooling, ("max", "avg")),
+            ("padding", self.padding, ("lenet", "same", "valid")),
+            ("solver", self.solver, ("adam", "sgd")),
+        ):
+            if value not in allowed:
+                raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+        check_scalar(self.augment_shift, "augment_shift", low=0, low_inclusive=True, integer=True)
+        check_scalar(self.learning_rate_init, "learning_rate_init", low=0)
+        decay = check_scalar(self.learning_rate_decay, "learning_rate_decay", low=0)
+        if decay > 1:
+            raise ValueError(f"learning_rate_decay must be in (0, 1], got {decay}")
+        mom = check_scalar(self.momentum, "momentum", low=0, low_inclusive=True)
+        if mom >= 1:
+            raise ValueError(f"momentum must be in [0, 1), got {mom}")
+        check_scalar(self.alpha, "alpha", low=0, low_inclusive=True)
+        check_scalar(self.batch_size, "batch_size", low=0, integer=True)
+        check_scalar(self.max_iter, "max_iter", low=0, integer=True)
+        check_scalar(self.n_iter_no_change, "n_iter_no_change", low=0, integer=True)
+        check_scalar(self.tol, "tol", low=0, low_inclusive=True)
+        frac = check_scalar(self.validation_fraction, "validation_fraction", low=0)
+        if frac >= 1:
+            raise ValueError(f"validation_fraction must be in (0, 1), got {frac}")
+
+    def _resolve_image_shape(self, n_features, shape3):
+        """(H, W) from a 3-D X's own shape, from ``image_shape``, or a square."""
+        if shape3 is not None:
+            if self.image_shape is not None and tuple(self.image_shape) != tuple(shape3):
+                raise ValueError(f"X holds {shape3} images but image_shape={self.image_shape}")
+            return tuple(int(v) for v in shape3)
+        if self.image_shape is None:
+            side = math.isqrt(n_features)
+            if side * side != n_features:
+                raise ValueError(
+                    f"X has {n_features} features, not a square number: pass the images as "
+                    "(n_samples, H, W) or set image_shape=(H, W)"
+                )
+            return (side, side)
+        shape = tuple(self.image_shape)
+        if len(shape) != 2:
+            raise ValueError(f"image_shape must be a pair (H, W), got {self.image_shape!r}")
+        if list(shape).count(-1) == 1:
+            known = shape[0] if shape[1] == -1 else shape[1]
+            known = check_scalar(known, "image_shape", low=0, integer=True)
+            if n_features % known:
+                raise ValueError(f"image_shape={shape} does not divide {n_features} features")
+            shape = tuple(n_features // known if v == -1 else known for v in shape)
+        shape = check_shape2(shape, "image_shape")
+        if shape[0] * shape[1] != n_features:
+            raise ValueError(
+                f"image_shape={shape} has {shape[0] * shape[1]} pixels but X has "
+                f"{n_features} features"
+            )
+        return shape
+
+    def _validate_X(self, X, y=None, reset=True):
+        """Flatten 3-D images, validate with scikit-learn; return (X 2-D, y, image shape)."""
+        shape3 = None
+        if not sp.issparse(X) and not hasattr(X, "iloc"):
+            ndim = np.ndim(X)
+            if ndim == 3:
+                X = np.asarray(X)
+                shape3 = X.shape[1:]
+                X = X.reshape(X.shape[0], -1)
+            elif ndim not in (1, 2):
+                raise ValueError(
+                    "X must hold images (n_samples, H, W) or flat rows (n_samples, H * W); "
+                    f"got an array of shape {np.shape(X)}"
+                )
+        if reset:
+            X, y = validate_data(self, X, y, dtype=None)
+        else:
+            X = validate_data(self, X, reset=False, dtype=None)
+        if not reset and shape3 is not None and tuple(shape3) != tuple(self.image_shape_):
+            raise ValueError(
+                f"X holds {tuple(shape3)} images but the network was fitted on "
+                f"{tuple(self.image_shape_)} images"
+            )
+        if X.dtype.kind not in "biuf":
+            raise ValueError(f"X must be numeric, got dtype {X.dtype}")
+        return X, y, shape3
+
+    def _standardize(self, X):
+        """(n, H*W) pixels -> float32 (n, 1, H, W), standardised with the training stats."""
+        H, W = self.image_shape_
+        out = np.empty((X.shape[0], 1, H, W), dtype=np.float32)
+        flat = out.reshape(X.shape[0], -1)
+        for i in range(0, X.shape[0], 8192):
+            flat[i : i + 8192] = (X[i : i + 8192] - self.x_mean_) / self.x_scale_
+        return out
+
+    # --------------------------------------------------------------- training
+    def _initialize(self, X, y, classes, shape3, rng):
+        self._check_params()
+        self.image_shape_ = self._resolve_image_shape(X.shape[1], shape3)
+        self.classes_ = np.asarray(classes)
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in the data, but "
+                f"the data contains only one class: {self.classes_[0]!r}"
+            )
+        mean = float(np.mean(X, dtype=np.float64))
+        std = float(np.std(X, dtype=np.float64))
+        self.x_mean_, self.x_scale_ = mean, (std if std > 0 else 1.0)
+        layers = lenet_layers(
+            len(self.classes_),
+            tuple(self.conv_channels),
+            self.kernel_size,
+            tuple(self.hidden_layer_sizes),
+            self.pooling,
+            bool(self.antialias),
+            bool(self.global_pool),
+            self.padding,
+        )
+        self.network_ = DataParallel(Network(layers, (1,) + self.image_shape_, np.float32))
+        self.network_.init_params(rng)
+        n = self.network_.n_params
+        if self.solver == "adam":
+            self.optimizer_ = Adam(n, np.float32)
+        else:
+            self.optimizer_ = SGD(n, np.float32, momentum=self.momentum)
+        self._rng = rng
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_curve_ = []
+        self.validation_scores_ = [] if self.early_stopping else None
+        self.best_validation_score_ = None
+        self.best_loss_ = None
+
+    def _encode(self, y):
+        pos = np.searchsorted(self.classes_, y)
+        pos = np.clip(pos, 0, len(self.classes_) - 1)
+        bad = self.classes_[pos] != y
+        if np.any(bad):
+            raise ValueError(f"y contains labels not in classes_: {np.unique(y[bad])!r}")
+        return pos.astype(np.int64)
+
+    def _epoch(self, Xs, yi, bar=None):
+        """One pass over (Xs, yi) in mini-batches; returns the mean training loss."""
+        net, rng = self.network_, self._rng
+        n = Xs.shape[0]
+        H, W = self.image_shape_
+        bs = min(self.batch_size, n)
+        order = rng.permutation(n) if self.shuffle else np.arange(n)
+        lr = self.learning_rate_init * self.learning_rate_decay**self.n_iter_
+        k = self.augment_shift
+        fill = np.float32(-self.x_mean_ / self.x_scale_)  # pixel value 0, standardised
+        flat = Xs.reshape(n, -1)
+        total = 0.0
+        for start in range(0, n, bs):
+            idx = order[start : start + bs]
+            xb = np.empty((len(idx), 1, H, W), dtype=np.float32)
+            if k:
+                dy = rng.randint(-k, k + 1, size=len(idx))
+                dx = rng.randint(-k, k + 1, size=len(idx))
+                _batch.gather_shifted(Xs.reshape(n, H, W), idx, dy, dx, fill, xb.reshape(-1, H, W))
+            else:
+                _batch.gather(flat, idx, xb.reshape(len(idx), -1))
+            loss = net.loss_grad(xb, yi[idx])
+            if not np.isfinite(loss):
+                raise FloatingPointError(
+                    f"the training loss became {loss} at epoch {self.n_iter_ + 1}; lower "
+                    "learning_rate_init"
+                )
+            self.optimizer_.step(net.theta, net.grad, lr, self.alpha, net.n_weights)
+            self.t_ += 1
+            total += loss * len(idx)
+            if bar is not None:
+                bar.update(1)
+        w = net.theta[: net.n_weights]
+        penalty = 0.5 * self.alpha * float(np.dot(w, w))
+        self.n_iter_ += 1
+        self.loss_curve_.append(total / n + penalty)
+        return self.loss_curve_[-1]
+
+    def _split(self, X, yi, rng):
+        n_val = max(1, int(round(self.validation_fraction * len(yi))))
+        counts = np.bincount(yi)
+        stratify = yi if counts[counts > 0].min() >= 2 and n_val >= len(counts) else None
+        if n_val >= len(yi):
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} leaves no training samples "
+                f"out of {len(yi)}"
+            )
+        return train_test_split(X, yi, test_size=n_val, random_state=rng, stratify=stratify)
+
+    def fit(self, X, y):
+        """Train the network from scratch on images ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H, W) or (n_samples, H * W)
+            Grey-level images (any numeric dtype, e.g. uint8).
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        self : ConvNetClassifier
+            The fitted estimator.
+        """
+        X, y, shape3 = self._validate_X(X, y, reset=True)
+        check_classification_targets(y)
+        classes, yi = np.unique(y, return_inverse=True)
+        rng = check_random_state(self.random_state)
+        self._initialize(X, y, classes, shape3, rng)
+        Xs = self._standardize(X)
+        yi = yi.astype(np.int64).ravel()
+        X_val = y_val = None
+        if self.early_stopping:
+            Xs, X_val, yi, y_val = self._split(Xs, yi, rng)
+        n_batches = -(-len(yi) // min(self.batch_size, len(yi)))
+        best_theta, stall = None, 0
+        with tqdm(
+            total=self.max_iter * n_batches, disable=not self.verbose, unit="batch"
+        ) as bar:
+            for _ in range(self.max_iter):
+                loss = self._epoch(Xs, yi, bar)
+                if self.early_stopping:
+                    score = float(np.mean(self._proba(X_val).argmax(1) == y_val))
+                    self.validation_scores_.append(score)
+                    bar.set_postfix(loss=f"{loss:.4f}", val=f"{score:.4f}")
+                    improved = (
+                        self.best_validation_score_ is None
+                        or score > self.best_validation_score_ + self.tol
+                    )
+                    if self.best_validation_score_ is None or score > self.best_validation_score_:
+                        self.best_validation_score_ = score
+                        best_theta = self.network_.theta.copy()
+                else:
+                    bar.set_postfix(loss=f"{loss:.4f}")
+                    improved = self.best_loss_ is None or loss < self.best_loss_ - self.tol
+                    self.best_loss_ = loss if self.best_loss_ is None else min(loss, self.best_loss_)
+                stall = 0 if improved else stall + 1
+                if stall >= self.n_iter_no_change:
+                    break
+        if best_theta is not None:
+            self.network_.theta[...] = best_theta
+        return self
+
+    def partial_fit(self, X, y, classes=None):
+        """Train for one more epoch on ``(X, y)`` (from scratch if not fitted yet).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H, W) or (n_samples, H * W)
+        y : array-like of shape (n_samples,)
+        classes : array-like of shape (n_classes,), optional
+            All classes, needed on the first call if ``y`` does not contain every class.
+            Ignored afterwards.
+
+        Returns
+        -------
+        self : ConvNetClassifier
+        """
+        first = not hasattr(self, "network_")
+        X, y, shape3 = self._validate_X(X, y, reset=first)
+        check_classification_targets(y)
+        if first:
+            classes = np.unique(y) if classes is None else np.unique(np.asarray(classes))
+            self._initialize(X, y, classes, shape3, check_random_state(self.random_state))
+        yi = self._encode(np.asarray(y).ravel())
+        loss = self._epoch(self._standardize(X), yi)
+        self.best_loss_ = loss if self.best_loss_ is None else min(loss, self.best_loss_)
+        return self
+
+    # -------------------------------------------------------------- inference
+    def _proba(self, Xs):
+        logits = self.network_.logits(Xs, _PREDICT_BATCH).astype(np.float64)
+        p = np.empty_like(logits)
+        _dense.softmax(logits, p)
+        return p
+
+    def _prepare(self, X):
+        check_is_fitted(self)
+        X, _, _ = self._validate_X(X, reset=False)
+        return self._standardize(X)
+
+    def predict_proba(self, X):
+        """Class probabilities (softmax of the network's output).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H, W) or (n_samples, H * W)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        return self._proba(self._prepare(X))
+
+    def predict(self, X):
+        """Most probable class of each image.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H, W) or (n_samples, H * W)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def transform(self, X):
+        """Penultimate features: the input of the output layer (after its ReLU).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H, W) or (n_samples, H * W)
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, n_features_out), float32
+            84 features for the default LeNet-5.
+        """
+        return self.network_.features(self._prepare(X), _PREDICT_BATCH)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        tags.input_tags.allow_nan = False
+        return tags

@@ -1,0 +1,283 @@
+"""A sequential network over flat parameter vectors, its data-parallel form, and LeNet-5.
+
+All weights of the network live in one contiguous vector ``theta`` (weights first, then
+biases) and all gradients in ``grad``; the layers hold views. An optimizer step is then one
+kernel call over the whole vector, and the L2 penalty applies to ``theta[:n_weights]``.
+
+Parallelism. The kernels are serial; :class:`DataParallel` splits every batch into a fixed
+number of shards (2), runs each shard's forward and backward pass on its own thread
+(numba kernels release the GIL) and adds the shards' gradients in a fixed order. This
+replaced ``prange`` inside every kernel: a training step launches about 25 kernels, and
+with numba's OpenMP layer each parallel region cost ~12 ms whenever the 2 cores were also
+busy with other processes (spinning OpenMP threads waiting for a descheduled sibling),
+against ~20 us when they were idle; one hand-off per shard is cheap in both cases. As the
+number of shards is fixed, the numbers do not depend on the number of threads.
+"""
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
+import numba
+import numpy as np
+
+from . import _dense
+from .layers import Blur, Conv2D, Dense, Flatten, GlobalAvgPool, Pool2D, ReLU
+
+N_SHARDS = 2
+
+_executor = None
+_executor_lock = threading.Lock()
+
+
+def _reset_executor():
+    global _executor
+    _executor = None
+
+
+if hasattr(os, "register_at_fork"):  # a forked child must not reuse the parent's threads
+    os.register_at_fork(after_in_child=_reset_executor)
+
+
+def run_tasks(tasks, n_threads=None):
+    """Run the callables ``tasks``, the first on this thread and the others on a pool.
+
+    With ``n_threads`` (default: ``numba.get_num_threads()``) of 1 they run one after the
+    other. Returns their results in order.
+    """
+    global _executor
+    if n_threads is None:
+        n_threads = numba.get_num_threads()
+    if n_threads <= 1 or len(tasks) <= 1:
+        return [task() for task in tasks]
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(N_SHARDS - 1, thread_name_prefix="neocognitron-cnn")
+        pool = _executor
+    futures = [pool.submit(task) for task in tasks[1:]]
+    first = tasks[0]()
+    return [first] + [f.result() for f in futures]
+
+
+class Network:
+    """Layers applied in order to inputs of per-sample shape ``in_shape``.
+
+    Parameters
+    ----------
+    layers : list of Layer
+    in_shape : tuple of int
+        Shape of one sample, ``(C, H, W)``.
+    dtype : numpy dtype
+        float32 (training) or float64 (gradient checks).
+    """
+
+    def __init__(self, layers, in_shape, dtype=np.float32, theta=None):
+        self.layers = list(layers)
+        self.in_shape = tuple(in_shape)
+        self.dtype = np.dtype(dtype)
+        shape = self.in_shape
+        for layer in self.layers:
+            shape = layer.build(shape)
+        self.out_shape = shape
+        w_shapes = [layer.param_shapes()[0] for layer in self.layers]
+        b_shapes = [layer.param_shapes()[1] for layer in self.layers]
+        self.n_weights = sum(int(np.prod(s)) for ss in w_shapes for s in ss)
+        self.n_params = self.n_weights + sum(int(np.prod(s)) for ss in b_shapes for s in ss)
+        if theta is None:
+            theta = np.zeros(self.n_params, dtype=self.dtype)
+        elif theta.shape != (self.n_params,) or theta.dtype != self.dtype:
+            raise ValueError(f"theta must be ({self.n_params},) {self.dtype}")
+        self.theta = theta
+        self.grad = np.zeros(self.n_params, dtype=self.dtype)
+        self._bind(w_shapes, b_shapes)
+
+    def _bind(self, w_shapes, b_shapes):
+        pos = [0, self.n_weights]  # next free position for weights, for biases
+
+        def take(shape, which):
+            size = int(np.prod(shape))
+            lo = pos[which]
+            pos[which] += size
+            return self.theta[lo : lo + size].reshape(shape), self.grad[lo : lo + size].reshape(
+                shape
+            )
+
+        for layer, ws, bs in zip(self.layers, w_shapes, b_shapes, strict=True):
+            w = [take(s, 0) for s in ws]
+            b = [take(s, 1) for s in bs]
+            layer.bind([v[0] for v in w], [v[0] for v in b], [v[1] for v in w], [v[1] for v in b])
+
+    def clone(self, theta=None):
+        """A network with the same layers (new objects), sharing ``theta`` when given."""
+        layers = [type(la)(**_spec(la)) for la in self.layers]
+        return Network(layers, self.in_shape, self.dtype, theta=theta)
+
+    def __getstate__(self):
+        # Views do not survive pickling; rebuild them from theta on load.
+        state = {k: v for k, v in self.__dict__.items() if k != "layers"}
+        state["layer_specs"] = [(type(la), _spec(la)) for la in self.layers]
+        return state
+
+    def __setstate__(self, state):
+        specs = state.pop("layer_specs")
+        theta, grad = state["theta"], state["grad"]
+        self.__init__([cls(**kw) for cls, kw in specs], state["in_shape"], state["dtype"])
+        self.theta[...] = theta
+        self.grad[...] = grad
+
+    def init_params(self, rng):
+        """Draw initial weights from ``rng`` (biases start at zero)."""
+        for layer in self.layers:
+            layer.init_params(rng)
+
+    def forward(self, x, train=False, stop=None):
+        """Run layers ``[0, stop)`` (all by default) on a batch ``x`` of shape (N,) + in_shape."""
+        for layer in self.layers[:stop]:
+            x = layer.forward(x, train)
+        return x
+
+    def backward(self, dout):
+        """Back-propagate ``dout`` (gradient of the loss w.r.t. the output); fills ``grad``."""
+        for i in range(len(self.layers) - 1, -1, -1):
+            dout = self.layers[i].backward(dout, need_dx=i > 0)
+        return self.grad
+
+    def loss_grad(self, x, y):
+        """Mean softmax cross-entropy of the batch against class indices ``y``; fills ``grad``."""
+        z = self.forward(x, train=True)
+        dz = np.empty_like(z)
+        loss = _dense.softmax_cross_entropy(z, y, dz)
+        self.backward(dz)
+        return loss
+
+    def _batched(self, x, batch_size, stop):
+        if len(x) <= batch_size:
+            return self.forward(x, stop=stop)
+        outs = [self.forward(x[i : i + batch_size], stop=stop) for i in range(0, len(x), batch_size)]
+        return np.concatenate(outs)
+
+    def logits(self, x, batch_size=1000):
+        """Network output (before the softmax), computed batch by batch."""
+        return self._batched(x, batch_size, None)
+
+    def features(self, x, batch_size=1000):
+        """Input to the last (classifying) layer: the penultimate features."""
+        return self._batched(x, batch_size, len(self.layers) - 1)
+
+
+class DataParallel:
+    """A :class:`Network` replicated over ``n_shards`` fixed shards of each batch.
+
+    The replicas share the parameter vector ``theta``; each has its own layer caches and
+    gradient. ``loss_grad`` returns the batch's mean loss and leaves the gradient of that
+    mean in ``grad``; the shards' gradients are weighted by their sizes and added in
+    shard order.
+    """
+
+    def __init__(self, network, n_shards=N_SHARDS):
+        self.n_shards = int(n_shards)
+        self.replicas = [network] + [
+            network.clone(theta=network.theta) for _ in range(self.n_shards - 1)
+        ]
+        self.theta = network.theta
+        self.grad = np.zeros_like(network.grad)
+        self.n_weights, self.n_params = network.n_weights, network.n_params
+        self.layers, self.in_shape, self.dtype = network.layers, network.in_shape, network.dtype
+
+    def __getstate__(self):
+        return {"network": self.replicas[0], "n_shards": self.n_shards, "grad": self.grad}
+
+    def __setstate__(self, state):
+        self.__init__(state["network"], state["n_shards"])
+        self.grad[...] = state["grad"]
+
+    def init_params(self, rng):
+        self.replicas[0].init_params(rng)
+
+    def _cuts(self, n):
+        cuts = [n * s // self.n_shards for s in range(self.n_shards + 1)]
+        return [(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
+
+    def loss_grad(self, x, y):
+        """Mean softmax cross-entropy over the batch; its gradient goes to ``grad``."""
+        n = len(x)
+        cuts = self._cuts(n)
+        tasks = [partial(net.loss_grad, x[a:b], y[a:b]) for net, (a, b) in zip(self.replicas, cuts)]
+        losses = run_tasks(tasks)
+        self.grad[...] = 0
+        loss = 0.0
+        for net, (a, b), part in zip(self.replicas, cuts, losses):
+            w = (b - a) / n
+            self.grad += self.dtype.type(w) * net.grad
+            loss += w * part
+        return loss
+
+    def _map(self, method, x, batch_size):
+        outs = []
+        for i in range(0, max(len(x), 1), batch_size):
+            chunk = x[i : i + batch_size]
+            cuts = self._cuts(len(chunk)) or [(0, 0)]
+            tasks = [
+                partial(getattr(net, method), chunk[a:b], batch_size)
+                for net, (a, b) in zip(self.replicas, cuts)
+            ]
+            outs += run_tasks(tasks)
+        return np.concatenate(outs) if len(outs) > 1 else outs[0]
+
+    def logits(self, x, batch_size=1000):
+        """Network output (before the softmax), computed shard by shard."""
+        return self._map("logits", x, batch_size)
+
+    def features(self, x, batch_size=1000):
+        """Penultimate features, computed shard by shard."""
+        return self._map("features", x, batch_size)
+
+
+def _spec(layer):
+    """Constructor arguments of a layer (for pickling)."""
+    keys = {
+        Conv2D: ("out_channels", "kernel_size", "padding"),
+        Pool2D: ("kind", "size", "stride"),
+        Blur: ("stride", "filter_size"),
+        Dense: ("units", "gain"),
+    }.get(type(layer), ())
+    return {k: getattr(layer, k) for k in keys}
+
+
+def lenet_layers(
+    n_classes,
+    conv_channels=(6, 16),
+    kernel_size=5,
+    hidden_layer_sizes=(120, 84),
+    pooling="max",
+    antialias=False,
+    global_pool=False,
+    padding="lenet",
+):
+    """The layers of LeNet-5 (ReLU variant) and of the variants the shift study needs.
+
+    Every conv block is ``Conv2D -> ReLU -> pool``. ``pooling`` is ``"max"`` or ``"avg"``
+    (2x2, stride 2); ``antialias=True`` replaces it with BlurPool (Zhang 2019): the same
+    pooling at stride 1, then a [1, 2, 1] binomial blur at stride 2. ``padding="lenet"``
+    pads the first convolution to "same" (as LeNet-5 pads 28x28 digits to 32x32) and
+    leaves the others "valid"; ``"same"`` pads all of them, ``"valid"`` none. Then come
+    ``Flatten`` (or ``GlobalAvgPool`` when ``global_pool``), the hidden dense layers with
+    ReLU, and a dense layer of ``n_classes`` logits.
+
+    With the defaults on 28x28 input: 6@28x28 -> 6@14x14 -> 16@10x10 -> 16@5x5 -> 400 ->
+    120 -> 84 -> 10.
+    """
+    layers = []
+    for i, channels in enumerate(conv_channels):
+        same = padding == "same" or (padding == "lenet" and i == 0)
+        layers += [Conv2D(channels, kernel_size, (kernel_size - 1) // 2 if same else 0), ReLU()]
+        if antialias:
+            layers += [Pool2D(pooling, 2, 1), Blur(2, 3)]
+        else:
+            layers += [Pool2D(pooling, 2, 2)]
+    layers.append(GlobalAvgPool() if global_pool else Flatten())
+    for units in hidden_layer_sizes:
+        layers += [Dense(units), ReLU()]
+    layers.append(Dense(n_classes, gain=3.0))
+    return layers

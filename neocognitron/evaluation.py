@@ -1,0 +1,104 @@
+"""Measuring the 1980 claim: one top-layer C-cell per pattern, kept under variations.
+
+Fukushima (1980, Fig. 6) shows that after self-organisation each training pattern
+elicits a response from one C-cell of the last layer, a different cell per pattern, and
+that the same cell keeps answering when the pattern is shifted, deformed, resized, made
+noisy or incomplete. :func:`pattern_variants` makes such variants (held out: drawn with
+their own random state, never used in training) and :func:`winner_consistency` measures
+how often each pattern's cell keeps winning.
+"""
+
+import numpy as np
+
+from . import transforms
+from ._validation import check_random_generator
+
+#: Kinds of variation of Fig. 6, in the order the figure shows them.
+VARIANT_KINDS = ("shift", "resize", "deform", "noise", "erase")
+
+
+def pattern_variants(patterns, n=20, max_shift=3, scale=(0.8, 1.25), alpha=8.0, sigma=3.0,
+                     noise=0.03, erase_fraction=0.15, random_state=None):
+    """Random variants of each pattern, by kind.
+
+    Parameters
+    ----------
+    patterns : ndarray, shape (P, H, W)
+        Binary patterns.
+    n : int
+        Variants per pattern and kind.
+    max_shift : int
+        Shifts are drawn from ``[-max_shift, max_shift]`` per axis, never cutting ink.
+    scale : (float, float)
+        Range of ``resize`` factors about the ink centroid (drawn log-uniformly).
+    alpha, sigma : float
+        Elastic deformation strength and smoothness (see :func:`transforms.elastic`).
+    noise : float
+        Fraction of pixels flipped by salt-and-pepper noise.
+    erase_fraction : float
+        Fraction of each pattern's ink erased as one contiguous piece.
+    random_state : int, RandomState, Generator or None
+
+    Returns
+    -------
+    variants : dict of str -> ndarray, shape (P, n, H, W)
+        Keys :data:`VARIANT_KINDS`; resized and deformed patterns are binarised (0.4)
+        so that all variants stay binary like the training patterns. Every variant except
+        ``"shift"`` is also shifted at random, as in the paper's figure.
+    """
+    rng = check_random_generator(random_state)
+    P = np.asarray(patterns, dtype=np.float64)
+    reps = np.repeat(P, n, axis=0)  # (P*n, H, W), pattern-major
+    lo, hi = np.log(scale[0]), np.log(scale[1])
+    scales = np.exp(rng.uniform(lo, hi, size=len(reps)))
+    resized = np.stack([transforms.resize(x, s) for x, s in zip(reps, scales, strict=True)])
+
+    def shifted(X):
+        return transforms.random_shift(X, max_shift, random_state=rng)[0]
+
+    kinds = {
+        "shift": shifted(reps),
+        "resize": shifted(transforms.binarize(resized, 0.4)),
+        "deform": shifted(transforms.binarize(transforms.elastic(reps, alpha, sigma, rng), 0.4)),
+        # noise after the shift, so that the shift cannot carry noise off the frame
+        "noise": transforms.salt_and_pepper(shifted(reps), noise, rng),
+        "erase": shifted(transforms.erase(reps, erase_fraction, rng)),
+    }
+    return {kind: X.reshape(P.shape[0], n, *P.shape[1:]) for kind, X in kinds.items()}
+
+
+def winner_consistency(model, patterns, variants):
+    """How often each pattern's top-layer cell keeps winning for its variants.
+
+    Parameters
+    ----------
+    model : object with ``winners(X)``
+        E.g. a fitted :class:`neocognitron.Neocognitron`.
+    patterns : ndarray, shape (P, H, W)
+    variants : dict of str -> ndarray, shape (P, n, H, W)
+        From :func:`pattern_variants`.
+
+    Returns
+    -------
+    result : dict
+        ``winners`` (list of P cell indices, -1 if silent), ``distinct`` (every pattern has
+        its own responding cell), ``keep`` (kind -> fraction of variants whose winner is
+        their pattern's cell), ``keep_by_pattern`` (kind -> list of P fractions) and
+        ``keep_all`` (over every kind).
+    """
+    winners = np.asarray(model.winners(patterns))
+    distinct = bool(len(set(winners.tolist())) == len(winners) and (winners >= 0).all())
+    keep, by_pattern = {}, {}
+    for kind, V in variants.items():
+        P, n = V.shape[:2]
+        w = np.asarray(model.winners(V.reshape(P * n, *V.shape[2:]))).reshape(P, n)
+        hits = w == winners[:, None]
+        keep[kind] = float(hits.mean())
+        by_pattern[kind] = hits.mean(axis=1).tolist()
+    return {
+        "winners": winners.tolist(),
+        "distinct": distinct,
+        "keep": keep,
+        "keep_by_pattern": by_pattern,
+        "keep_all": float(np.mean(list(keep.values()))),
+    }

@@ -1,0 +1,120 @@
+"""Self-organisation of the S-layers, Fukushima (1980), section 3.
+
+An *S-column* is the set of cells of every plane of an S-layer over a small area; columns
+overlap (we place one at every position where it fits inside the layer; a column larger
+than the layer is the whole layer). In every column the cell with the largest output is a
+*candidate*. In every plane, the strongest candidate with a positive output is the plane's
+*representative*; planes without a candidate are left alone. Each representative
+``(k_hat, n_hat)`` reinforces its plane, and because weights are shared the whole plane
+changes:
+
+``delta a(k', nu, k_hat) = q * c(nu) * u_C(k', n_hat + nu)``,
+``delta b(k_hat) = (q / 2) * v_C(n_hat)``.
+
+These are plain numpy: one presentation touches at most ``K`` patches, so a kernel would
+buy nothing.
+"""
+
+import numpy as np
+
+from ._grid import column_starts, field_starts
+from ._validation import as_real_array, check_scalar, check_shape2
+
+
+def candidates(u_s, column):
+    """Boolean mask of the cells that are the largest of some S-column.
+
+    Parameters
+    ----------
+    u_s : array-like, shape (K, H, W)
+        Outputs of one S-layer for one input.
+    column : (int, int)
+        Column size in positions (every plane is included).
+
+    Returns
+    -------
+    mask : ndarray of bool, shape (K, H, W)
+        Ties inside a column go to the first cell in (plane, row, column) order.
+    """
+    u_s = as_real_array(u_s, "u_s", ndim=3)
+    ch, cw = check_shape2(column, "column")
+    K, H, W = u_s.shape
+    ys, ch = column_starts(H, ch)
+    xs, cw = column_starts(W, cw)
+    mask = np.zeros(u_s.shape, dtype=bool)
+    for y in ys:
+        for x in xs:
+            block = u_s[:, y : y + ch, x : x + cw]
+            k, i, j = np.unravel_index(np.argmax(block), block.shape)
+            mask[k, y + i, x + j] = True
+    return mask
+
+
+def representatives(u_s, column):
+    """The representative ``(k_hat, y_hat, x_hat)`` of every plane that has one.
+
+    Parameters
+    ----------
+    u_s : array-like, shape (K, H, W)
+    column : (int, int)
+
+    Returns
+    -------
+    reps : list of (int, int, int)
+        In increasing plane order; a plane appears at most once.
+    """
+    u_s = as_real_array(u_s, "u_s", ndim=3)
+    mask = candidates(u_s, column) & (u_s > 0)
+    reps = []
+    for k in range(u_s.shape[0]):
+        if mask[k].any():
+            masked = np.where(mask[k], u_s[k], -np.inf)
+            y, x = np.unravel_index(np.argmax(masked), masked.shape)
+            reps.append((k, int(y), int(x)))
+    return reps
+
+
+def input_patch(u_c, y0, x0, shape):
+    """The ``(K', h, w)`` patch of ``u_c`` starting at ``(y0, x0)``, zero outside."""
+    Kp, H, W = u_c.shape
+    h, w = shape
+    patch = np.zeros((Kp, h, w), dtype=u_c.dtype)
+    ya, yb = max(y0, 0), min(y0 + h, H)
+    xa, xb = max(x0, 0), min(x0 + w, W)
+    if ya < yb and xa < xb:
+        patch[:, ya - y0 : yb - y0, xa - x0 : xb - x0] = u_c[:, ya:yb, xa:xb]
+    return patch
+
+
+def reinforce(a, b, u_c, v, c, q, reps):
+    """Apply the 1980 reinforcement for the given representatives, in place.
+
+    Parameters
+    ----------
+    a : ndarray, shape (K, K', h, w)
+        Excitatory weights, updated in place.
+    b : ndarray, shape (K,)
+        Inhibitory weights, updated in place.
+    u_c : ndarray, shape (K', H, W)
+        Input of the S-layer for this presentation.
+    v : ndarray, shape (H', W')
+        V_C-cells on the S-layer's grid for this presentation.
+    c : ndarray, shape (h, w)
+        Fixed weights onto the V_C-cells.
+    q : float
+        Speed of reinforcement.
+    reps : list of (k_hat, y_hat, x_hat)
+        From :func:`representatives`.
+    """
+    q = check_scalar(q, "q", low=0, low_inclusive=True)
+    if a.shape[1] != u_c.shape[0] or a.shape[2:] != c.shape or b.shape[0] != a.shape[0]:
+        raise ValueError(
+            f"inconsistent shapes: a {a.shape}, b {b.shape}, u_c {u_c.shape}, c {c.shape}"
+        )
+    H, W = u_c.shape[1:]
+    ystarts = field_starts(H, v.shape[0], c.shape[0])
+    xstarts = field_starts(W, v.shape[1], c.shape[1])
+    for k, y, x in reps:
+        patch = input_patch(u_c, ystarts[y], xstarts[x], c.shape)
+        a[k] += q * c[None] * patch
+        b[k] += 0.5 * q * v[y, x]

@@ -1,0 +1,204 @@
+"""The 1980 Neocognitron: a cascade of S-, V_C- and C-layers, self-organised without a teacher.
+
+Read this module top to bottom to follow the whole model: :meth:`Neocognitron.forward`
+runs the cascade of eqs. (1)-(5) of Fukushima (1980) with the kernels of
+:mod:`neocognitron.cells`; :meth:`Neocognitron.fit` runs the paper's learning (section 3)
+with the rules of :mod:`neocognitron.learning`.
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+from tqdm.auto import tqdm
+
+from . import cells, learning, weights
+from . import config as _config
+from ._validation import as_real_array, check_shape2
+from .transforms import random_shift
+
+
+class Neocognitron(TransformerMixin, BaseEstimator):
+    """Fukushima's (1980) Neocognitron, trained by unsupervised competitive learning.
+
+    Parameters
+    ----------
+    config : NetworkConfig, optional
+        The architecture and schedule; default :func:`neocognitron.config.fukushima1980`.
+    random_state : int, RandomState, Generator or None
+        Seeds the random shifts of the training presentations (and the initial jitter
+        when ``config.init_jitter > 0``).
+    verbose : bool
+        Show a progress bar while learning.
+
+    Attributes
+    ----------
+    a_ : list of ndarray, shape (K, K', h, w) per S-layer
+        Learned excitatory weights ``a(k', nu, k)``.
+    b_ : list of ndarray, shape (K,) per S-layer
+        Learned inhibitory weights ``b(k)``.
+    c_ : list of ndarray, shape (h, w) per S-layer
+        Fixed weights onto the V_C-cells.
+    d_ : list of ndarray, shape (h, w) per C-layer
+        Fixed weights onto the C-cells.
+    n_presentations_ : int
+        Number of training presentations.
+    reinforcements_ : list of ndarray, shape (K,) per S-layer
+        How often each plane was reinforced (was a representative).
+
+    Examples
+    --------
+    >>> from neocognitron import Neocognitron
+    >>> from neocognitron.datasets import fukushima1980_patterns
+    >>> net = Neocognitron.fukushima1980(random_state=0).fit(fukushima1980_patterns())
+    >>> net.forward(fukushima1980_patterns())["UC3"].shape
+    (5, 24, 1, 1)
+    """
+
+    def __init__(self, config=None, random_state=None, verbose=False):
+        self.config = config
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @classmethod
+    def fukushima1980(cls, random_state=None, verbose=False):
+        """The network of the paper (DESIGN.md section 1), untrained."""
+        return cls(config=_config.fukushima1980(), random_state=random_state, verbose=verbose)
+
+    # -- structure ---------------------------------------------------------------------
+
+    def _config(self):
+        cfg = _config.fukushima1980() if self.config is None else self.config
+        if not isinstance(cfg, _config.NetworkConfig):
+            raise TypeError(f"config must be a NetworkConfig, got {type(cfg).__name__}")
+        return cfg
+
+    def _initial_weights(self, cfg, rng):
+        a, b, c, d = [], [], [], []
+        n_in = 1
+        for st in cfg.stages:
+            c_l = weights.inhibitory_c(st.s.field, n_in, st.s.gamma_c)
+            a_l = weights.initial_a(
+                st.s.planes, n_in, st.s.field, c_l, cfg.init_scale, cfg.init_bias,
+                cfg.init_jitter, rng,
+            )
+            a.append(a_l)
+            b.append(np.zeros(st.s.planes))
+            c.append(c_l)
+            d.append(weights.c_cell_d(st.c.field, st.c.gamma_d, st.c.d_peak))
+            n_in = st.s.planes
+        return a, b, c, d
+
+    def layer_names(self):
+        """``["U0", "US1", "UC1", ...]`` in the order of the cascade."""
+        names = ["U0"]
+        for i in range(1, len(self._config().stages) + 1):
+            names += [f"US{i}", f"UC{i}"]
+        return names
+
+    # -- validation --------------------------------------------------------------------
+
+    def _check_images(self, X, name="X"):
+        """``(n, H, W)`` images (or ``(n, H*W)`` flat) of the input size -> ``(n, 1, H, W)``."""
+        cfg = self._config()
+        H, W = check_shape2(cfg.input_shape, "config.input_shape")
+        X = as_real_array(X, name, ndim=(2, 3), nonnegative=True)
+        if X.ndim == 2:
+            if X.shape[1] != H * W:
+                raise ValueError(
+                    f"{name} of shape {X.shape}: flat input needs H*W = {H * W} columns; "
+                    f"or pass images of shape (n, {H}, {W})"
+                )
+            X = X.reshape(-1, H, W)
+        if X.shape[1:] != (H, W):
+            raise ValueError(f"{name} must be images of shape (n, {H}, {W}), got {X.shape}")
+        return X[:, None]
+
+    # -- the cascade, eqs. (1)-(5) -----------------------------------------------------
+
+    def _forward(self, u0, a, b, c, d, with_v=False):
+        """Every layer's response to ``u0`` of shape (N, 1, H, W); V_C-cells too if asked."""
+        cfg = self._config()
+        out, v_cs = {"U0": u0}, []
+        u_c = u0
+        for i, st in enumerate(cfg.stages):
+            if with_v:
+                v_cs.append(cells.v_c(u_c, c[i], out_shape=st.s.size))
+            u_s = cells.s_layer(u_c, a[i], b[i], c[i], st.s.r, out_shape=st.s.size)
+            u_c = cells.c_layer(u_s, d[i], cfg.alpha, out_shape=st.c.size)
+            out[f"US{i + 1}"], out[f"UC{i + 1}"] = u_s, u_c
+        return (out, v_cs) if with_v else out
+
+    def forward(self, X):
+        """Responses of every layer.
+
+        Parameters
+        ----------
+        X : array-like, shape (n, H, W) or (n, H*W)
+            Non-negative input images of the network's input size.
+
+        Returns
+        -------
+        layers : dict of str -> ndarray
+            ``"U0"`` of shape (n, 1, H, W), then ``"US1"``, ``"UC1"``, ... of shape
+            (n, K, H_l, W_l).
+        """
+        check_is_fitted(self, "a_")
+        return self._forward(self._check_images(X), self.a_, self.b_, self.c_, self.d_)
+
+    def transform(self, X):
+        """Top C-layer responses, flattened to (n, K * H_top * W_top)."""
+        top = self.forward(X)[self.layer_names()[-1]]
+        return top.reshape(top.shape[0], -1)
+
+    def winners(self, X):
+        """Index of the most active top-layer C-cell for each input; -1 where all are silent."""
+        top = self.transform(X)
+        win = np.argmax(top, axis=1)
+        return np.where(top.max(axis=1) > 0, win, -1)
+
+    # -- self-organisation, section 3 ---------------------------------------------------
+
+    def fit(self, X, y=None):
+        """Self-organise on the training patterns, with the paper's schedule.
+
+        Each pattern is presented ``config.repeats`` times (patterns cycled in order), each
+        time at a random shift of at most ``config.max_shift`` pixels that keeps all ink
+        inside the input. On every presentation all S-layers learn from the same forward
+        pass: representatives are chosen in S-columns and reinforce their planes
+        (:mod:`neocognitron.learning`).
+
+        Parameters
+        ----------
+        X : array-like, shape (n, H, W) or (n, H*W)
+            Training patterns, non-negative.
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        cfg = self._config()
+        patterns = self._check_images(X)[:, 0]
+        rng = check_random_state(self.random_state)
+        a, b, c, d = self._initial_weights(cfg, rng)
+        counts = [np.zeros(st.s.planes, dtype=np.int64) for st in cfg.stages]
+        n = len(patterns)
+        order = np.tile(np.arange(n), cfg.repeats)
+        bar = tqdm(order, desc="self-organising", unit="presentation", disable=not self.verbose)
+        for p in bar:
+            u0, _ = random_shift(patterns[p], cfg.max_shift, random_state=rng)
+            self._learn_once(u0[None, None], cfg, a, b, c, d, counts)
+        self.a_, self.b_, self.c_, self.d_ = a, b, c, d
+        self.reinforcements_ = counts
+        self.n_presentations_ = len(order)
+        return self
+
+    def _learn_once(self, u0, cfg, a, b, c, d, counts):
+        layers, v_cs = self._forward(u0, a, b, c, d, with_v=True)
+        inputs = [layers["U0"]] + [layers[f"UC{i}"] for i in range(1, len(cfg.stages))]
+        for i, st in enumerate(cfg.stages):
+            reps = learning.representatives(layers[f"US{i + 1}"][0], st.s.column)
+            learning.reinforce(a[i], b[i], inputs[i][0], v_cs[i][0], c[i], st.s.q, reps)
+            for k, _, _ in reps:
+                counts[i][k] += 1

@@ -1,0 +1,193 @@
+"""Figures of Fukushima (1980): Fig. 6 (the same UC3 cell for varied patterns), Fig. 7
+(every layer's response to one pattern), the learned US1 filters, and a multi-seed summary.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.gridspec import GridSpecFromSubplotSpec
+
+GREYS = "Greys"  # darkness = output, as in the paper's figures
+
+
+def _image(ax, img, title=None, vmax=None, cmap=GREYS):
+    im = ax.imshow(img, cmap=cmap, vmin=0, vmax=vmax if vmax else max(float(img.max()), 1e-12),
+                   interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=8)
+    return im
+
+
+def plot_fig7(layers, index=0, fig=None, name=None, cols_per_layer=2):
+    """Fig. 7: the response of every layer to one input; darkness = output.
+
+    Parameters
+    ----------
+    layers : dict of str -> ndarray (N, K, H, W)
+        From :meth:`Neocognitron.forward`, in cascade order.
+    index : int
+        Which input of the batch to show.
+    fig : matplotlib Figure, optional
+    name : str, optional
+        Name of the pattern, for the title.
+    cols_per_layer : int
+        Cell-planes of a layer are laid out in this many columns, top to bottom.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    names = list(layers)
+    fig = fig or plt.figure(figsize=(2.0 * len(names), 9.5))
+    outer = fig.add_gridspec(1, len(names), wspace=0.25)
+    for col, lname in enumerate(names):
+        resp = np.asarray(layers[lname])[index]
+        K = resp.shape[0]
+        ncols = 1 if K == 1 else cols_per_layer
+        nrows = int(np.ceil(K / ncols))
+        inner = GridSpecFromSubplotSpec(max(nrows, 1), ncols, subplot_spec=outer[col],
+                                        hspace=0.15, wspace=0.1)
+        vmax = max(float(resp.max()), 1e-12)
+        for k in range(K):
+            ax = fig.add_subplot(inner[k % nrows, k // nrows] if K > 1 else inner[0, 0])
+            _image(ax, resp[k], vmax=vmax)
+            if K > 1 and k % nrows == 0:
+                ax.set_title(f"k={k}..{min(k + nrows, K) - 1}", fontsize=6)
+        top = fig.add_subplot(outer[col], frameon=False)
+        top.set_xticks([])
+        top.set_yticks([])
+        hw = f"{resp.shape[1]}x{resp.shape[2]}"
+        top.set_title(f"{lname}\n{K} x {hw}\nmax {vmax:.2f}", fontsize=9, pad=22)
+    what = f' "{name}"' if name else ""
+    fig.suptitle(f"Fig. 7: response of every layer to the pattern{what} "
+                 "(darkness = output, scaled to each layer's maximum)", fontsize=11)
+    return fig
+
+
+def plot_fig6(patterns, variants, responses, winners, names=None, fig=None):
+    """Fig. 6: varied versions of each training pattern and the UC3 response to each.
+
+    Parameters
+    ----------
+    patterns : ndarray (P, H, W)
+        The training patterns.
+    variants : ndarray (P, V, H, W)
+        V variants of each pattern (e.g. three shifted, three deformed or resized, one
+        noisy or incomplete).
+    responses : ndarray (P, V, K)
+        Top-layer C-cell responses to each variant.
+    winners : ndarray (P,)
+        Each pattern's own UC3 cell (its winner on the undistorted pattern).
+    names : sequence of str, optional
+        Pattern names; variant labels are taken from ``variant_labels`` if given as
+        ``names=(pattern_names, variant_labels)``.
+    fig : matplotlib Figure, optional
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    P, V = variants.shape[:2]
+    pattern_names, labels = (names if isinstance(names, tuple) else (names, None))
+    pattern_names = pattern_names or [str(p) for p in range(P)]
+    labels = labels or [f"({chr(ord('a') + v)})" for v in range(V)]
+    fig = fig or plt.figure(figsize=(1.3 * V + 6.5, 1.7 * P + 1.2))
+    # image columns, a spacer for the heat map's tick labels, then the heat map
+    gs = fig.add_gridspec(P, V + 2, wspace=0.12, hspace=0.6,
+                          width_ratios=[1] * V + [0.9, 4.2])
+    vmax = max(float(responses.max()), 1e-12)
+    im = None
+    for p in range(P):
+        for v in range(V):
+            ax = fig.add_subplot(gs[p, v])
+            win = int(np.argmax(responses[p, v])) if responses[p, v].max() > 0 else -1
+            ok = win == winners[p]
+            _image(ax, variants[p, v], vmax=1)
+            ax.set_title(f"{labels[v]}\nUC3 #{win}", fontsize=7,
+                         color="black" if ok else "crimson")
+            if v == 0:
+                ax.set_ylabel(f'"{pattern_names[p]}"', fontsize=10, rotation=0, labelpad=14)
+        ax = fig.add_subplot(gs[p, V + 1])
+        im = ax.imshow(responses[p], cmap=GREYS, vmin=0, vmax=vmax, aspect="auto",
+                       interpolation="nearest")
+        ax.set_yticks(range(V))
+        ax.set_yticklabels(labels, fontsize=6)
+        K = responses.shape[2]
+        ax.set_xticks(range(0, K, 4))
+        ax.tick_params(axis="x", labelsize=6)
+        ax.axvline(winners[p], color="tab:orange", lw=0.8, alpha=0.6)
+        ax.set_title(f'(h) UC3 response to "{pattern_names[p]}" (cell #{winners[p]} marked)',
+                     fontsize=7)
+        if p == P - 1:
+            ax.set_xlabel("UC3 cell (cell-plane k)", fontsize=8)
+    cbar = fig.colorbar(im, ax=fig.axes[-1], orientation="vertical", fraction=0.05, pad=0.02)
+    cbar.set_label("UC3 output", fontsize=8)
+    fig.suptitle("Fig. 6: shifted, deformed, resized, noisy and incomplete patterns elicit "
+                 "the same UC3 cell (red title: a different cell won)", fontsize=10)
+    return fig
+
+
+def plot_filters(a, ax=None, title="Learned US1 weights a(nu, k)"):
+    """The learned excitatory weights of a first S-layer, one tile per cell-plane.
+
+    Parameters
+    ----------
+    a : ndarray, shape (K, 1, h, w)
+    ax : matplotlib Axes, optional
+    """
+    a = np.asarray(a)[:, 0]
+    K, h, w = a.shape
+    cols = int(np.ceil(np.sqrt(K * 1.5)))
+    rows = int(np.ceil(K / cols))
+    mosaic = np.full((rows * (h + 1) - 1, cols * (w + 1) - 1), np.nan)
+    for k in range(K):
+        r, c = divmod(k, cols)
+        tile = a[k] / max(a[k].max(), 1e-12)
+        mosaic[r * (h + 1): r * (h + 1) + h, c * (w + 1): c * (w + 1) + w] = tile
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.0 * cols + 1.5, 1.0 * rows + 0.8))
+    cmap = plt.get_cmap(GREYS).copy()
+    cmap.set_bad("white")
+    im = ax.imshow(mosaic, cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
+    for k in range(K):
+        r, c = divmod(k, cols)
+        ax.text(c * (w + 1) - 0.45, r * (h + 1) - 0.6, str(k), fontsize=6, color="tab:blue")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title + " (each plane scaled to its maximum)", fontsize=9)
+    ax.figure.colorbar(im, ax=ax, fraction=0.04, label="a / max a")
+    return ax
+
+
+def plot_seed_summary(keep, distinct, kinds, ax=None):
+    """Per seed: fraction of variants of each kind whose pattern keeps its UC3 cell.
+
+    Parameters
+    ----------
+    keep : ndarray, shape (n_seeds, n_kinds)
+    distinct : sequence of bool, per seed
+        Whether the seed's network gives each pattern its own UC3 cell.
+    kinds : sequence of str
+    ax : matplotlib Axes, optional
+    """
+    keep = np.asarray(keep)
+    n_seeds, n_kinds = keep.shape
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(6, 0.7 * n_seeds + 2), 3.8))
+    width = 0.8 / n_kinds
+    x = np.arange(n_seeds)
+    for j, kind in enumerate(kinds):
+        ax.bar(x + (j - (n_kinds - 1) / 2) * width, keep[:, j], width, label=kind)
+    for s in range(n_seeds):
+        ax.text(s, 1.02, "5 cells" if distinct[s] else "merged", ha="center", fontsize=7,
+                color="black" if distinct[s] else "crimson")
+    ax.set_xticks(x)
+    ax.set_xticklabels([str(s) for s in range(n_seeds)])
+    ax.set_xlabel("seed (random_state)")
+    ax.set_ylabel("variants keeping their UC3 cell")
+    ax.set_ylim(0, 1.12)
+    ax.set_title(f"{int(np.sum(distinct))}/{n_seeds} seeds give five distinct UC3 cells; "
+                 f"mean kept {keep.mean():.2f}", fontsize=10)
+    ax.legend(fontsize=7, ncol=n_kinds, loc="lower center")
+    return ax

@@ -1,0 +1,122 @@
+"""The 1980 learning rules on cases small enough to work out by hand."""
+
+import numpy as np
+import pytest
+
+from neocognitron import cells, learning, weights
+
+
+def test_candidates_one_per_column_hand_worked():
+    # 2 planes on a 1x4 strip, columns 1x2 -> three columns [0:2], [1:3], [2:4]
+    u = np.array([[[0.1, 0.5, 0.2, 0.0]], [[0.3, 0.1, 0.4, 0.6]]])
+    mask = learning.candidates(u, (1, 2))
+    # column 0: max 0.5 (plane 0, x=1); column 1: max 0.5 (plane 0, x=1);
+    # column 2: max 0.6 (plane 1, x=3)
+    expected = np.zeros_like(mask)
+    expected[0, 0, 1] = True
+    expected[1, 0, 3] = True
+    np.testing.assert_array_equal(mask, expected)
+
+
+def test_representative_is_strongest_candidate_and_not_plane_max():
+    u = np.array([[[0.1, 0.5, 0.2, 0.0]], [[0.3, 0.1, 0.4, 0.6]]])
+    # plane 1's 0.4 at x=2 is beaten in both columns that hold it, so it is no candidate
+    assert learning.representatives(u, (1, 2)) == [(0, 0, 1), (1, 0, 3)]
+    # a column as large as the layer leaves one candidate: plane 1 at x=3; plane 0 has none
+    assert learning.representatives(u, (1, 4)) == [(1, 0, 3)]
+
+
+def test_silent_planes_have_no_representative():
+    u = np.zeros((3, 4, 4))
+    u[1, 2, 2] = 0.7
+    assert learning.representatives(u, (2, 2)) == [(1, 2, 2)]
+    assert learning.representatives(np.zeros((3, 4, 4)), (2, 2)) == []
+
+
+def test_reinforce_hand_worked_and_other_planes_untouched():
+    # one input plane 3x3, receptive field 3x3, S-layer of 1x1 cell centred on it
+    u_c = np.arange(9, dtype=float).reshape(1, 3, 3) / 10
+    c = np.full((3, 3), 1 / 9)
+    v = cells.v_c(u_c, c, out_shape=(1, 1))  # (1, 1)
+    a = np.full((2, 1, 3, 3), 0.01)
+    b = np.zeros(2)
+    a_before, b_before = a.copy(), b.copy()
+    q = 2.0
+    learning.reinforce(a, b, u_c, v, c, q, [(1, 0, 0)])
+    np.testing.assert_allclose(a[1, 0], 0.01 + q * (1 / 9) * u_c[0])
+    # v_C = sqrt(sum c u^2) = sqrt((0+.01+.04+...+.64)/9) = sqrt(2.04/9)
+    assert v[0, 0] == pytest.approx(np.sqrt(2.04 / 9))
+    assert b[1] == pytest.approx(q / 2 * np.sqrt(2.04 / 9))
+    np.testing.assert_array_equal(a[0], a_before[0])
+    assert b[0] == b_before[0]
+
+
+def test_reinforce_patch_reads_zero_outside_the_layer():
+    u_c = np.ones((1, 3, 3))
+    c = np.ones((3, 3)) / 9
+    v = cells.v_c(u_c, c)  # "same" grid, 3x3
+    a = np.zeros((1, 1, 3, 3))
+    b = np.zeros(1)
+    learning.reinforce(a, b, u_c, v, c, 9.0, [(0, 0, 0)])  # top-left corner cell
+    expected = np.array([[0, 0, 0], [0, 1, 1], [0, 1, 1]], dtype=float)
+    np.testing.assert_allclose(a[0, 0], expected)
+
+
+@pytest.mark.parametrize("r", [1.5, 4.0])
+def test_growing_q_drives_response_to_one(r):
+    """Worked out from eq. (1): after one reinforcement from a ~ 0, b = 0 by a pattern u,
+    sum a u = q v^2 and b v = q v^2 / 2, so u_S = r * phi[(1 + q v^2) / (1 + r q v^2 / (1+r))
+    - 1], which increases with q towards r * ((1 + r) / r - 1) = 1."""
+    rng = np.random.default_rng(0)
+    u = rng.random((1, 5, 5))
+    c = weights.inhibitory_c((5, 5), 1, 0.8)
+    responses = []
+    for q in [0.5, 2, 8, 32, 128, 1024]:
+        a = np.zeros((1, 1, 5, 5))
+        b = np.zeros(1)
+        v = cells.v_c(u, c, out_shape=(1, 1))
+        learning.reinforce(a, b, u, v, c, q, [(0, 0, 0)])
+        responses.append(cells.s_layer(u, a, b, c, r, out_shape=(1, 1))[0, 0, 0])
+        v2 = v[0, 0] ** 2
+        expected = r * ((1 + q * v2) / (1 + r * q * v2 / (1 + r)) - 1)
+        assert responses[-1] == pytest.approx(expected, rel=1e-10)
+    assert np.all(np.diff(responses) > 0)
+    assert responses[-1] == pytest.approx(1.0, abs=0.01)
+
+
+def test_initial_weights_deterministic_and_biased():
+    c = weights.inhibitory_c((5, 5), 1, 0.8)
+    a1 = weights.initial_a(8, 1, (5, 5), c, 0.01, 0.2)
+    a2 = weights.initial_a(8, 1, (5, 5), c, 0.01, 0.2)
+    np.testing.assert_array_equal(a1, a2)
+    assert (a1 > 0).all()
+    # planes differ: no two planes are equal
+    flat = a1.reshape(8, -1)
+    assert len({tuple(np.round(f, 12)) for f in flat}) == 8
+    # plane 0 prefers horizontal taps (angle 0): the tap right of centre beats the one above
+    assert a1[0, 0, 2, 4] > a1[0, 0, 0, 2]
+    j1 = weights.initial_a(8, 1, (5, 5), c, 0.01, 0.2, jitter=0.1, random_state=3)
+    j2 = weights.initial_a(8, 1, (5, 5), c, 0.01, 0.2, jitter=0.1, random_state=3)
+    np.testing.assert_array_equal(j1, j2)
+    assert not np.array_equal(j1, a1)
+
+
+def test_c_normalisation():
+    c = weights.inhibitory_c((5, 5), 24, 0.7)
+    assert c.sum() * 24 == pytest.approx(1.0)
+    assert c[2, 2] == c.max()
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: learning.candidates(np.zeros((4, 4)), (2, 2)), "u_s"),
+        (lambda: learning.candidates(np.zeros((1, 4, 4)), (0, 2)), "column"),
+        (lambda: learning.representatives(np.full((1, 2, 2), np.nan), (2, 2)), "NaN"),
+        (lambda: weights.falloff((3, 3), 1.5), "gamma"),
+        (lambda: weights.initial_a(2, 1, (3, 3), np.ones((3, 3)), 0.1, 1.2), "bias"),
+    ],
+)
+def test_bad_arguments(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()

@@ -1,0 +1,130 @@
+"""The 1980 network: structure, determinism, validation, and the paper's claim."""
+
+import numpy as np
+import pytest
+
+from neocognitron import Neocognitron
+from neocognitron.config import CLayerConfig, NetworkConfig, SLayerConfig, Stage, fukushima1980
+from neocognitron.datasets import fukushima1980_patterns, fukushima1980_xytz_patterns
+from neocognitron.evaluation import VARIANT_KINDS, pattern_variants, winner_consistency
+
+PATTERNS = fukushima1980_patterns()
+
+
+@pytest.fixture(scope="module")
+def net0():
+    return Neocognitron.fukushima1980(random_state=0).fit(PATTERNS)
+
+
+def test_layer_sizes_are_the_papers(net0):
+    layers = net0.forward(PATTERNS[:2])
+    sizes = {name: arr.shape for name, arr in layers.items()}
+    assert sizes == {
+        "U0": (2, 1, 16, 16),
+        "US1": (2, 24, 16, 16), "UC1": (2, 24, 10, 10),
+        "US2": (2, 24, 8, 8), "UC2": (2, 24, 6, 6),
+        "US3": (2, 24, 2, 2), "UC3": (2, 24, 1, 1),
+    }
+    assert net0.layer_names() == list(layers)
+    assert net0.transform(PATTERNS).shape == (5, 24)
+
+
+def test_flat_input_equals_image_input(net0):
+    np.testing.assert_array_equal(net0.transform(PATTERNS.reshape(5, 256)),
+                                  net0.transform(PATTERNS))
+
+
+def test_same_seed_same_weights_and_different_seed_differs():
+    n1 = Neocognitron.fukushima1980(random_state=3).fit(PATTERNS)
+    n2 = Neocognitron.fukushima1980(random_state=3).fit(PATTERNS)
+    n3 = Neocognitron.fukushima1980(random_state=4).fit(PATTERNS)
+    for x, y in zip(n1.a_ + n1.b_, n2.a_ + n2.b_, strict=True):
+        np.testing.assert_array_equal(x, y)
+    assert not all(np.array_equal(x, y) for x, y in zip(n1.a_, n3.a_, strict=True))
+
+
+def test_learning_follows_the_schedule(net0):
+    assert net0.n_presentations_ == 100
+    # US3's column is the whole layer: exactly one representative per presentation
+    assert net0.reinforcements_[2].sum() == 100
+    # b grows only where a plane was reinforced
+    for count, b in zip(net0.reinforcements_, net0.b_, strict=True):
+        np.testing.assert_array_equal(count > 0, b > 0)
+
+
+def test_zero_input_is_silent(net0):
+    layers = net0.forward(np.zeros((1, 16, 16)))
+    for name, arr in layers.items():
+        assert np.all(arr == 0), name
+    assert net0.winners(np.zeros((1, 16, 16)))[0] == -1
+
+
+def test_unfitted_forward_raises():
+    with pytest.raises(Exception, match="not fitted"):
+        Neocognitron.fukushima1980().forward(PATTERNS)
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.zeros((5, 15, 16)), "shape"),
+        (np.zeros((5, 100)), "H\\*W"),
+        (np.full((1, 16, 16), np.nan), "NaN"),
+        (-np.ones((1, 16, 16)), "non-negative"),
+        (np.zeros((0, 16, 16)), "empty"),
+        (np.zeros(16), "dimensions"),
+        (np.array([["a"] * 256]), "real numbers"),
+    ],
+)
+def test_bad_input(net0, X, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        net0.forward(X)
+    with pytest.raises((ValueError, TypeError), match=match):
+        Neocognitron.fukushima1980().fit(X)
+
+
+def test_bad_config():
+    with pytest.raises(TypeError, match="config"):
+        Neocognitron(config="paper").fit(PATTERNS)
+    with pytest.raises(ValueError, match="receptive field"):
+        NetworkConfig((4, 4), (Stage(SLayerConfig(2, (4, 4), (5, 5), (2, 2), 1.0, 1.0),
+                                     CLayerConfig((2, 2), (3, 3))),))
+    cfg = fukushima1980()
+    assert NetworkConfig.from_dict(cfg.to_dict()) == cfg
+
+
+# -- the paper's claim, on held-out variants made here and not used in training ----------
+
+def _claim(patterns, seed, variants):
+    net = Neocognitron.fukushima1980(random_state=seed).fit(patterns)
+    return winner_consistency(net, patterns, variants)
+
+
+@pytest.fixture(scope="module")
+def digit_variants():
+    return pattern_variants(PATTERNS, n=12, random_state=np.random.default_rng(2024))
+
+
+def test_default_seed_gives_five_distinct_cells_that_keep_winning(digit_variants):
+    res = _claim(PATTERNS, 0, digit_variants)
+    assert res["distinct"], res["winners"]
+    for kind in VARIANT_KINDS:
+        assert res["keep"][kind] >= KEEP_MIN[kind], (kind, res["keep"])
+
+
+def test_claim_holds_for_nine_of_ten_seeds(digit_variants):
+    results = [_claim(PATTERNS, seed, digit_variants) for seed in range(10)]
+    assert sum(r["distinct"] for r in results) >= 9
+    mean_keep = {k: np.mean([r["keep"][k] for r in results]) for k in VARIANT_KINDS}
+    for kind in VARIANT_KINDS:
+        assert mean_keep[kind] >= KEEP_MIN[kind], (kind, mean_keep)
+
+
+def test_letters_experiment():
+    letters = fukushima1980_xytz_patterns()
+    variants = pattern_variants(letters, n=8, random_state=7)
+    results = [_claim(letters, seed, variants) for seed in range(3)]
+    assert sum(r["distinct"] for r in results) >= 2
+
+
+KEEP_MIN = {"shift": 0.9, "resize": 0.8, "deform": 0.7, "noise": 0.8, "erase": 0.7}
