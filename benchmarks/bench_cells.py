@@ -99,15 +99,23 @@ def numpy_c_layer(u, d, alpha, chunk=16):
 
 
 def torch_s_layer(u, a, b, c, r):
+    """The S-layer with conv2d; elementwise steps in place to spare temporaries."""
     h, w = a.shape[2:]
     pad = (h // 2, w // 2)
     with torch.inference_mode():
         u, a, b, c = (torch.from_numpy(t) for t in (u, a, b, c))
         e = F.conv2d(u, a, padding=pad)
         v = F.conv2d((u * u).sum(1, keepdim=True), c[None, None], padding=pad).sqrt_()
-        theta = 2 * r / (1 + r)
-        ratio = (1 + e) / (1 + theta * b[None, :, None, None] * v) - 1
-        return (r * torch.relu(ratio)).numpy()
+        den = ((2 * r / (1 + r)) * b)[None, :, None, None] * v
+        e.add_(1).div_(den.add_(1)).sub_(1).relu_().mul_(r)
+        return e.numpy()
+
+
+def torch_conv_only(u, a):
+    """Only the excitatory conv2d of the S-layer: a lower bound for any torch S-layer."""
+    h, w = a.shape[2:]
+    with torch.inference_mode():
+        return F.conv2d(torch.from_numpy(u), torch.from_numpy(a), padding=(h // 2, w // 2))
 
 
 def torch_c_layer(u, d, alpha):
@@ -116,9 +124,9 @@ def torch_c_layer(u, d, alpha):
     with torch.inference_mode():
         u, d = torch.from_numpy(u), torch.from_numpy(d)
         e = F.conv2d(u, d.expand(K, 1, h, w), padding=(h // 2, w // 2), groups=K)
-        vs = e.mean(1, keepdim=True)
-        x = torch.relu((1 + e) / (1 + vs) - 1)
-        return (x / (alpha + x)).numpy()
+        den = e.mean(1, keepdim=True).add_(1)
+        x = e.add_(1).div_(den).sub_(1).relu_()
+        return x.div_(x + alpha).numpy()
 
 
 # ---------------------------------------------------------------------------- timing
@@ -130,14 +138,19 @@ def rel_err(got, ref):
 
 
 def time_interleaved(fns, repeats):
-    """Median wall time of each function, the functions run in turn ``repeats`` times."""
+    """Wall times of each function, the functions run in turn ``repeats`` times."""
     times = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
             t0 = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+    return times
+
+
+def median_ratio(times, name, ref="numba"):
+    """Median over repeats of ``time[name] / time[ref]`` (same round, so same machine load)."""
+    return statistics.median(t / r for t, r in zip(times[name], times[ref], strict=True))
 
 
 def main(argv=None):
@@ -179,6 +192,7 @@ def main(argv=None):
                 numba=lambda u=u, a=a, b=b, c=c: cells.s_layer(u, a, b, c, R),
                 numpy=lambda u=u, a=a, b=b, c=c: numpy_s_layer(u, a, b, c, R),
                 torch=lambda u=u, a=a, b=b, c=c: torch_s_layer(u, a, b, c, R),
+                conv=lambda u=u, a=a: torch_conv_only(u, a),
             ),
             "c_layer": dict(
                 numba=lambda us=us, d=d: cells.c_layer(us, d, ALPHA),
@@ -190,34 +204,45 @@ def main(argv=None):
         for layer, fns in layers.items():
             if torch is None:
                 fns.pop("torch")
+                fns.pop("conv", None)
             if args.no_numpy:
                 fns.pop("numpy")
             outs = {name: fn() for name, fn in fns.items()}  # warm-up and agreement check
             ref = outs["numba"]
             assert ref.dtype == dtype
-            for name, out in outs.items():
-                err = rel_err(out, ref)
-                if err > tol:
-                    sys.exit(f"{layer} {dtype}: {name} disagrees with numba (rel. error {err:.2e})")
-            errs = {name: rel_err(out, ref) for name, out in outs.items() if name != "numba"}
-            med = time_interleaved(fns, args.repeats)
-            rows.append((layer, dtype_name, med, errs))
+            errs = {}
+            for name in ("numpy", "torch"):
+                if name in outs:
+                    assert outs[name].dtype == dtype, (name, outs[name].dtype)
+                    errs[name] = rel_err(outs[name], ref)
+                    if errs[name] > tol:
+                        sys.exit(f"{layer} {dtype}: {name} disagrees with numba "
+                                 f"(rel. error {errs[name]:.2e})")
+            times = time_interleaved(fns, args.repeats)
+            rows.append((layer, dtype_name, times, errs))
+
+    def ms(times, name):
+        if name not in times:
+            return f"{'-':>9}"
+        return f"{1e3 * statistics.median(times[name]):9.1f}"
+
+    def ratio(times, name):
+        return f"{median_ratio(times, name):8.2f}" if name in times else f"{'-':>8}"
 
     head = (f"{'layer':8} {'dtype':8} {'numba ms':>9} {'numpy ms':>9} {'torch ms':>9} "
-            f"{'numpy/numba':>12} {'torch/numba':>12}  max rel. diff")
+            f"{'numpy/nb':>8} {'torch/nb':>8} {'conv ms':>8} {'conv/nb':>8}  max rel. diff")
     print(head)
     print("-" * len(head))
-    def ms(x):
-        return f"{1e3 * x:9.1f}" if x is not None else f"{'-':>9}"
-
-    def ratio(x, ref):
-        return f"{x / ref:12.2f}" if x is not None else f"{'-':>12}"
-
-    for layer, dtype_name, med, errs in rows:
-        t = {k: med.get(k) for k in ("numba", "numpy", "torch")}
+    for layer, dtype_name, times, errs in rows:
         diff = ", ".join(f"{k} {v:.1e}" for k, v in errs.items())
-        print(f"{layer:8} {dtype_name:8} {ms(t['numba'])} {ms(t['numpy'])} {ms(t['torch'])} "
-              f"{ratio(t['numpy'], t['numba'])} {ratio(t['torch'], t['numba'])}  {diff}")
+        conv = times.get("conv")
+        conv_ms = f"{1e3 * statistics.median(conv):8.1f}" if conv else f"{'-':>8}"
+        print(f"{layer:8} {dtype_name:8} {ms(times, 'numba')} {ms(times, 'numpy')} "
+              f"{ms(times, 'torch')} {ratio(times, 'numpy')} {ratio(times, 'torch')} "
+              f"{conv_ms} {ratio(times, 'conv')}  {diff}")
+    print("\nratios are medians of per-round ratios (> 1: numba faster); 'conv' is torch's "
+          "conv2d alone,\nwithout the V_C-cells and the shunting inhibition, a lower bound "
+          "for any torch S-layer")
 
 
 if __name__ == "__main__":

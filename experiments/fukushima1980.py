@@ -10,6 +10,7 @@ Outputs (in ``--out``):
   fig7.png            every layer's response to "4" (paper's Fig. 7)
   us1_filters.png     the 24 learned US1 weight patterns
   seeds.png           the claim over ``--seeds`` seeds ("0"-"4" and "X","Y","T","Z")
+  tolerance.png       kept fraction against the strength of each variation
   results.json        every number and the parameters used
 
 Usage: python experiments/fukushima1980.py --out results/fukushima1980 [--seed 0]
@@ -27,8 +28,20 @@ from tqdm.auto import tqdm
 from neocognitron import Neocognitron, transforms
 from neocognitron.config import fukushima1980
 from neocognitron.datasets import fukushima1980_patterns, fukushima1980_xytz_patterns
-from neocognitron.evaluation import VARIANT_KINDS, pattern_variants, winner_consistency
-from neocognitron.plotting import plot_fig6, plot_fig7, plot_filters, plot_seed_summary
+from neocognitron.evaluation import (
+    STRENGTHS,
+    VARIANT_KINDS,
+    pattern_variants,
+    tolerance_curves,
+    winner_consistency,
+)
+from neocognitron.plotting import (
+    plot_fig6,
+    plot_fig7,
+    plot_filters,
+    plot_seed_summary,
+    plot_tolerance_curves,
+)
 from neocognitron.results import save_figure, write_json
 
 FIG6_LABELS = ("(a) shifted", "(b) shifted", "(c) shifted", "(d) smaller", "(e) larger",
@@ -49,12 +62,15 @@ def fig6_variants(patterns, rng):
     return np.array(rows)
 
 
-def run_seeds(patterns, seeds, variants, quiet, label):
-    """Train one network per seed; return the consistency result of each."""
+def run_seeds(patterns, seeds, variants, quiet, label, n_curve):
+    """Train one network per seed; return its consistency result and tolerance curves."""
     out = []
     for seed in tqdm(seeds, desc=f"seeds ({label})", disable=quiet):
         net = Neocognitron.fukushima1980(random_state=seed).fit(patterns)
-        out.append(winner_consistency(net, patterns, variants))
+        res = winner_consistency(net, patterns, variants)
+        res["curves"] = tolerance_curves(net, patterns, n=n_curve,
+                                         random_state=np.random.default_rng([seed, 7]))
+        out.append(res)
     return out
 
 
@@ -68,6 +84,7 @@ def summarise(results, seeds):
         "keep": {k: keep[:, j].tolist() for j, k in enumerate(VARIANT_KINDS)},
         "keep_mean": {k: float(keep[:, j].mean()) for j, k in enumerate(VARIANT_KINDS)},
         "winners": [r["winners"] for r in results],
+        "curves": {k: [r["curves"][k] for r in results] for k in STRENGTHS},
     }, keep, distinct
 
 
@@ -102,10 +119,11 @@ def main(argv=None):
     }
 
     seeds = list(range(n_seeds))
-    digit_runs = run_seeds(patterns, seeds, variants, args.quiet, "0-4")
+    n_curve = 4 if args.quick else 10
+    digit_runs = run_seeds(patterns, seeds, variants, args.quiet, "0-4", n_curve)
     letters, letter_names = fukushima1980_xytz_patterns(return_names=True)
     letter_variants = pattern_variants(letters, n=n_variants, random_state=held_out)
-    letter_runs = run_seeds(letters, seeds, letter_variants, args.quiet, "XYTZ")
+    letter_runs = run_seeds(letters, seeds, letter_variants, args.quiet, "XYTZ", n_curve)
     digits, keep_d, dist_d = summarise(digit_runs, seeds)
     letters_summary, keep_l, dist_l = summarise(letter_runs, seeds)
 
@@ -115,10 +133,12 @@ def main(argv=None):
     plot_seed_summary(keep_d, dist_d, VARIANT_KINDS, ax=axes[0])
     axes[0].set_title('patterns "0"-"4": ' + axes[0].get_title(), fontsize=10)
     plot_seed_summary(keep_l, dist_l, VARIANT_KINDS, ax=axes[1])
-    axes[1].set_title('patterns "X" "Y" "T" "Z": ' + axes[1].get_title().replace("five", "four"),
-                      fontsize=10)
+    axes[1].set_title('patterns "X" "Y" "T" "Z": ' + axes[1].get_title(), fontsize=10)
     fig.tight_layout()
     figs["seeds.png"] = fig
+    figs["tolerance.png"] = plot_tolerance_curves(
+        digits["curves"], STRENGTHS,
+        title=f'Patterns "0"-"4": variants keeping their UC3 cell ({n_seeds} seeds)')
 
     written = [save_figure(f, out / name) for name, f in figs.items()]
     results = {
@@ -128,7 +148,8 @@ def main(argv=None):
         "config": fukushima1980().to_dict(),
         "variants": {"per_pattern_and_kind": n_variants, "kinds": list(VARIANT_KINDS),
                      "max_shift": 3, "resize": [0.8, 1.25], "elastic_alpha_sigma": [8, 3],
-                     "noise": 0.03, "erase_fraction": 0.15},
+                     "noise": 0.03, "erase_fraction": 0.15,
+                     "curve_strengths": STRENGTHS},
         "main": {**main_result, "patterns": list(names),
                  "reinforcements": [r.tolist() for r in net.reinforcements_]},
         "seeds_digits": digits,

@@ -22,8 +22,11 @@ Two paths compute the correlations:
   ``_BLOCK`` accumulators and an accumulator is loaded and stored once per ``_GROUP``
   taps. Taps whose weight is zero in every plane of a block are skipped. The columns
   ``j >= W'`` of the flat accumulator are scratch and never read.
-* **Other grids** (the shrinking layers 16 -> 10 -> 8 ...) take the general path,
-  :func:`_correlate_plane`, one output row segment at a time.
+* **Other grids** (the shrinking layers 16 -> 10 -> 8 ...) take a general path. With
+  many input planes (:func:`_correlate`, :func:`_s_layer`) the inner loop runs over the
+  output planes, for one input cell and tap at a time (:func:`_planes_row`), skipping
+  input cells that are zero; one plane at a time (:func:`_v_c`, :func:`_c_excitation`)
+  uses :func:`_correlate_plane`, one output row segment at a time.
 
 Inner loops index through slices that start at a non-negative offset, never with
 ``start + j`` where ``start`` might be negative: numba must otherwise check every index for
@@ -34,7 +37,12 @@ import numpy as np
 
 from ._numba import njit, prange
 
-_BLOCK = 3  # output planes computed together in the flat path
+# Flat-path blocking (the loop bodies of _flat_block / _flat_single are written out for
+# these values). 3 planes x 4 taps keeps 12 weights, 3 accumulators and the input in the
+# 16 vector registers of AVX2; measured on the digit network's second stage against
+# 1x8, 2x4, 2x5, 3x3, 3x5, 3x6, 4x2, 4x3, 4x4 and 6x2 (planes x taps), it was the fastest
+# in float32 and float64.
+_BLOCK = 3  # output planes computed together
 _GROUP = 4  # taps per pass over the _BLOCK accumulators
 _GROUP_SINGLE = 8  # taps per pass when one plane is computed alone
 
@@ -232,82 +240,110 @@ def _flat_correlate(window, w, k0, nk, acc):
         _flat_block(xf, wts, offs, T, acc)
 
 
-# ------------------------------------------------------------------------ the kernels
+# ------------------------------------------------------- general path, many planes
 
 
-@njit(parallel=True)
-def _correlate(x, w, y0, x0, out):
-    """Multi-channel correlation: out[n, k] = sum_k' corr(x[n, k'], w[k, k']) on the grid."""
-    N, Kp = x.shape[0], x.shape[1]
+@njit
+def _transpose_weights(w):
+    """``(K, K', h, w) -> (K', h, w, K)``, contiguous: the planes of one tap side by side."""
+    K, Kp, h, wd = w.shape
+    wT = np.empty((Kp, h, wd, K), dtype=w.dtype)
+    for k in range(K):
+        for kp in range(Kp):
+            for dy in range(h):
+                for dx in range(wd):
+                    wT[kp, dy, dx, k] = w[k, kp, dy, dx]
+    return wT
+
+
+@njit
+def _planes_row(x, wT, y0, x0, i, acc):
+    """``acc[j, k] = sum_{k', dy, dx} wT[k', dy, dx, k] * x[k', y0[i] + dy, x0[j] + dx]``.
+
+    One output row ``i`` of every plane ``k`` on any grid (zero outside ``x``). The inner
+    loop runs over the planes ``k``, contiguous in ``wT`` and ``acc``, so it vectorises
+    whatever the grid; input cells that are zero (most C-cells) are skipped.
+    """
+    Kp, H, W = x.shape
+    h, wd, K = wT.shape[1], wT.shape[2], wT.shape[3]
+    acc[:, :] = 0
+    for dy in range(h):
+        y = y0[i] + dy
+        if y < 0 or y >= H:
+            continue
+        for j in range(acc.shape[0]):
+            out = acc[j]
+            for dx in range(wd):
+                xx = x0[j] + dx
+                if xx < 0 or xx >= W:
+                    continue
+                for kp in range(Kp):
+                    xv = x[kp, y, xx]
+                    if xv == 0:
+                        continue
+                    wrow = wT[kp, dy, dx]
+                    for k in range(K):
+                        out[k] += xv * wrow[k]
+
+
+# ------------------------------------------------------------------ per-job helpers
+# Each parallel kernel below is a thin ``prange`` over jobs calling one of these (plain
+# njit functions, compiled and cached once): numba's parfor pass then has almost nothing
+# to analyse, which keeps the first compilation short. A job writes only its own slice.
+
+
+@njit
+def _flat_job(x, w, y0, x0, job, nblk, out):
+    """Flat path, job ``(n, block)``: planes ``k0 .. k0+nk-1`` of sample ``n``.
+
+    Returns ``(n, k0, nk, acc)``: ``acc[b, i * Wp + j]`` is output ``(i, j)`` of plane
+    ``k0 + b`` (the caller writes it into its slice of ``out``).
+    """
+    Kp = x.shape[1]
     K, h, wd = w.shape[0], w.shape[2], w.shape[3]
     Ho, Wo = out.shape[2], out.shape[3]
-    if _flat_path(y0, x0):
-        Hp, Wp = Ho + h - 1, Wo + wd - 1
-        P = (Ho - 1) * Wp + Wo
-        nblk = (K + _BLOCK - 1) // _BLOCK
-        for job in prange(N * nblk):
-            n = job // nblk
-            k0 = (job % nblk) * _BLOCK
-            nk = min(_BLOCK, K - k0)
-            window = np.empty((Kp, Hp, Wp), dtype=x.dtype)
-            _pad_window(x[n], y0[0], x0[0], window)
-            acc = np.empty((_BLOCK, P), dtype=out.dtype)
-            _flat_correlate(window, w, k0, nk, acc)
-            for b in range(nk):
-                for i in range(Ho):
-                    src = acc[b, i * Wp:i * Wp + Wo]
-                    dst = out[n, k0 + b, i]
-                    for j in range(Wo):
-                        dst[j] = src[j]
-    else:
-        unit = _unit_step(x0)
-        for job in prange(N * K):
-            n = job // K
-            k = job % K
-            acc = out[n, k]
-            acc[:, :] = 0
-            for kp in range(Kp):
-                _correlate_plane(x[n, kp], w[k, kp], y0, x0, unit, acc)
+    Hp, Wp = Ho + h - 1, Wo + wd - 1
+    n = job // nblk
+    k0 = (job % nblk) * _BLOCK
+    nk = min(_BLOCK, K - k0)
+    window = np.empty((Kp, Hp, Wp), dtype=x.dtype)
+    _pad_window(x[n], y0[0], x0[0], window)
+    acc = np.empty((_BLOCK, (Ho - 1) * Wp + Wo), dtype=out.dtype)
+    _flat_correlate(window, w, k0, nk, acc)
+    return n, k0, nk, acc
 
 
-@njit(parallel=True)
-def _v_c(u_c, c, y0, x0, out):
-    """V_C-cell: out[n] = sqrt( sum_k' sum_nu c(nu) u_c(k', n+nu)^2 )."""
-    N, Kp, H, W = u_c.shape
-    h, wd = c.shape
-    Ho, Wo = out.shape[1], out.shape[2]
-    flat = _flat_path(y0, x0)
-    unit = _unit_step(x0)
-    c4 = c.reshape((1, 1, h, wd))
-    for n in prange(N):
-        sq = np.zeros((1, H, W), dtype=u_c.dtype)
-        plane = sq[0]
-        for kp in range(Kp):
-            src = u_c[n, kp]
-            for i in range(H):
-                s = src[i]
-                d = plane[i]
-                for j in range(W):
-                    d[j] += s[j] * s[j]
-        acc = out[n]
-        if flat:
-            Hp, Wp = Ho + h - 1, Wo + wd - 1
-            window = np.empty((1, Hp, Wp), dtype=u_c.dtype)
-            _pad_window(sq, y0[0], x0[0], window)
-            flat_acc = np.empty((_BLOCK, (Ho - 1) * Wp + Wo), dtype=out.dtype)
-            _flat_correlate(window, c4, 0, 1, flat_acc)
-            for i in range(Ho):
-                src = flat_acc[0, i * Wp:i * Wp + Wo]
-                dst = acc[i]
-                for j in range(Wo):
-                    dst[j] = np.sqrt(src[j])
-        else:
-            acc[:, :] = 0
-            _correlate_plane(plane, c, y0, x0, unit, acc)
-            for i in range(Ho):
-                row = acc[i]
-                for j in range(Wo):
-                    row[j] = np.sqrt(row[j])
+@njit
+def _unflatten(acc, b, Wp, dst):
+    """``dst[i, j] = acc[b, i * Wp + j]``."""
+    Ho, Wo = dst.shape
+    for i in range(Ho):
+        src = acc[b, i * Wp:i * Wp + Wo]
+        row = dst[i]
+        for j in range(Wo):
+            row[j] = src[j]
+
+
+@njit
+def _correlate_flat_job(x, w, y0, x0, job, nblk, out):
+    n, k0, nk, acc = _flat_job(x, w, y0, x0, job, nblk, out)
+    Wp = out.shape[3] + w.shape[3] - 1
+    for b in range(nk):
+        _unflatten(acc, b, Wp, out[n, k0 + b])
+
+
+@njit
+def _correlate_rows_job(x, wT, y0, x0, job, out):
+    """General path, job ``(n, i)``: output row ``i`` of every plane of sample ``n``."""
+    K, Ho, Wo = out.shape[1], out.shape[2], out.shape[3]
+    n = job // Ho
+    i = job % Ho
+    acc = np.empty((Wo, K), dtype=out.dtype)
+    _planes_row(x[n], wT, y0, x0, i, acc)
+    for k in range(K):
+        dst = out[n, k, i]
+        for j in range(Wo):
+            dst[j] = acc[j, k]
 
 
 @njit
@@ -320,74 +356,138 @@ def _s_finish(e, bk, r, vrow, out):
         out[j] = r * x if x > 0 else zero
 
 
+@njit
+def _s_flat_job(u_c, a, b, v, r, theta, y0, x0, job, nblk, out):
+    n, k0, nk, acc = _flat_job(u_c, a, y0, x0, job, nblk, out)
+    Ho, Wo = out.shape[2], out.shape[3]
+    Wp = Wo + a.shape[3] - 1
+    for bb in range(nk):
+        bk = theta * b[k0 + bb]
+        for i in range(Ho):
+            _s_finish(acc[bb, i * Wp:i * Wp + Wo], bk, r, v[n, i], out[n, k0 + bb, i])
+
+
+@njit
+def _s_rows_job(u_c, aT, b, v, r, theta, y0, x0, job, out):
+    K, Ho, Wo = out.shape[1], out.shape[2], out.shape[3]
+    n = job // Ho
+    i = job % Ho
+    acc = np.empty((Wo, K), dtype=out.dtype)
+    _planes_row(u_c[n], aT, y0, x0, i, acc)
+    e = np.empty(Wo, dtype=out.dtype)
+    for k in range(K):
+        for j in range(Wo):
+            e[j] = acc[j, k]
+        _s_finish(e, theta * b[k], r, v[n, i], out[n, k, i])
+
+
+@njit
+def _single_plane(x, w, y0, x0, out):
+    """``out = corr(x, w)`` on the grid for one plane ``x`` (H, W); ``w`` (h, w)."""
+    h, wd = w.shape
+    Ho, Wo = out.shape
+    if _flat_path(y0, x0):
+        Hp, Wp = Ho + h - 1, Wo + wd - 1
+        window = np.empty((1, Hp, Wp), dtype=x.dtype)
+        _pad_window(x.reshape((1, x.shape[0], x.shape[1])), y0[0], x0[0], window)
+        acc = np.empty((_BLOCK, (Ho - 1) * Wp + Wo), dtype=out.dtype)
+        _flat_correlate(window, w.reshape((1, 1, h, wd)), 0, 1, acc)
+        _unflatten(acc, 0, Wp, out)
+    else:
+        out[:, :] = 0
+        _correlate_plane(x, w, y0, x0, _unit_step(x0), out)
+
+
+@njit
+def _v_c_job(u_c, c, y0, x0, n, out):
+    H, W = u_c.shape[2], u_c.shape[3]
+    sq = np.zeros((H, W), dtype=u_c.dtype)
+    for kp in range(u_c.shape[1]):
+        src = u_c[n, kp]
+        for i in range(H):
+            s = src[i]
+            d = sq[i]
+            for j in range(W):
+                d[j] += s[j] * s[j]
+    acc = out[n]
+    _single_plane(sq, c, y0, x0, acc)
+    for i in range(acc.shape[0]):
+        row = acc[i]
+        for j in range(acc.shape[1]):
+            row[j] = np.sqrt(row[j])
+
+
+@njit
+def _c_finish_job(e, alpha, n, out):
+    K, H, W = e.shape[1], e.shape[2], e.shape[3]
+    one = out.dtype.type(1)
+    zero = out.dtype.type(0)
+    planes = out.dtype.type(K)
+    en = e[n].reshape((K, H * W))
+    on = out[n].reshape((K, H * W))
+    v_s = np.zeros(H * W, dtype=out.dtype)
+    for k in range(K):
+        ek = en[k]
+        for p in range(H * W):
+            v_s[p] += ek[p]
+    for p in range(H * W):
+        v_s[p] = one + v_s[p] / planes
+    for k in range(K):
+        ek = en[k]
+        ok = on[k]
+        for p in range(H * W):
+            x = (one + ek[p]) / v_s[p] - one
+            ok[p] = x / (alpha + x) if x > 0 else zero
+
+
+# ------------------------------------------------------------------------ the kernels
+
+
+@njit(parallel=True)
+def _correlate(x, w, y0, x0, out):
+    """Multi-channel correlation: out[n, k] = sum_k' corr(x[n, k'], w[k, k']) on the grid."""
+    N, K, Ho = x.shape[0], w.shape[0], out.shape[2]
+    if _flat_path(y0, x0):
+        nblk = (K + _BLOCK - 1) // _BLOCK
+        for job in prange(N * nblk):
+            _correlate_flat_job(x, w, y0, x0, job, nblk, out)
+    else:
+        wT = _transpose_weights(w)
+        for job in prange(N * Ho):
+            _correlate_rows_job(x, wT, y0, x0, job, out)
+
+
+@njit(parallel=True)
+def _v_c(u_c, c, y0, x0, out):
+    """V_C-cell: out[n] = sqrt( sum_k' sum_nu c(nu) u_c(k', n+nu)^2 )."""
+    for n in prange(u_c.shape[0]):
+        _v_c_job(u_c, c, y0, x0, n, out)
+
+
 @njit(parallel=True)
 def _s_layer(u_c, a, b, v, r, y0, x0, out):
     """S-cell, eq. (1) of Fukushima (1980), given the V_C-cells ``v`` on the output grid.
 
     u_S(k, n) = r * phi[(1 + sum a u_C) / (1 + 2r/(1+r) b(k) v_C(n)) - 1]
     """
-    N, Kp = u_c.shape[0], u_c.shape[1]
-    K, h, wd = a.shape[0], a.shape[2], a.shape[3]
-    Ho, Wo = out.shape[2], out.shape[3]
+    N, K, Ho = u_c.shape[0], a.shape[0], out.shape[2]
     theta = (r + r) / (r + out.dtype.type(1))  # 2r/(1+r), in the output's dtype
     if _flat_path(y0, x0):
-        Hp, Wp = Ho + h - 1, Wo + wd - 1
-        P = (Ho - 1) * Wp + Wo
         nblk = (K + _BLOCK - 1) // _BLOCK
         for job in prange(N * nblk):
-            n = job // nblk
-            k0 = (job % nblk) * _BLOCK
-            nk = min(_BLOCK, K - k0)
-            window = np.empty((Kp, Hp, Wp), dtype=u_c.dtype)
-            _pad_window(u_c[n], y0[0], x0[0], window)
-            acc = np.empty((_BLOCK, P), dtype=out.dtype)
-            _flat_correlate(window, a, k0, nk, acc)
-            for bb in range(nk):
-                bk = theta * b[k0 + bb]
-                for i in range(Ho):
-                    _s_finish(acc[bb, i * Wp:i * Wp + Wo], bk, r, v[n, i], out[n, k0 + bb, i])
+            _s_flat_job(u_c, a, b, v, r, theta, y0, x0, job, nblk, out)
     else:
-        unit = _unit_step(x0)
-        for job in prange(N * K):
-            n = job // K
-            k = job % K
-            acc = out[n, k]
-            acc[:, :] = 0
-            for kp in range(Kp):
-                _correlate_plane(u_c[n, kp], a[k, kp], y0, x0, unit, acc)
-            bk = theta * b[k]
-            for i in range(Ho):
-                _s_finish(acc[i], bk, r, v[n, i], acc[i])
+        aT = _transpose_weights(a)
+        for job in prange(N * Ho):
+            _s_rows_job(u_c, aT, b, v, r, theta, y0, x0, job, out)
 
 
 @njit(parallel=True)
 def _c_excitation(u_s, d, y0, x0, out):
     """out[n, k] = sum_nu d(nu) u_S(k, n+nu): each C-plane reads its own S-plane."""
     N, K = u_s.shape[0], u_s.shape[1]
-    h, wd = d.shape
-    Ho, Wo = out.shape[2], out.shape[3]
-    flat = _flat_path(y0, x0)
-    unit = _unit_step(x0)
-    d4 = d.reshape((1, 1, h, wd))
-    Hp, Wp = Ho + h - 1, Wo + wd - 1
-    P = (Ho - 1) * Wp + Wo
     for job in prange(N * K):
-        n = job // K
-        k = job % K
-        acc = out[n, k]
-        if flat:
-            window = np.empty((1, Hp, Wp), dtype=u_s.dtype)
-            _pad_window(u_s[n, k:k + 1], y0[0], x0[0], window)
-            flat_acc = np.empty((_BLOCK, P), dtype=out.dtype)
-            _flat_correlate(window, d4, 0, 1, flat_acc)
-            for i in range(Ho):
-                src = flat_acc[0, i * Wp:i * Wp + Wo]
-                dst = acc[i]
-                for j in range(Wo):
-                    dst[j] = src[j]
-        else:
-            acc[:, :] = 0
-            _correlate_plane(u_s[n, k], d, y0, x0, unit, acc)
+        _single_plane(u_s[job // K, job % K], d, y0, x0, out[job // K, job % K])
 
 
 @njit(parallel=True)
@@ -396,23 +496,5 @@ def _c_layer_finish(e, alpha, out):
 
     psi[x] = phi[x] / (alpha + phi[x]).
     """
-    N, K, H, W = e.shape
-    one = out.dtype.type(1)
-    zero = out.dtype.type(0)
-    planes = out.dtype.type(K)
-    for n in prange(N):
-        en = e[n].reshape((K, H * W))
-        on = out[n].reshape((K, H * W))
-        v_s = np.zeros(H * W, dtype=out.dtype)
-        for k in range(K):
-            ek = en[k]
-            for p in range(H * W):
-                v_s[p] += ek[p]
-        for p in range(H * W):
-            v_s[p] = one + v_s[p] / planes
-        for k in range(K):
-            ek = en[k]
-            ok = on[k]
-            for p in range(H * W):
-                x = (one + ek[p]) / v_s[p] - one
-                ok[p] = x / (alpha + x) if x > 0 else zero
+    for n in prange(e.shape[0]):
+        _c_finish_job(e, alpha, n, out)

@@ -102,3 +102,67 @@ def winner_consistency(model, patterns, variants):
         "keep_by_pattern": by_pattern,
         "keep_all": float(np.mean(list(keep.values()))),
     }
+
+
+#: Strength grids of :func:`tolerance_curves`, from none to well past the paper's examples.
+STRENGTHS = {
+    "shift": (0, 1, 2, 3),                     # pixels (Chebyshev distance, ink kept)
+    "resize": (0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.4),  # scale factor
+    "deform": (0.0, 4.0, 8.0, 12.0),           # elastic alpha at sigma = 3 pixels
+    "noise": (0.0, 0.02, 0.04, 0.08),          # fraction of pixels flipped
+    "erase": (0.0, 0.1, 0.2, 0.3),             # fraction of ink erased
+}
+
+
+def _variant(kind, P, strength, n, rng):
+    """``n`` variants of every pattern at one strength, pattern-major ``(len(P)*n, H, W)``."""
+    reps = np.repeat(P, n, axis=0)
+    if kind == "shift":
+        d = int(strength)
+        # every shift at exactly this Chebyshev distance, cycled, ink kept by clipping
+        ring = [(dy, dx) for dy in range(-d, d + 1) for dx in range(-d, d + 1)
+                if max(abs(dy), abs(dx)) == d] or [(0, 0)]
+        picks = rng.integers(0, len(ring), size=len(reps))
+        return np.stack([transforms.shift(x, *ring[i]) for x, i in zip(reps, picks,
+                                                                         strict=True)])
+    if kind == "resize":
+        return transforms.binarize(transforms.resize(reps, strength), 0.4)
+    if kind == "deform":
+        return transforms.binarize(transforms.elastic(reps, strength, 3.0, rng), 0.4)
+    if kind == "noise":
+        return transforms.salt_and_pepper(reps, strength, rng)
+    return transforms.erase(reps, strength, rng)
+
+
+def tolerance_curves(model, patterns, n=10, strengths=None, random_state=None):
+    """Fraction of variants that keep their pattern's cell, as the variation grows.
+
+    Parameters
+    ----------
+    model : object with ``winners(X)``
+    patterns : ndarray, shape (P, H, W)
+    n : int
+        Variants per pattern and strength.
+    strengths : dict of str -> sequence, optional
+        Default :data:`STRENGTHS`.
+    random_state : int, RandomState, Generator or None
+
+    Returns
+    -------
+    curves : dict of str -> list of float
+        For each kind, the kept fraction at each strength (shift variants are not moved
+        otherwise; the others are not shifted, so each curve shows one kind alone).
+    """
+    rng = check_random_generator(random_state)
+    P = np.asarray(patterns, dtype=np.float64)
+    winners = np.asarray(model.winners(P))
+    strengths = STRENGTHS if strengths is None else strengths
+    curves = {}
+    for kind, values in strengths.items():
+        curve = []
+        for s in values:
+            X = _variant(kind, P, s, n, rng)
+            hits = np.asarray(model.winners(X)) == np.repeat(winners, n)
+            curve.append(float(hits.mean()))
+        curves[kind] = curve
+    return curves

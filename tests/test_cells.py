@@ -22,7 +22,8 @@ from neocognitron._grid import field_starts
 
 DTYPES = [np.float64, np.float32]
 RTOL = {np.dtype(np.float64): 1e-5, np.dtype(np.float32): 1e-4}
-# The paper's layer sizes 16 -> 16 -> 10 -> 8 -> 6 -> 2 -> 1 with their receptive fields.
+# The paper's layer sizes 16 -> 16 -> 10 -> 8 -> 6 -> 2 -> 1 with their receptive fields
+# (the grid rule itself is tested in test_grid.py).
 PAPER_CHAIN = [("S", 16, 16, 5), ("C", 16, 10, 5), ("S", 10, 8, 5), ("C", 8, 6, 5),
                ("S", 6, 2, 5), ("C", 2, 1, 2)]
 
@@ -48,7 +49,7 @@ def gaussian(h, w, sigma=1.5, total=1.0):
     return g * (total / g.sum())
 
 
-def random_layer(rng, N, Kp, K, H, W, h, w, dtype, sparsity=0.3):
+def random_layer(rng, N, Kp, K, H, W, h, w, dtype, sparsity=0.3, a_sparsity=0.0):
     """Random non-negative S-layer arguments with outputs both zero and positive."""
     u = rng.random((N, Kp, H, W))
     u[rng.random(u.shape) < sparsity] = 0.0
@@ -56,6 +57,8 @@ def random_layer(rng, N, Kp, K, H, W, h, w, dtype, sparsity=0.3):
     b = rng.random(K) * 2.0
     c = rng.random((h, w)) + 0.1
     c /= Kp * c.sum()
+    if a_sparsity:
+        a[rng.random(a.shape) < a_sparsity] = 0.0
     return u.astype(dtype), a.astype(dtype), b.astype(dtype), c.astype(dtype)
 
 
@@ -88,31 +91,10 @@ def test_textbook_correlation(dtype, st0, expected):
     np.testing.assert_array_equal(naive.correlate(TEXTBOOK_X, TEXTBOOK_W, s, s), expected)
 
 
-# ------------------------------------------------------------------- grid rule
-
-
-def test_paper_chain_grid():
-    # every starting tap of the paper's chain, by hand from c_i = (i + 1/2) N/M - 1/2
-    assert list(field_starts(16, 10, 5)) == [-2, 0, 1, 3, 5, 6, 8, 10, 11, 13]
-    assert list(field_starts(10, 8, 5)) == [-2, -1, 1, 2, 3, 4, 6, 7]
-    assert list(field_starts(8, 6, 5)) == [-2, -1, 1, 2, 4, 5]
-    assert list(field_starts(6, 2, 5)) == [-1, 2]
-    assert list(field_starts(2, 1, 2)) == [0]
-    assert list(field_starts(16, 16, 5)) == list(range(-2, 14))
-
-
-@pytest.mark.parametrize("n_in", range(1, 25))
-def test_grid_matches_naive(n_in):
-    for n_out in range(1, n_in + 1):
-        for size in range(1, n_in + 1):
-            assert list(field_starts(n_in, n_out, size)) == naive.grid_starts(n_in, n_out, size)
-
-
 # ------------------------------------------------------------- private kernels
 
 
 def test_unit_step_and_valid_range():
-    rng = np.random.default_rng(0)
     cases = [np.arange(-2, 14), np.arange(3, 4), field_starts(16, 10, 5), field_starts(6, 2, 5),
              field_starts(16, 16, 4), np.array([0, 2, 4]), np.array([-3, -3, 0, 1])]
     for s in cases:
@@ -124,7 +106,6 @@ def test_unit_step_and_valid_range():
                 want = [j for j in range(len(s)) if 0 <= s[j] + offset < n]
                 got = list(range(lo, hi))
                 assert got == want, (s, offset, n)
-    assert rng is not None
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -248,21 +229,37 @@ def test_paper_chain(dtype):
     assert x.shape == (2, K, 1, 1)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("K", [1, 2, 3, 4, 5, 7])
+@pytest.mark.parametrize("out_shape", [None, (6, 5)])
+def test_zero_weights_and_plane_blocks(dtype, K, out_shape):
+    """Sparse weights, an all-zero plane and taps zero in every plane (skipped by kernels)."""
+    rng = np.random.default_rng(K)
+    u, a, b, c = random_layer(rng, 2, 3, K, 9, 8, 3, 4, dtype, a_sparsity=0.6)
+    a[:, :, 1, :] = 0  # a whole row of taps is zero in every plane
+    a[K // 2] = 0  # one plane has no excitatory weight at all
+    us = cells.s_layer(u, a, b, c, 2.0, out_shape=out_shape)
+    assert_close(us, naive.s_layer(u, a, b, c, 2.0, out_shape), floor=2.0)
+    assert not np.any(us[:, K // 2])  # 1 / (1 + inhibition) - 1 <= 0
+    a[:] = 0
+    assert not np.any(cells.s_layer(u, a, b, c, 2.0, out_shape=out_shape))
+
+
 @given(
     N=st.integers(1, 3), Kp=st.integers(1, 4), K=st.integers(1, 4),
     h=st.integers(1, 6), w=st.integers(1, 6),
     dH=st.integers(0, 6), dW=st.integers(0, 6),
     fy=st.floats(0.05, 1.0), fx=st.floats(0.05, 1.0),
     use_f32=st.booleans(), single=st.booleans(), seed=st.integers(0, 2**32 - 1),
-    r=st.floats(0.1, 10.0),
+    r=st.floats(0.1, 10.0), a_sparsity=st.sampled_from([0.0, 0.5, 0.9]),
 )
 @settings(deadline=None, max_examples=40)
-def test_random_shapes(N, Kp, K, h, w, dH, dW, fy, fx, use_f32, single, seed, r):
+def test_random_shapes(N, Kp, K, h, w, dH, dW, fy, fx, use_f32, single, seed, r, a_sparsity):
     dtype = np.float32 if use_f32 else np.float64
     H, W = h + dH, w + dW
     out_shape = (max(1, round(fy * H)), max(1, round(fx * W)))
     rng = np.random.default_rng(seed)
-    u, a, b, c = random_layer(rng, N, Kp, K, H, W, h, w, dtype)
+    u, a, b, c = random_layer(rng, N, Kp, K, H, W, h, w, dtype, a_sparsity=a_sparsity)
     if single:
         u = u[0]
     us = cells.s_layer(u, a, b, c, r, out_shape=out_shape)

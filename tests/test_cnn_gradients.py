@@ -86,12 +86,17 @@ def test_conv2d_gradient(in_shape, channels, k, padding):
 
 
 @pytest.mark.parametrize("kind", ["max", "avg"])
-@pytest.mark.parametrize("size,stride,hw", [(2, 2, (6, 6)), (2, 2, (5, 7)), (2, 1, (5, 6)), (3, 2, (7, 6)), (2, 2, (1, 3))])
+@pytest.mark.parametrize(
+    "size,stride,hw",
+    [(2, 2, (6, 6)), (2, 2, (5, 7)), (2, 1, (5, 6)), (3, 2, (7, 6)), (2, 2, (1, 3))],
+)
 def test_pool_gradient(kind, size, stride, hw):
     check_layer(Pool2D(kind, size, stride), (2,) + hw)
 
 
-@pytest.mark.parametrize("stride,m,hw", [(2, 3, (7, 7)), (2, 3, (6, 5)), (1, 3, (4, 5)), (2, 4, (6, 6)), (2, 3, (1, 4))])
+@pytest.mark.parametrize(
+    "stride,m,hw", [(2, 3, (7, 7)), (2, 3, (6, 5)), (1, 3, (4, 5)), (2, 4, (6, 6)), (2, 3, (1, 4))]
+)
 def test_blur_gradient(stride, m, hw):
     check_layer(Blur(stride, m), (2,) + hw)
 
@@ -133,7 +138,13 @@ def test_network_gradient_all_options(pooling, antialias, global_pool, padding):
     """The whole network's parameter gradient of the mean cross-entropy."""
     rng = np.random.default_rng(2)
     layers = lenet_layers(
-        3, (2, 3), 3, (4,), pooling=pooling, antialias=antialias, global_pool=global_pool,
+        3,
+        (2, 3),
+        3,
+        (4,),
+        pooling=pooling,
+        antialias=antialias,
+        global_pool=global_pool,
         padding=padding,
     )
     net = Network(layers, (1, 12, 11), np.float64)

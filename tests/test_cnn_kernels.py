@@ -28,7 +28,11 @@ DTYPES = [np.float32, np.float64]
 
 def tol(dtype, scale=1.0):
     """Absolute tolerance for sums of O(100) terms of size ``scale``."""
-    return dict(rtol=1e-5, atol=1e-5 * scale) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12 * scale)
+    return (
+        dict(rtol=1e-5, atol=1e-5 * scale)
+        if dtype == np.float32
+        else dict(rtol=1e-12, atol=1e-12 * scale)
+    )
 
 
 def rand(rng, shape, dtype):
@@ -65,14 +69,25 @@ def _conv_forward(x, w, b, p):
 def test_conv_forward_matches_loops_and_scipy(case, dtype):
     N, Ci, Co, H, W, K, p = case
     rng = np.random.default_rng(0)
-    x, w, b = rand(rng, (N, Ci, H, W), dtype), rand(rng, (Co, Ci, K, K), dtype), rand(rng, Co, dtype)
+    x, w, b = (
+        rand(rng, (N, Ci, H, W), dtype),
+        rand(rng, (Co, Ci, K, K), dtype),
+        rand(rng, Co, dtype),
+    )
     _, out = _conv_forward(x, w, b, p)
     assert out.dtype == dtype
     np.testing.assert_allclose(out, conv2d(x, w, b, p), **tol(dtype, 10))
     xp = np.pad(x.astype(np.float64), [(0, 0), (0, 0), (p, p), (p, p)])
     ref = np.array(
         [
-            [sum(signal.correlate(xp[n, ci], w[co, ci].astype(np.float64), "valid") for ci in range(Ci)) + b[co] for co in range(Co)]
+            [
+                sum(
+                    signal.correlate(xp[n, ci], w[co, ci].astype(np.float64), "valid")
+                    for ci in range(Ci)
+                )
+                + b[co]
+                for co in range(Co)
+            ]
             for n in range(N)
         ]
     )
@@ -84,7 +99,11 @@ def test_conv_forward_matches_loops_and_scipy(case, dtype):
 def test_conv_backward_matches_loops(case, dtype):
     N, Ci, Co, H, W, K, p = case
     rng = np.random.default_rng(1)
-    x, w, b = rand(rng, (N, Ci, H, W), dtype), rand(rng, (Co, Ci, K, K), dtype), rand(rng, Co, dtype)
+    x, w, b = (
+        rand(rng, (N, Ci, H, W), dtype),
+        rand(rng, (Co, Ci, K, K), dtype),
+        rand(rng, Co, dtype),
+    )
     xp, out = _conv_forward(x, w, b, p)
     dout = rand(rng, out.shape, dtype)
     dx_ref, dw_ref, db_ref = conv2d_grad(x, w, dout, p)
@@ -111,12 +130,22 @@ def test_pad_and_crop_are_adjoint():
     np.testing.assert_array_equal(back, x)
 
 
-@pytest.mark.parametrize("n,k,s", [(28, 2, 2), (10, 2, 2), (27, 2, 1), (5, 2, 2), (1, 2, 2), (2, 2, 2), (7, 3, 2), (9, 2, 3)])
+@pytest.mark.parametrize(
+    "n,k,s",
+    [(28, 2, 2), (10, 2, 2), (27, 2, 1), (5, 2, 2), (1, 2, 2), (2, 2, 2), (7, 3, 2), (9, 2, 3)],
+)
 def test_pool_size_matches_reference(n, k, s):
     assert _pool.pool_size(n, k, s) == pool_size(n, k, s)
 
 
-POOL_CASES = [(2, 3, 28, 28, 2, 2), (2, 2, 10, 10, 2, 2), (2, 2, 7, 5, 2, 2), (1, 2, 27, 9, 2, 1), (1, 1, 1, 3, 2, 2), (2, 2, 8, 7, 3, 2)]
+POOL_CASES = [
+    (2, 3, 28, 28, 2, 2),
+    (2, 2, 10, 10, 2, 2),
+    (2, 2, 7, 5, 2, 2),
+    (1, 2, 27, 9, 2, 1),
+    (1, 1, 1, 3, 2, 2),
+    (2, 2, 8, 7, 3, 2),
+]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -134,7 +163,9 @@ def test_max_pool_matches_loops(case, dtype):
         np.testing.assert_array_equal(out, ref.astype(dtype))
     # arg points at the maximum of each window
     flat = x.reshape(N, C, -1)
-    np.testing.assert_array_equal(np.take_along_axis(flat, arg.reshape(N, C, -1), 2).reshape(out.shape), out)
+    np.testing.assert_array_equal(
+        np.take_along_axis(flat, arg.reshape(N, C, -1), 2).reshape(out.shape), out
+    )
     # backward routes each output gradient to its argmax
     dout = rand(rng, out.shape, dtype)
     dx = np.empty_like(x)
@@ -180,7 +211,15 @@ def test_avg_pool_matches_loops(case, dtype):
     np.testing.assert_allclose(np.vdot(dout, out), np.vdot(dx, x), **tol(dtype, 10))
 
 
-BLUR_CASES = [(2, 3, 27, 27, 3, 2), (1, 2, 9, 9, 3, 2), (1, 2, 8, 5, 3, 2), (1, 1, 1, 4, 3, 2), (1, 2, 2, 3, 3, 2), (1, 2, 10, 7, 4, 2), (1, 1, 6, 6, 5, 1)]
+BLUR_CASES = [
+    (2, 3, 27, 27, 3, 2),
+    (1, 2, 9, 9, 3, 2),
+    (1, 2, 8, 5, 3, 2),
+    (1, 1, 1, 4, 3, 2),
+    (1, 2, 2, 3, 3, 2),
+    (1, 2, 10, 7, 4, 2),
+    (1, 1, 6, 6, 5, 1),
+]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -204,7 +243,9 @@ def test_blur_matches_scipy_mirror_filter():
     x = rng.standard_normal((2, 3, 11, 8))
     f = binomial_filter(3)
     np.testing.assert_allclose(f, [0.25, 0.5, 0.25])
-    ref = ndimage.correlate1d(ndimage.correlate1d(x, f, axis=2, mode="mirror"), f, axis=3, mode="mirror")
+    ref = ndimage.correlate1d(
+        ndimage.correlate1d(x, f, axis=2, mode="mirror"), f, axis=3, mode="mirror"
+    )
     out = np.empty((2, 3, 6, 4))
     _pool.blur_forward(x, f, 2, out)
     np.testing.assert_allclose(out, ref[:, :, ::2, ::2], rtol=1e-13, atol=1e-13)
@@ -220,7 +261,9 @@ def test_global_avg(dtype):
     dout = rand(rng, (3, 4), dtype)
     dx = np.empty_like(x)
     _pool.global_avg_backward(dout, dx)
-    np.testing.assert_allclose(dx, np.broadcast_to(dout[:, :, None, None] / 35, x.shape), **tol(dtype))
+    np.testing.assert_allclose(
+        dx, np.broadcast_to(dout[:, :, None, None] / 35, x.shape), **tol(dtype)
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -266,7 +309,9 @@ def test_softmax_cross_entropy(dtype):
     z64 = z.astype(np.float64)
     ref = np.mean(special.logsumexp(z64, axis=1) - z64[np.arange(7), y])
     np.testing.assert_allclose(loss, ref, rtol=1e-6 if dtype == np.float32 else 1e-13)
-    np.testing.assert_allclose(loss, softmax_cross_entropy(z64, y), rtol=1e-6 if dtype == np.float32 else 1e-13)
+    np.testing.assert_allclose(
+        loss, softmax_cross_entropy(z64, y), rtol=1e-6 if dtype == np.float32 else 1e-13
+    )
     p = special.softmax(z64, axis=1)
     p[np.arange(7), y] -= 1
     np.testing.assert_allclose(dz, p / 7, **tol(dtype))

@@ -1,25 +1,28 @@
 """``ConvNetClassifier``: LeNet-5 trained by backprop, as a scikit-learn estimator."""
 
-import math
-
 import numpy as np
-import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.model_selection import train_test_split
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
-from .._validation import check_scalar, check_shape2
-from . import _batch, _dense
+from . import _dense
+from ._inputs import (
+    check_params,
+    encode_labels,
+    flatten_images,
+    resolve_image_shape,
+    standardize,
+)
 from .network import DataParallel, Network, lenet_layers
 from .optimizers import SGD, Adam
+from .training import train_epoch, validation_split
 
 _PREDICT_BATCH = 1000
 
 
-class ConvNetClassifier(ClassifierMixin, BaseEstimator):
+class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     """A convolutional network trained end to end by backprop (LeNet-5 by default).
 
     The modern baseline the Neocognitron is compared with. Written on numpy and numba
@@ -102,9 +105,18 @@ class ConvNetClassifier(ClassifierMixin, BaseEstimator):
         Column names, when ``X`` was a DataFrame with string column names.
     image_shape_ : tuple of int
         ``(H, W)`` of the images the network was built for.
+    x_mean_, x_scale_ : float
+        Mean and standard deviation of the training pixels; inputs are standardised with
+        them.
+    coefs_ : list of ndarray
+        Weights of the conv and dense layers (``coefs_[0]``: the first layer's filters).
+    intercepts_ : list of ndarray
+        Their biases.
     network_ : neocognitron.cnn.network.DataParallel
         The trained network (``network_.layers``); all weights live in
         ``network_.theta``.
+    optimizer_ : neocognitron.cnn.optimizers.Adam or SGD
+        The optimizer and its state (moments), which ``partial_fit`` continues from.
     n_iter_ : int
         Number of epochs run.
     t_ : int
@@ -189,116 +201,24 @@ class ConvNetClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ checks
-    def _check_params(self):
-        def sizes(value, name, allow_empty):
-            try:
-                values = tuple(value)
-            except TypeError:
-                raise TypeError(f"{name} must be a tuple of positive integers, got {value!r}")
-            if not values and not allow_empty:
-                raise ValueError(f"{name} must not be empty")
-            return tuple(check_scalar(v, name, low=0, integer=True) for v in values)
-
-        sizes(self.conv_channels, "conv_channels", True)
-        sizes(self.hidden_layer_sizes, "hidden_layer_sizes", True)
-        k = check_scalar(self.kernel_size, "kernel_size", low=0, integer=True)
-        if k % 2 == 0:
-            raise ValueError(f"kernel_size must be odd, got {k}")
-        for name, value, allowed in (
-            ("pooling", self.pooling, ("max", "avg")),
-            ("padding", self.padding, ("lenet", "same", "valid")),
-            ("solver", self.solver, ("adam", "sgd")),
-        ):
-            if value not in allowed:
-                raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
-        check_scalar(self.augment_shift, "augment_shift", low=0, low_inclusive=True, integer=True)
-        check_scalar(self.learning_rate_init, "learning_rate_init", low=0)
-        decay = check_scalar(self.learning_rate_decay, "learning_rate_decay", low=0)
-        if decay > 1:
-            raise ValueError(f"learning_rate_decay must be in (0, 1], got {decay}")
-        mom = check_scalar(self.momentum, "momentum", low=0, low_inclusive=True)
-        if mom >= 1:
-            raise ValueError(f"momentum must be in [0, 1), got {mom}")
-        check_scalar(self.alpha, "alpha", low=0, low_inclusive=True)
-        check_scalar(self.batch_size, "batch_size", low=0, integer=True)
-        check_scalar(self.max_iter, "max_iter", low=0, integer=True)
-        check_scalar(self.n_iter_no_change, "n_iter_no_change", low=0, integer=True)
-        check_scalar(self.tol, "tol", low=0, low_inclusive=True)
-        frac = check_scalar(self.validation_fraction, "validation_fraction", low=0)
-        if frac >= 1:
-            raise ValueError(f"validation_fraction must be in (0, 1), got {frac}")
-
-    def _resolve_image_shape(self, n_features, shape3):
-        """(H, W) from a 3-D X's own shape, from ``image_shape``, or a square."""
-        if shape3 is not None:
-            if self.image_shape is not None and tuple(self.image_shape) != tuple(shape3):
-                raise ValueError(f"X holds {shape3} images but image_shape={self.image_shape}")
-            return tuple(int(v) for v in shape3)
-        if self.image_shape is None:
-            side = math.isqrt(n_features)
-            if side * side != n_features:
-                raise ValueError(
-                    f"X has {n_features} features, not a square number: pass the images as "
-                    "(n_samples, H, W) or set image_shape=(H, W)"
-                )
-            return (side, side)
-        shape = tuple(self.image_shape)
-        if len(shape) != 2:
-            raise ValueError(f"image_shape must be a pair (H, W), got {self.image_shape!r}")
-        if list(shape).count(-1) == 1:
-            known = shape[0] if shape[1] == -1 else shape[1]
-            known = check_scalar(known, "image_shape", low=0, integer=True)
-            if n_features % known:
-                raise ValueError(f"image_shape={shape} does not divide {n_features} features")
-            shape = tuple(n_features // known if v == -1 else known for v in shape)
-        shape = check_shape2(shape, "image_shape")
-        if shape[0] * shape[1] != n_features:
-            raise ValueError(
-                f"image_shape={shape} has {shape[0] * shape[1]} pixels but X has "
-                f"{n_features} features"
-            )
-        return shape
-
     def _validate_X(self, X, y=None, reset=True):
         """Flatten 3-D images, validate with scikit-learn; return (X 2-D, y, image shape)."""
-        shape3 = None
-        if not sp.issparse(X) and not hasattr(X, "iloc"):
-            ndim = np.ndim(X)
-            if ndim == 3:
-                X = np.asarray(X)
-                shape3 = X.shape[1:]
-                X = X.reshape(X.shape[0], -1)
-            elif ndim not in (1, 2):
-                raise ValueError(
-                    "X must hold images (n_samples, H, W) or flat rows (n_samples, H * W); "
-                    f"got an array of shape {np.shape(X)}"
-                )
+        X, shape3 = flatten_images(X)
         if reset:
-            X, y = validate_data(self, X, y, dtype=None)
+            X, y = validate_data(self, X, y, dtype="numeric")
         else:
-            X = validate_data(self, X, reset=False, dtype=None)
-        if not reset and shape3 is not None and tuple(shape3) != tuple(self.image_shape_):
-            raise ValueError(
-                f"X holds {tuple(shape3)} images but the network was fitted on "
-                f"{tuple(self.image_shape_)} images"
-            )
-        if X.dtype.kind not in "biuf":
-            raise ValueError(f"X must be numeric, got dtype {X.dtype}")
+            X = validate_data(self, X, reset=False, dtype="numeric")
+            if shape3 is not None and tuple(shape3) != tuple(self.image_shape_):
+                raise ValueError(
+                    f"X holds {tuple(shape3)} images but the network was fitted on "
+                    f"{tuple(self.image_shape_)} images"
+                )
         return X, y, shape3
-
-    def _standardize(self, X):
-        """(n, H*W) pixels -> float32 (n, 1, H, W), standardised with the training stats."""
-        H, W = self.image_shape_
-        out = np.empty((X.shape[0], 1, H, W), dtype=np.float32)
-        flat = out.reshape(X.shape[0], -1)
-        for i in range(0, X.shape[0], 8192):
-            flat[i : i + 8192] = (X[i : i + 8192] - self.x_mean_) / self.x_scale_
-        return out
 
     # --------------------------------------------------------------- training
     def _initialize(self, X, y, classes, shape3, rng):
-        self._check_params()
-        self.image_shape_ = self._resolve_image_shape(X.shape[1], shape3)
+        check_params(self)
+        self.image_shape_ = resolve_image_shape(self.image_shape, X.shape[1], shape3)
         self.classes_ = np.asarray(classes)
         if len(self.classes_) < 2:
             raise ValueError(
@@ -333,62 +253,31 @@ class ConvNetClassifier(ClassifierMixin, BaseEstimator):
         self.best_validation_score_ = None
         self.best_loss_ = None
 
-    def _encode(self, y):
-        pos = np.searchsorted(self.classes_, y)
-        pos = np.clip(pos, 0, len(self.classes_) - 1)
-        bad = self.classes_[pos] != y
-        if np.any(bad):
-            raise ValueError(f"y contains labels not in classes_: {np.unique(y[bad])!r}")
-        return pos.astype(np.int64)
-
     def _epoch(self, Xs, yi, bar=None):
         """One pass over (Xs, yi) in mini-batches; returns the mean training loss."""
-        net, rng = self.network_, self._rng
-        n = Xs.shape[0]
-        H, W = self.image_shape_
-        bs = min(self.batch_size, n)
-        order = rng.permutation(n) if self.shuffle else np.arange(n)
-        lr = self.learning_rate_init * self.learning_rate_decay**self.n_iter_
-        k = self.augment_shift
-        fill = np.float32(-self.x_mean_ / self.x_scale_)  # pixel value 0, standardised
-        flat = Xs.reshape(n, -1)
-        total = 0.0
-        for start in range(0, n, bs):
-            idx = order[start : start + bs]
-            xb = np.empty((len(idx), 1, H, W), dtype=np.float32)
-            if k:
-                dy = rng.randint(-k, k + 1, size=len(idx))
-                dx = rng.randint(-k, k + 1, size=len(idx))
-                _batch.gather_shifted(Xs.reshape(n, H, W), idx, dy, dx, fill, xb.reshape(-1, H, W))
-            else:
-                _batch.gather(flat, idx, xb.reshape(len(idx), -1))
-            loss = net.loss_grad(xb, yi[idx])
-            if not np.isfinite(loss):
-                raise FloatingPointError(
-                    f"the training loss became {loss} at epoch {self.n_iter_ + 1}; lower "
-                    "learning_rate_init"
-                )
-            self.optimizer_.step(net.theta, net.grad, lr, self.alpha, net.n_weights)
-            self.t_ += 1
-            total += loss * len(idx)
-            if bar is not None:
-                bar.update(1)
-        w = net.theta[: net.n_weights]
-        penalty = 0.5 * self.alpha * float(np.dot(w, w))
-        self.n_iter_ += 1
-        self.loss_curve_.append(total / n + penalty)
-        return self.loss_curve_[-1]
-
-    def _split(self, X, yi, rng):
-        n_val = max(1, int(round(self.validation_fraction * len(yi))))
-        counts = np.bincount(yi)
-        stratify = yi if counts[counts > 0].min() >= 2 and n_val >= len(counts) else None
-        if n_val >= len(yi):
-            raise ValueError(
-                f"validation_fraction={self.validation_fraction} leaves no training samples "
-                f"out of {len(yi)}"
+        loss, steps = train_epoch(
+            self.network_,
+            self.optimizer_,
+            Xs,
+            yi,
+            self._rng,
+            lr=self.learning_rate_init * self.learning_rate_decay**self.n_iter_,
+            batch_size=self.batch_size,
+            shuffle=self.shuffle,
+            augment_shift=self.augment_shift,
+            fill=-self.x_mean_ / self.x_scale_,  # pixel value 0, standardised
+            alpha=self.alpha,
+            bar=bar,
+        )
+        if not np.isfinite(loss):
+            raise FloatingPointError(
+                f"the training loss became {loss} at epoch {self.n_iter_ + 1}; lower "
+                "learning_rate_init"
             )
-        return train_test_split(X, yi, test_size=n_val, random_state=rng, stratify=stratify)
+        self.t_ += steps
+        self.n_iter_ += 1
+        self.loss_curve_.append(loss)
+        return loss
 
     def fit(self, X, y):
         """Train the network from scratch on images ``X`` and labels ``y``.
@@ -410,16 +299,14 @@ class ConvNetClassifier(ClassifierMixin, BaseEstimator):
         classes, yi = np.unique(y, return_inverse=True)
         rng = check_random_state(self.random_state)
         self._initialize(X, y, classes, shape3, rng)
-        Xs = self._standardize(X)
+        Xs = standardize(X, self.x_mean_, self.x_scale_, self.image_shape_)
         yi = yi.astype(np.int64).ravel()
         X_val = y_val = None
         if self.early_stopping:
-            Xs, X_val, yi, y_val = self._split(Xs, yi, rng)
+            Xs, X_val, yi, y_val = validation_split(Xs, yi, self.validation_fraction, rng)
         n_batches = -(-len(yi) // min(self.batch_size, len(yi)))
         best_theta, stall = None, 0
-        with tqdm(
-            total=self.max_iter * n_batches, disable=not self.verbose, unit="batch"
-        ) as bar:
+        with tqdm(total=self.max_iter * n_batches, disable=not self.verbose, unit="batch") as bar:
             for _ in range(self.max_iter):
                 loss = self._epoch(Xs, yi, bar)
                 if self.early_stopping:
@@ -436,7 +323,9 @@ class ConvNetClassifier(ClassifierMixin, BaseEstimator):
                 else:
                     bar.set_postfix(loss=f"{loss:.4f}")
                     improved = self.best_loss_ is None or loss < self.best_loss_ - self.tol
-                    self.best_loss_ = loss if self.best_loss_ is None else min(loss, self.best_loss_)
+                    self.best_loss_ = (
+                        loss if self.best_loss_ is None else min(loss, self.best_loss_)
+                    )
                 stall = 0 if improved else stall + 1
                 if stall >= self.n_iter_no_change:
                     break
@@ -465,10 +354,24 @@ class ConvNetClassifier(ClassifierMixin, BaseEstimator):
         if first:
             classes = np.unique(y) if classes is None else np.unique(np.asarray(classes))
             self._initialize(X, y, classes, shape3, check_random_state(self.random_state))
-        yi = self._encode(np.asarray(y).ravel())
-        loss = self._epoch(self._standardize(X), yi)
+        yi = encode_labels(self.classes_, np.asarray(y).ravel())
+        loss = self._epoch(standardize(X, self.x_mean_, self.x_scale_, self.image_shape_), yi)
         self.best_loss_ = loss if self.best_loss_ is None else min(loss, self.best_loss_)
         return self
+
+    @property
+    def coefs_(self):
+        """Weights of the conv and dense layers, in order: ``(C_out, C_in, k, k)`` for a
+        convolution (``coefs_[0]`` are the first layer's filters), ``(units, F)`` for a
+        dense layer. Views into the network's parameters (float32)."""
+        check_is_fitted(self)
+        return [layer.params[0] for layer in self.network_.layers if getattr(layer, "params", None)]
+
+    @property
+    def intercepts_(self):
+        """Biases of the conv and dense layers, in the order of ``coefs_``."""
+        check_is_fitted(self)
+        return [layer.params[1] for layer in self.network_.layers if getattr(layer, "params", None)]
 
     # -------------------------------------------------------------- inference
     def _proba(self, Xs):
@@ -480,7 +383,7 @@ class ConvNetClassifier(ClassifierMixin, BaseEstimator):
     def _prepare(self, X):
         check_is_fitted(self)
         X, _, _ = self._validate_X(X, reset=False)
-        return self._standardize(X)
+        return standardize(X, self.x_mean_, self.x_scale_, self.image_shape_)
 
     def predict_proba(self, X):
         """Class probabilities (softmax of the network's output).
@@ -507,7 +410,8 @@ class ConvNetClassifier(ClassifierMixin, BaseEstimator):
         -------
         y : ndarray of shape (n_samples,)
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def transform(self, X):
         """Penultimate features: the input of the output layer (after its ReLU).
@@ -527,4 +431,5 @@ class ConvNetClassifier(ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
         tags.input_tags.allow_nan = False
+        tags.transformer_tags.preserves_dtype = ["float32"]  # features are always float32
         return tags

@@ -154,7 +154,9 @@ class Network:
     def _batched(self, x, batch_size, stop):
         if len(x) <= batch_size:
             return self.forward(x, stop=stop)
-        outs = [self.forward(x[i : i + batch_size], stop=stop) for i in range(0, len(x), batch_size)]
+        outs = [
+            self.forward(x[i : i + batch_size], stop=stop) for i in range(0, len(x), batch_size)
+        ]
         return np.concatenate(outs)
 
     def logits(self, x, batch_size=1000):
@@ -203,11 +205,14 @@ class DataParallel:
         """Mean softmax cross-entropy over the batch; its gradient goes to ``grad``."""
         n = len(x)
         cuts = self._cuts(n)
-        tasks = [partial(net.loss_grad, x[a:b], y[a:b]) for net, (a, b) in zip(self.replicas, cuts)]
+        tasks = [
+            partial(net.loss_grad, x[a:b], y[a:b])
+            for net, (a, b) in zip(self.replicas, cuts, strict=False)
+        ]
         losses = run_tasks(tasks)
         self.grad[...] = 0
         loss = 0.0
-        for net, (a, b), part in zip(self.replicas, cuts, losses):
+        for net, (a, b), part in zip(self.replicas, cuts, losses, strict=False):
             w = (b - a) / n
             self.grad += self.dtype.type(w) * net.grad
             loss += w * part
@@ -220,7 +225,7 @@ class DataParallel:
             cuts = self._cuts(len(chunk)) or [(0, 0)]
             tasks = [
                 partial(getattr(net, method), chunk[a:b], batch_size)
-                for net, (a, b) in zip(self.replicas, cuts)
+                for net, (a, b) in zip(self.replicas, cuts, strict=False)
             ]
             outs += run_tasks(tasks)
         return np.concatenate(outs) if len(outs) > 1 else outs[0]

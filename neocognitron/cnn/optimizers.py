@@ -51,8 +51,17 @@ class Adam:
     def step(self, theta, grad, lr, alpha=0.0, n_weights=0):
         self.t += 1
         _adam_update(
-            theta, grad, self.m, self.v, float(lr), self.beta1, self.beta2, self.epsilon,
-            float(alpha), int(n_weights), float(self.t),
+            theta,
+            grad,
+            self.m,
+            self.v,
+            float(lr),
+            self.beta1,
+            self.beta2,
+            self.epsilon,
+            float(alpha),
+            int(n_weights),
+            float(self.t),
         )
 
 
@@ -67,6 +76,12 @@ class SGD:
     def step(self, theta, grad, lr, alpha=0.0, n_weights=0):
         self.t += 1
         _sgd_update(
-            theta, grad, self.vel, float(lr), self.momentum, self.nesterov, float(alpha),
+            theta,
+            grad,
+            self.vel,
+            float(lr),
+            self.momentum,
+            self.nesterov,
+            float(alpha),
             int(n_weights),
         )

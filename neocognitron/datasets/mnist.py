@@ -16,10 +16,10 @@ loaders (torchvision) publish are listed too, for comparison.
 
 import gzip
 import hashlib
+import http.client
 import os
 import shutil
 import tempfile
-import urllib.error
 import urllib.request
 import zlib
 from pathlib import Path
@@ -165,7 +165,7 @@ def _download(name, target_dir, mirrors=None):
                     raise MNISTFileError(f"{url}: digest mismatch (not the published file)")
             os.replace(tmp, final)
             return final
-        except (OSError, ValueError, urllib.error.URLError) as exc:
+        except (OSError, ValueError, http.client.HTTPException) as exc:  # URLError is an OSError
             errors.append(f"  {url}: {exc}")
         finally:
             if os.path.exists(tmp):

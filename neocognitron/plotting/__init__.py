@@ -1,6 +1,12 @@
 """Figures. Every function draws on a given ``ax`` (or ``fig``) or makes one, returns it,
 and never calls ``show()``; nothing here trains or computes a model."""
 
-from .fukushima1980 import plot_fig6, plot_fig7, plot_filters, plot_seed_summary
+from .fukushima1980 import (
+    plot_fig6,
+    plot_fig7,
+    plot_filters,
+    plot_seed_summary,
+    plot_tolerance_curves,
+)
 
-__all__ = ["plot_fig6", "plot_fig7", "plot_filters", "plot_seed_summary"]
+__all__ = ["plot_fig6", "plot_fig7", "plot_filters", "plot_seed_summary", "plot_tolerance_curves"]

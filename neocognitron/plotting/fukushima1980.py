@@ -167,7 +167,8 @@ def plot_seed_summary(keep, distinct, kinds, ax=None):
     ----------
     keep : ndarray, shape (n_seeds, n_kinds)
     distinct : sequence of bool, per seed
-        Whether the seed's network gives each pattern its own UC3 cell.
+        Whether the seed's network gives each pattern its own UC3 cell ("distinct"
+        above the bars, else "merged").
     kinds : sequence of str
     ax : matplotlib Axes, optional
     """
@@ -180,14 +181,47 @@ def plot_seed_summary(keep, distinct, kinds, ax=None):
     for j, kind in enumerate(kinds):
         ax.bar(x + (j - (n_kinds - 1) / 2) * width, keep[:, j], width, label=kind)
     for s in range(n_seeds):
-        ax.text(s, 1.02, "5 cells" if distinct[s] else "merged", ha="center", fontsize=7,
+        ax.text(s, 1.02, "distinct" if distinct[s] else "merged", ha="center", fontsize=7,
                 color="black" if distinct[s] else "crimson")
     ax.set_xticks(x)
     ax.set_xticklabels([str(s) for s in range(n_seeds)])
     ax.set_xlabel("seed (random_state)")
     ax.set_ylabel("variants keeping their UC3 cell")
     ax.set_ylim(0, 1.12)
-    ax.set_title(f"{int(np.sum(distinct))}/{n_seeds} seeds give five distinct UC3 cells; "
+    ax.set_title(f"{int(np.sum(distinct))}/{n_seeds} seeds give every pattern its own UC3 cell; "
                  f"mean kept {keep.mean():.2f}", fontsize=10)
     ax.legend(fontsize=7, ncol=n_kinds, loc="lower center")
     return ax
+
+
+_UNITS = {"shift": "shift (pixels, Chebyshev distance)", "resize": "scale factor",
+          "deform": "elastic strength alpha (sigma = 3 px)",
+          "noise": "fraction of pixels flipped", "erase": "fraction of ink erased"}
+
+
+def plot_tolerance_curves(curves, strengths, fig=None, title=None):
+    """Kept fraction against the strength of each variation, mean ± std over seeds.
+
+    Parameters
+    ----------
+    curves : dict of str -> ndarray, shape (n_seeds, n_strengths)
+    strengths : dict of str -> sequence
+    fig : matplotlib Figure, optional
+    """
+    kinds = list(curves)
+    fig = fig or plt.figure(figsize=(3.2 * len(kinds), 3.2))
+    axes = fig.subplots(1, len(kinds), sharey=True)
+    for ax, kind in zip(np.atleast_1d(axes), kinds, strict=True):
+        c = np.asarray(curves[kind])
+        x = np.asarray(strengths[kind], dtype=float)
+        ax.errorbar(x, c.mean(axis=0), yerr=c.std(axis=0), marker="o", capsize=3,
+                    label=f"mean ± std, {c.shape[0]} seeds")
+        ax.set_xlabel(_UNITS.get(kind, kind))
+        ax.set_title(kind)
+        ax.set_ylim(-0.02, 1.05)
+        ax.grid(alpha=0.3)
+    np.atleast_1d(axes)[0].set_ylabel("variants keeping their UC3 cell")
+    np.atleast_1d(axes)[0].legend(fontsize=7, loc="lower left")
+    fig.suptitle(title or "Tolerance of the trained network, by kind and strength of variation")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,224 @@
+"""Speed of the numpy + numba LeNet-5 against the same network in PyTorch, side by side.
+
+Training throughput: one epoch of mini-batch Adam (batch 64, shuffled) over N images,
+``ConvNetClassifier(max_iter=1).fit`` against a PyTorch loop doing the same steps.
+Inference throughput: class probabilities for N images in batches of 1000,
+``predict_proba`` against ``softmax(model(x))`` under ``torch.no_grad()``.
+
+The two are timed alternately (ours, torch, ours, torch, ...) and the median of each is
+kept, so that both see the same machine load; the ratios ours/torch are what to compare
+across machines. PyTorch runs with ``torch.set_num_threads(2)``, ours with numba's
+default thread count (``NUMBA_NUM_THREADS``), 2 on the reference machine. PyTorch is
+optional: without it only our throughput is printed.
+
+``--kernels`` also times the convolution kernels against im2col + BLAS (implemented below
+with numba and numpy's OpenBLAS), the measurement behind the choice of direct loops in
+``neocognitron/cnn/_conv.py``.
+
+    python benchmarks/bench_cnn.py [--n 6000] [--repeats 3] [--kernels]
+"""
+
+import argparse
+import os
+import time
+
+import numpy as np
+
+from neocognitron import ConvNetClassifier
+from neocognitron._numba import njit
+from neocognitron.cnn import _conv
+
+BATCH = 64
+
+
+def lenet_torch(torch):
+    nn = torch.nn
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(400, 120),
+        nn.ReLU(),
+        nn.Linear(120, 84),
+        nn.ReLU(),
+        nn.Linear(84, 10),
+    )
+
+
+def time_ours_train(X, y):
+    clf = ConvNetClassifier(max_iter=1, batch_size=BATCH, random_state=0)
+    t = time.perf_counter()
+    clf.fit(X, y)
+    return time.perf_counter() - t, clf
+
+
+def time_ours_infer(clf, X):
+    t = time.perf_counter()
+    clf.predict_proba(X)
+    return time.perf_counter() - t
+
+
+def time_torch_train(torch, X, y):
+    torch.manual_seed(0)
+    model = lenet_torch(torch)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    t = time.perf_counter()
+    # the same preprocessing work as ours: standardise, shuffle, mini-batches
+    xs = torch.from_numpy(((X - X.mean()) / X.std()).astype(np.float32)[:, None])
+    ys = torch.from_numpy(y)
+    order = torch.randperm(len(ys))
+    for i in range(0, len(ys), BATCH):
+        idx = order[i : i + BATCH]
+        opt.zero_grad()
+        loss = loss_fn(model(xs[idx]), ys[idx])
+        loss.backward()
+        opt.step()
+    return time.perf_counter() - t, model
+
+
+def time_torch_infer(torch, model, X):
+    model.eval()
+    t = time.perf_counter()
+    with torch.no_grad():
+        xs = torch.from_numpy(((X - 33.3) / 78.6).astype(np.float32)[:, None])
+        for i in range(0, len(xs), 1000):
+            torch.softmax(model(xs[i : i + 1000]), dim=1)
+    return time.perf_counter() - t
+
+
+# ------------------------------------------------------------ im2col + BLAS, for --kernels
+@njit
+def _im2col(xp, K, cols):
+    """cols[n, ci*K*K + ky*K + kx, y*Wo + x] = xp[n, ci, y + ky, x + kx]."""
+    N, Ci, Hp, Wp = xp.shape
+    Ho, Wo = Hp - K + 1, Wp - K + 1
+    for n in range(N):
+        c = 0
+        for ci in range(Ci):
+            for ky in range(K):
+                for kx in range(K):
+                    for yy in range(Ho):
+                        src = xp[n, ci, yy + ky, kx : kx + Wo]
+                        dst = cols[n, c, yy * Wo : yy * Wo + Wo]
+                        for xx in range(Wo):
+                            dst[xx] = src[xx]
+                    c += 1
+
+
+def conv_im2col(xp, w, b):
+    N, Ci, Hp, Wp = xp.shape
+    Co, _, K, _ = w.shape
+    Ho, Wo = Hp - K + 1, Wp - K + 1
+    cols = np.empty((N, Ci * K * K, Ho * Wo), xp.dtype)
+    _im2col(xp, K, cols)
+    out = np.matmul(w.reshape(Co, -1), cols)  # one sgemm per image (batched)
+    out += b[:, None]
+    return out.reshape(N, Co, Ho, Wo)
+
+
+def conv_im2col_batch(xp, w, b):
+    N, Ci, Hp, Wp = xp.shape
+    Co, _, K, _ = w.shape
+    Ho, Wo = Hp - K + 1, Wp - K + 1
+    cols = np.empty((N, Ci * K * K, Ho * Wo), xp.dtype)
+    _im2col(xp, K, cols)
+    flat = cols.transpose(1, 0, 2).reshape(Ci * K * K, N * Ho * Wo)
+    out = w.reshape(Co, -1) @ flat  # one sgemm for the whole batch
+    out += b[:, None]
+    return np.ascontiguousarray(out.reshape(Co, N, Ho, Wo).transpose(1, 0, 2, 3))
+
+
+def conv_direct(xp, w, b):
+    K = w.shape[2]
+    out = np.empty((xp.shape[0], w.shape[0], xp.shape[2] - K + 1, xp.shape[3] - K + 1), xp.dtype)
+    _conv.conv_forward(xp, w, b, out)
+    return out
+
+
+def bench_kernels(repeats):
+    rng = np.random.default_rng(0)
+    print("\nconvolution forward, float32, one thread (ms per call, best of repeats)")
+    print(f"{'layer':>22s} {'batch':>6s} {'direct':>9s} {'im2col/img':>11s} {'im2col/batch':>13s}")
+    for name, (Ci, Co, H, pad) in {
+        "conv1 1->6 28x28 p2": (1, 6, 28, 2),
+        "conv2 6->16 14x14": (6, 16, 14, 0),
+    }.items():
+        for N in (64, 1000):
+            xp = rng.standard_normal((N, Ci, H + 2 * pad, H + 2 * pad)).astype(np.float32)
+            w = rng.standard_normal((Co, Ci, 5, 5)).astype(np.float32)
+            b = rng.standard_normal(Co).astype(np.float32)
+            ref = conv_direct(xp, w, b)
+            row = []
+            for f in (conv_direct, conv_im2col, conv_im2col_batch):
+                np.testing.assert_allclose(f(xp, w, b), ref, rtol=1e-4, atol=1e-3)
+                best = np.inf
+                for _ in range(max(repeats, 5)):
+                    t = time.perf_counter()
+                    f(xp, w, b)
+                    best = min(best, time.perf_counter() - t)
+                row.append(best * 1e3)
+            print(f"{name:>22s} {N:6d} {row[0]:9.3f} {row[1]:11.3f} {row[2]:13.3f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=6000, help="images per timing")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--kernels", action="store_true", help="also time conv kernels vs im2col")
+    args = parser.parse_args()
+
+    try:
+        import torch
+
+        torch.set_num_threads(2)
+    except ImportError:
+        torch = None
+    import numba
+
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 256, (args.n, 28, 28), dtype=np.uint8)
+    y = rng.integers(0, 10, args.n).astype(np.int64)
+    torch_info = f"{torch.__version__} (2 threads)" if torch else "not installed"
+    print(
+        f"LeNet-5, {args.n} images of 28x28, batch {BATCH}; numba threads "
+        f"{numba.get_num_threads()}, torch {torch_info}; load average {os.getloadavg()[0]:.2f}"
+    )
+
+    # warm-up: compile the kernels, let PyTorch allocate
+    _, clf = time_ours_train(X[:256], y[:256])
+    time_ours_infer(clf, X[:256])
+    if torch is not None:
+        _, model = time_torch_train(torch, X[:256], y[:256])
+        time_torch_infer(torch, model, X[:256])
+
+    times = {k: [] for k in ("ours_train", "ours_infer", "torch_train", "torch_infer")}
+    for _ in range(args.repeats):
+        t, clf = time_ours_train(X, y)
+        times["ours_train"].append(t)
+        times["ours_infer"].append(time_ours_infer(clf, X))
+        if torch is not None:
+            t, model = time_torch_train(torch, X, y)
+            times["torch_train"].append(t)
+            times["torch_infer"].append(time_torch_infer(torch, model, X))
+
+    rate = {k: args.n / np.median(v) for k, v in times.items() if v}
+    print(f"\n{'':10s} {'ours (img/s)':>14s} {'torch (img/s)':>14s} {'ours/torch':>11s}")
+    for what in ("train", "infer"):
+        ours = rate[f"ours_{what}"]
+        if torch is None:
+            print(f"{what:10s} {ours:14.0f}")
+        else:
+            theirs = rate[f"torch_{what}"]
+            print(f"{what:10s} {ours:14.0f} {theirs:14.0f} {ours / theirs:11.2f}")
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
+    if args.kernels:
+        bench_kernels(args.repeats)
+
+
+if __name__ == "__main__":
+    main()
