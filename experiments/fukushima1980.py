@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
 from neocognitron import Neocognitron, transforms
@@ -31,7 +32,9 @@ from neocognitron.datasets import fukushima1980_patterns, fukushima1980_xytz_pat
 from neocognitron.evaluation import (
     STRENGTHS,
     VARIANT_KINDS,
+    deform_strokes,
     pattern_variants,
+    resize_strokes,
     tolerance_curves,
     winner_consistency,
 )
@@ -53,25 +56,28 @@ def fig6_variants(patterns, rng):
     rows = []
     for p in patterns:
         shifts = [transforms.random_shift(p, 3, rng)[0] for _ in range(3)]
-        small = transforms.binarize(transforms.resize(p, 0.8), 0.4)
-        large = transforms.binarize(transforms.resize(p, 1.2), 0.4)
-        deformed = transforms.binarize(transforms.elastic(p, 8.0, 3.0, rng), 0.4)
+        small, large = resize_strokes(p[None], 0.8)[0], resize_strokes(p[None], 1.2)[0]
+        deformed = deform_strokes(p[None], 8.0, 3.0, rng)[0]
         noisy = transforms.salt_and_pepper(p, 0.03, rng)
         incomplete = transforms.erase(p, 0.15, rng)
         rows.append(shifts + [small, large, deformed, noisy, incomplete])
     return np.array(rows)
 
 
-def run_seeds(patterns, seeds, variants, quiet, label, n_curve):
-    """Train one network per seed; return its consistency result and tolerance curves."""
-    out = []
-    for seed in tqdm(seeds, desc=f"seeds ({label})", disable=quiet):
-        net = Neocognitron.fukushima1980(random_state=seed).fit(patterns)
-        res = winner_consistency(net, patterns, variants)
-        res["curves"] = tolerance_curves(net, patterns, n=n_curve,
-                                         random_state=np.random.default_rng([seed, 7]))
-        out.append(res)
-    return out
+def one_seed(patterns, seed, variants, n_curve):
+    """Train one network; return its consistency result and tolerance curves."""
+    net = Neocognitron.fukushima1980(random_state=seed).fit(patterns)
+    res = winner_consistency(net, patterns, variants)
+    res["curves"] = tolerance_curves(net, patterns, n=n_curve,
+                                     random_state=np.random.default_rng([seed, 7]))
+    return res
+
+
+def run_seeds(patterns, seeds, variants, n_curve, n_jobs, quiet, label):
+    """``one_seed`` for every seed, fanned out over ``n_jobs`` processes."""
+    jobs = (delayed(one_seed)(patterns, s, variants, n_curve) for s in seeds)
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
+    return list(tqdm(results, total=len(seeds), desc=f"seeds ({label})", disable=quiet))
 
 
 def summarise(results, seeds):
@@ -94,6 +100,7 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0, help="random_state of the main network")
     ap.add_argument("--seeds", type=int, default=10, help="seeds in the multi-seed summary")
     ap.add_argument("--quick", action="store_true", help="3 seeds, fewer variants")
+    ap.add_argument("--jobs", type=int, default=-1, help="processes for the seeds (-1: all cores)")
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
     args = ap.parse_args(argv)
     out = Path(args.out)
@@ -120,10 +127,11 @@ def main(argv=None):
 
     seeds = list(range(n_seeds))
     n_curve = 4 if args.quick else 10
-    digit_runs = run_seeds(patterns, seeds, variants, args.quiet, "0-4", n_curve)
+    digit_runs = run_seeds(patterns, seeds, variants, n_curve, args.jobs, args.quiet, "0-4")
     letters, letter_names = fukushima1980_xytz_patterns(return_names=True)
     letter_variants = pattern_variants(letters, n=n_variants, random_state=held_out)
-    letter_runs = run_seeds(letters, seeds, letter_variants, args.quiet, "XYTZ", n_curve)
+    letter_runs = run_seeds(letters, seeds, letter_variants, n_curve, args.jobs, args.quiet,
+                            "XYTZ")
     digits, keep_d, dist_d = summarise(digit_runs, seeds)
     letters_summary, keep_l, dist_l = summarise(letter_runs, seeds)
 

@@ -47,7 +47,7 @@ _GROUP = 4  # taps per pass over the _BLOCK accumulators
 _GROUP_SINGLE = 8  # taps per pass when one plane is computed alone
 
 
-@njit
+@njit(error_model="numpy")
 def _unit_step(starts):
     """True when ``starts`` is ``s0, s0+1, s0+2, ...`` (the inner loop can then be contiguous)."""
     for j in range(1, starts.shape[0]):
@@ -56,7 +56,7 @@ def _unit_step(starts):
     return True
 
 
-@njit
+@njit(error_model="numpy")
 def _valid_range(starts, offset, n):
     """Range ``[lo, hi)`` of output indices whose tap ``starts[j] + offset`` lies in ``[0, n)``.
 
@@ -75,7 +75,7 @@ def _valid_range(starts, offset, n):
 # ----------------------------------------------------------------------- general path
 
 
-@njit
+@njit(error_model="numpy")
 def _correlate_plane(x, w, y0, x0, unit, acc):
     """acc[i, j] += sum_{dy, dx} w[dy, dx] * x[y0[i] + dy, x0[j] + dx]  (zero outside x)."""
     h, wd = w.shape
@@ -106,12 +106,12 @@ def _correlate_plane(x, w, y0, x0, unit, acc):
 # -------------------------------------------------------------------------- flat path
 
 
-@njit
+@njit(error_model="numpy")
 def _flat_path(y0, x0):
     return y0.shape[0] > 0 and x0.shape[0] > 0 and _unit_step(y0) and _unit_step(x0)
 
 
-@njit
+@njit(error_model="numpy")
 def _pad_window(x, ys, xs, out):
     """``out[k, i, j] = x[k, ys + i, xs + j]`` for every plane ``k``; 0 outside ``x``."""
     Kp, H, W = x.shape
@@ -130,7 +130,7 @@ def _pad_window(x, ys, xs, out):
                 dst[j] = src[j]
 
 
-@njit
+@njit(error_model="numpy")
 def _flat_taps(w, k0, Hp, Wp, wts, offs):
     """Taps of planes ``k0 .. k0 + wts.shape[1] - 1`` of ``w`` (K, K', h, w) for the flat path.
 
@@ -157,7 +157,7 @@ def _flat_taps(w, k0, Hp, Wp, wts, offs):
     return T
 
 
-@njit
+@njit(error_model="numpy")
 def _flat_block(xf, wts, offs, T, acc):
     """``acc[b, p] = sum_t wts[t, b] * xf[p + offs[t]]`` for ``_BLOCK`` (= 3) planes ``b``."""
     P = acc.shape[1]
@@ -189,16 +189,29 @@ def _flat_block(xf, wts, offs, T, acc):
         t += 1
 
 
-@njit
+@njit(error_model="numpy")
+def _plane_taps(w, Wp, wts, offs):
+    """Taps of one 2-D field ``w`` (h, w) over a window ``Hp x Wp``: 1-D ``wts``, ``offs``."""
+    h, wd = w.shape
+    T = 0
+    for dy in range(h):
+        for dx in range(wd):
+            if w[dy, dx] != 0:
+                wts[T] = w[dy, dx]
+                offs[T] = dy * Wp + dx
+                T += 1
+    return T
+
+
+@njit(error_model="numpy")
 def _flat_single(xf, wts, offs, T, acc):
-    """``acc[0, p] = sum_t wts[t, 0] * xf[p + offs[t]]``: one plane, eight taps per pass."""
-    P = acc.shape[1]
-    o = acc[0]
-    o[:] = 0
+    """``acc[p] = sum_t wts[t] * xf[p + offs[t]]``: one plane, eight taps per pass."""
+    P = acc.shape[0]
+    acc[:] = 0
     t = 0
     while t + _GROUP_SINGLE <= T:
-        w0, w1, w2, w3 = wts[t, 0], wts[t + 1, 0], wts[t + 2, 0], wts[t + 3, 0]
-        w4, w5, w6, w7 = wts[t + 4, 0], wts[t + 5, 0], wts[t + 6, 0], wts[t + 7, 0]
+        w0, w1, w2, w3 = wts[t], wts[t + 1], wts[t + 2], wts[t + 3]
+        w4, w5, w6, w7 = wts[t + 4], wts[t + 5], wts[t + 6], wts[t + 7]
         s0 = xf[offs[t]:offs[t] + P]
         s1 = xf[offs[t + 1]:offs[t + 1] + P]
         s2 = xf[offs[t + 2]:offs[t + 2] + P]
@@ -208,42 +221,21 @@ def _flat_single(xf, wts, offs, T, acc):
         s6 = xf[offs[t + 6]:offs[t + 6] + P]
         s7 = xf[offs[t + 7]:offs[t + 7] + P]
         for p in range(P):
-            o[p] += (w0 * s0[p] + w1 * s1[p] + w2 * s2[p] + w3 * s3[p]
-                     + w4 * s4[p] + w5 * s5[p] + w6 * s6[p] + w7 * s7[p])
+            acc[p] += (w0 * s0[p] + w1 * s1[p] + w2 * s2[p] + w3 * s3[p]
+                       + w4 * s4[p] + w5 * s5[p] + w6 * s6[p] + w7 * s7[p])
         t += _GROUP_SINGLE
     while t < T:
-        w0 = wts[t, 0]
+        w0 = wts[t]
         s0 = xf[offs[t]:offs[t] + P]
         for p in range(P):
-            o[p] += w0 * s0[p]
+            acc[p] += w0 * s0[p]
         t += 1
-
-
-@njit
-def _flat_correlate(window, w, k0, nk, acc):
-    """Planes ``k0 .. k0+nk-1`` of ``w`` (K, K', h, w) over a padded ``window`` (K', Hp, Wp).
-
-    ``acc`` has shape ``(_BLOCK, P)`` (``nk <= _BLOCK``); on return ``acc[b, i * Wp + j]``
-    holds output ``(i, j)`` of plane ``k0 + b``.
-    """
-    Kp, Hp, Wp = window.shape
-    ntaps = Kp * w.shape[2] * w.shape[3]
-    xf = window.ravel()
-    offs = np.empty(ntaps, dtype=np.int64)
-    if nk == 1:
-        wts = np.empty((ntaps, 1), dtype=w.dtype)
-        T = _flat_taps(w, k0, Hp, Wp, wts, offs)
-        _flat_single(xf, wts, offs, T, acc)
-    else:
-        wts = np.empty((ntaps, _BLOCK), dtype=w.dtype)
-        T = _flat_taps(w, k0, Hp, Wp, wts, offs)
-        _flat_block(xf, wts, offs, T, acc)
 
 
 # ------------------------------------------------------- general path, many planes
 
 
-@njit
+@njit(error_model="numpy")
 def _transpose_weights(w):
     """``(K, K', h, w) -> (K', h, w, K)``, contiguous: the planes of one tap side by side."""
     K, Kp, h, wd = w.shape
@@ -256,7 +248,7 @@ def _transpose_weights(w):
     return wT
 
 
-@njit
+@njit(error_model="numpy")
 def _planes_row(x, wT, y0, x0, i, acc):
     """``acc[j, k] = sum_{k', dy, dx} wT[k', dy, dx, k] * x[k', y0[i] + dy, x0[j] + dx]``.
 
@@ -292,7 +284,7 @@ def _planes_row(x, wT, y0, x0, i, acc):
 # to analyse, which keeps the first compilation short. A job writes only its own slice.
 
 
-@njit
+@njit(error_model="numpy")
 def _flat_job(x, w, y0, x0, job, nblk, out):
     """Flat path, job ``(n, block)``: planes ``k0 .. k0+nk-1`` of sample ``n``.
 
@@ -308,31 +300,35 @@ def _flat_job(x, w, y0, x0, job, nblk, out):
     nk = min(_BLOCK, K - k0)
     window = np.empty((Kp, Hp, Wp), dtype=x.dtype)
     _pad_window(x[n], y0[0], x0[0], window)
+    ntaps = Kp * h * wd
+    wts = np.empty((ntaps, _BLOCK), dtype=w.dtype)
+    offs = np.empty(ntaps, dtype=np.int64)
+    T = _flat_taps(w, k0, Hp, Wp, wts, offs)
     acc = np.empty((_BLOCK, (Ho - 1) * Wp + Wo), dtype=out.dtype)
-    _flat_correlate(window, w, k0, nk, acc)
+    _flat_block(window.ravel(), wts, offs, T, acc)
     return n, k0, nk, acc
 
 
-@njit
-def _unflatten(acc, b, Wp, dst):
-    """``dst[i, j] = acc[b, i * Wp + j]``."""
+@njit(error_model="numpy")
+def _unflatten(flat, Wp, dst):
+    """``dst[i, j] = flat[i * Wp + j]``."""
     Ho, Wo = dst.shape
     for i in range(Ho):
-        src = acc[b, i * Wp:i * Wp + Wo]
+        src = flat[i * Wp:i * Wp + Wo]
         row = dst[i]
         for j in range(Wo):
             row[j] = src[j]
 
 
-@njit
+@njit(error_model="numpy")
 def _correlate_flat_job(x, w, y0, x0, job, nblk, out):
     n, k0, nk, acc = _flat_job(x, w, y0, x0, job, nblk, out)
     Wp = out.shape[3] + w.shape[3] - 1
     for b in range(nk):
-        _unflatten(acc, b, Wp, out[n, k0 + b])
+        _unflatten(acc[b], Wp, out[n, k0 + b])
 
 
-@njit
+@njit(error_model="numpy")
 def _correlate_rows_job(x, wT, y0, x0, job, out):
     """General path, job ``(n, i)``: output row ``i`` of every plane of sample ``n``."""
     K, Ho, Wo = out.shape[1], out.shape[2], out.shape[3]
@@ -346,7 +342,7 @@ def _correlate_rows_job(x, wT, y0, x0, job, out):
             dst[j] = acc[j, k]
 
 
-@njit
+@njit(error_model="numpy")
 def _s_finish(e, bk, r, vrow, out):
     """``out[j] = r * phi[(1 + e[j]) / (1 + bk * v[j]) - 1]`` along one output row."""
     one = out.dtype.type(1)
@@ -356,7 +352,7 @@ def _s_finish(e, bk, r, vrow, out):
         out[j] = r * x if x > 0 else zero
 
 
-@njit
+@njit(error_model="numpy")
 def _s_flat_job(u_c, a, b, v, r, theta, y0, x0, job, nblk, out):
     n, k0, nk, acc = _flat_job(u_c, a, y0, x0, job, nblk, out)
     Ho, Wo = out.shape[2], out.shape[3]
@@ -367,7 +363,7 @@ def _s_flat_job(u_c, a, b, v, r, theta, y0, x0, job, nblk, out):
             _s_finish(acc[bb, i * Wp:i * Wp + Wo], bk, r, v[n, i], out[n, k0 + bb, i])
 
 
-@njit
+@njit(error_model="numpy")
 def _s_rows_job(u_c, aT, b, v, r, theta, y0, x0, job, out):
     K, Ho, Wo = out.shape[1], out.shape[2], out.shape[3]
     n = job // Ho
@@ -381,7 +377,7 @@ def _s_rows_job(u_c, aT, b, v, r, theta, y0, x0, job, out):
         _s_finish(e, theta * b[k], r, v[n, i], out[n, k, i])
 
 
-@njit
+@njit(error_model="numpy")
 def _single_plane(x, w, y0, x0, out):
     """``out = corr(x, w)`` on the grid for one plane ``x`` (H, W); ``w`` (h, w)."""
     h, wd = w.shape
@@ -390,15 +386,18 @@ def _single_plane(x, w, y0, x0, out):
         Hp, Wp = Ho + h - 1, Wo + wd - 1
         window = np.empty((1, Hp, Wp), dtype=x.dtype)
         _pad_window(x.reshape((1, x.shape[0], x.shape[1])), y0[0], x0[0], window)
-        acc = np.empty((_BLOCK, (Ho - 1) * Wp + Wo), dtype=out.dtype)
-        _flat_correlate(window, w.reshape((1, 1, h, wd)), 0, 1, acc)
-        _unflatten(acc, 0, Wp, out)
+        wts = np.empty(h * wd, dtype=w.dtype)
+        offs = np.empty(h * wd, dtype=np.int64)
+        T = _plane_taps(w, Wp, wts, offs)
+        acc = np.empty((Ho - 1) * Wp + Wo, dtype=out.dtype)
+        _flat_single(window.ravel(), wts, offs, T, acc)
+        _unflatten(acc, Wp, out)
     else:
         out[:, :] = 0
         _correlate_plane(x, w, y0, x0, _unit_step(x0), out)
 
 
-@njit
+@njit(error_model="numpy")
 def _v_c_job(u_c, c, y0, x0, n, out):
     H, W = u_c.shape[2], u_c.shape[3]
     sq = np.zeros((H, W), dtype=u_c.dtype)
@@ -417,7 +416,7 @@ def _v_c_job(u_c, c, y0, x0, n, out):
             row[j] = np.sqrt(row[j])
 
 
-@njit
+@njit(error_model="numpy")
 def _c_finish_job(e, alpha, n, out):
     K, H, W = e.shape[1], e.shape[2], e.shape[3]
     one = out.dtype.type(1)
@@ -443,7 +442,7 @@ def _c_finish_job(e, alpha, n, out):
 # ------------------------------------------------------------------------ the kernels
 
 
-@njit(parallel=True)
+@njit(parallel=True, error_model="numpy")
 def _correlate(x, w, y0, x0, out):
     """Multi-channel correlation: out[n, k] = sum_k' corr(x[n, k'], w[k, k']) on the grid."""
     N, K, Ho = x.shape[0], w.shape[0], out.shape[2]
@@ -457,14 +456,14 @@ def _correlate(x, w, y0, x0, out):
             _correlate_rows_job(x, wT, y0, x0, job, out)
 
 
-@njit(parallel=True)
+@njit(parallel=True, error_model="numpy")
 def _v_c(u_c, c, y0, x0, out):
     """V_C-cell: out[n] = sqrt( sum_k' sum_nu c(nu) u_c(k', n+nu)^2 )."""
     for n in prange(u_c.shape[0]):
         _v_c_job(u_c, c, y0, x0, n, out)
 
 
-@njit(parallel=True)
+@njit(parallel=True, error_model="numpy")
 def _s_layer(u_c, a, b, v, r, y0, x0, out):
     """S-cell, eq. (1) of Fukushima (1980), given the V_C-cells ``v`` on the output grid.
 
@@ -482,7 +481,7 @@ def _s_layer(u_c, a, b, v, r, y0, x0, out):
             _s_rows_job(u_c, aT, b, v, r, theta, y0, x0, job, out)
 
 
-@njit(parallel=True)
+@njit(parallel=True, error_model="numpy")
 def _c_excitation(u_s, d, y0, x0, out):
     """out[n, k] = sum_nu d(nu) u_S(k, n+nu): each C-plane reads its own S-plane."""
     N, K = u_s.shape[0], u_s.shape[1]
@@ -490,7 +489,7 @@ def _c_excitation(u_s, d, y0, x0, out):
         _single_plane(u_s[job // K, job % K], d, y0, x0, out[job // K, job % K])
 
 
-@njit(parallel=True)
+@njit(parallel=True, error_model="numpy")
 def _c_layer_finish(e, alpha, out):
     """C-cell, eq. (3)-(4): u_C = psi[(1 + e) / (1 + v_S) - 1], v_S = mean_k e.
 

@@ -17,6 +17,36 @@ from ._validation import check_random_generator
 VARIANT_KINDS = ("shift", "resize", "deform", "noise", "erase")
 
 
+def _thin(grey, n_ink):
+    """Binarise each image to its ``n_ink`` strongest pixels.
+
+    Bilinear resampling smears a one-pixel stroke over two pixels at half strength, and a
+    fixed threshold then draws it twice as thick; keeping as many pixels as the stroke
+    should have (the original ink, times the scale for a resize) redraws it with the same
+    pen, as the paper's varied patterns are drawn.
+    """
+    flat = grey.reshape(len(grey), -1)
+    out = np.zeros_like(flat)
+    for i, (row, k) in enumerate(zip(flat, np.asarray(n_ink), strict=True)):
+        k = int(min(max(round(k), 1), (row > 0).sum()))
+        if k:
+            out[i, np.argsort(-row, kind="stable")[:k]] = 1.0
+    return out.reshape(grey.shape)
+
+
+def resize_strokes(X, scale):
+    """Resize binary patterns about their ink centroid, keeping the stroke width."""
+    X = np.asarray(X, dtype=np.float64)
+    ink = (X > 0).sum(axis=(1, 2))
+    return _thin(transforms.resize(X, scale), ink * scale)
+
+
+def deform_strokes(X, alpha, sigma, random_state):
+    """Elastic deformation of binary patterns, keeping the stroke width."""
+    X = np.asarray(X, dtype=np.float64)
+    return _thin(transforms.elastic(X, alpha, sigma, random_state), (X > 0).sum(axis=(1, 2)))
+
+
 def pattern_variants(patterns, n=20, max_shift=3, scale=(0.8, 1.25), alpha=8.0, sigma=3.0,
                      noise=0.03, erase_fraction=0.15, random_state=None):
     """Random variants of each pattern, by kind.
@@ -42,8 +72,9 @@ def pattern_variants(patterns, n=20, max_shift=3, scale=(0.8, 1.25), alpha=8.0, 
     Returns
     -------
     variants : dict of str -> ndarray, shape (P, n, H, W)
-        Keys :data:`VARIANT_KINDS`; resized and deformed patterns are binarised (0.4)
-        so that all variants stay binary like the training patterns. Every variant except
+        Keys :data:`VARIANT_KINDS`; resized and deformed patterns are redrawn with
+        strokes as thin as the training patterns' (:func:`resize_strokes`,
+        :func:`deform_strokes`), so all variants stay binary. Every variant except
         ``"shift"`` is also shifted at random, as in the paper's figure.
     """
     rng = check_random_generator(random_state)
@@ -51,15 +82,16 @@ def pattern_variants(patterns, n=20, max_shift=3, scale=(0.8, 1.25), alpha=8.0, 
     reps = np.repeat(P, n, axis=0)  # (P*n, H, W), pattern-major
     lo, hi = np.log(scale[0]), np.log(scale[1])
     scales = np.exp(rng.uniform(lo, hi, size=len(reps)))
-    resized = np.stack([transforms.resize(x, s) for x, s in zip(reps, scales, strict=True)])
+    resized = np.concatenate([resize_strokes(x[None], s) for x, s in zip(reps, scales,
+                                                                          strict=True)])
 
     def shifted(X):
         return transforms.random_shift(X, max_shift, random_state=rng)[0]
 
     kinds = {
         "shift": shifted(reps),
-        "resize": shifted(transforms.binarize(resized, 0.4)),
-        "deform": shifted(transforms.binarize(transforms.elastic(reps, alpha, sigma, rng), 0.4)),
+        "resize": shifted(resized),
+        "deform": shifted(deform_strokes(reps, alpha, sigma, rng)),
         # noise after the shift, so that the shift cannot carry noise off the frame
         "noise": transforms.salt_and_pepper(shifted(reps), noise, rng),
         "erase": shifted(transforms.erase(reps, erase_fraction, rng)),
@@ -126,9 +158,9 @@ def _variant(kind, P, strength, n, rng):
         return np.stack([transforms.shift(x, *ring[i]) for x, i in zip(reps, picks,
                                                                          strict=True)])
     if kind == "resize":
-        return transforms.binarize(transforms.resize(reps, strength), 0.4)
+        return resize_strokes(reps, strength)
     if kind == "deform":
-        return transforms.binarize(transforms.elastic(reps, strength, 3.0, rng), 0.4)
+        return deform_strokes(reps, strength, 3.0, rng)
     if kind == "noise":
         return transforms.salt_and_pepper(reps, strength, rng)
     return transforms.erase(reps, strength, rng)
