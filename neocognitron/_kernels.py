@@ -9,9 +9,10 @@ slice of the output. Nothing here imports from the rest of the package but ``_nu
 Notation follows Fukushima (1980): ``u_c`` input C-cells, ``a`` excitatory weights,
 ``b`` inhibitory weight, ``c`` weights onto the V_C-cell, ``d`` weights onto C-cells.
 
-Two paths compute the correlations:
+How the correlations are computed:
 
-* **Unit-step grids** (both ``y0`` and ``x0`` are ``s, s+1, s+2, ...``: the "same" grid of
+* **S-cells** (many input planes; :func:`_s_layer`, :func:`_correlate`) on a
+  **unit-step grid** (both ``y0`` and ``x0`` are ``s, s+1, s+2, ...``: the "same" grid of
   every equal-size layer, and "valid" windows) take the *flat* path. The input planes
   under the output grid are copied once into a zero-padded window of ``Hp x Wp``
   (``Hp = H' + h - 1``, ``Wp = W' + w - 1``), so every tap reads inside it and the whole
@@ -22,11 +23,14 @@ Two paths compute the correlations:
   ``_BLOCK`` accumulators and an accumulator is loaded and stored once per ``_GROUP``
   taps. Taps whose weight is zero in every plane of a block are skipped. The columns
   ``j >= W'`` of the flat accumulator are scratch and never read.
-* **Other grids** (the shrinking layers 16 -> 10 -> 8 ...) take a general path. With
-  many input planes (:func:`_correlate`, :func:`_s_layer`) the inner loop runs over the
-  output planes, for one input cell and tap at a time (:func:`_planes_row`), skipping
-  input cells that are zero; one plane at a time (:func:`_v_c`, :func:`_c_excitation`)
-  uses :func:`_correlate_plane`, one output row segment at a time.
+* **S-cells on other grids** (the shrinking layers 16 -> 10 -> 8 ...): the inner loop
+  runs over the output planes, for one input cell and tap at a time
+  (:func:`_planes_row`), skipping input cells that are zero (most C-cells are).
+* **One plane at a time** (:func:`_v_c`, :func:`_c_excitation`: a single ``h x w`` field,
+  about 1/K' of an S-layer's work) uses :func:`_correlate_plane`, one output row
+  segment at a time. The flat path would make these faster still, but every function a
+  ``prange`` loop calls is compiled again into that loop, and the first call would then
+  take several times longer to compile for a small gain.
 
 Inner loops index through slices that start at a non-negative offset, never with
 ``start + j`` where ``start`` might be negative: numba must otherwise check every index for
@@ -37,17 +41,16 @@ import numpy as np
 
 from ._numba import njit, prange
 
-# Flat-path blocking (the loop bodies of _flat_block / _flat_single are written out for
-# these values). 3 planes x 4 taps keeps 12 weights, 3 accumulators and the input in the
-# 16 vector registers of AVX2; measured on the digit network's second stage against
-# 1x8, 2x4, 2x5, 3x3, 3x5, 3x6, 4x2, 4x3, 4x4 and 6x2 (planes x taps), it was the fastest
-# in float32 and float64.
+# Flat-path blocking (the loop body of _flat_block is written out for these values).
+# 3 planes x 4 taps keeps 12 weights, 3 accumulators and the input in the 16 vector
+# registers of AVX2; measured on the digit network's second stage against 1x8, 2x4, 2x5,
+# 3x3, 3x5, 3x6, 4x2, 4x3, 4x4 and 6x2 (planes x taps), it was the fastest in float32
+# and float64.
 _BLOCK = 3  # output planes computed together
 _GROUP = 4  # taps per pass over the _BLOCK accumulators
-_GROUP_SINGLE = 8  # taps per pass when one plane is computed alone
 
 
-@njit(error_model="numpy")
+@njit
 def _unit_step(starts):
     """True when ``starts`` is ``s0, s0+1, s0+2, ...`` (the inner loop can then be contiguous)."""
     for j in range(1, starts.shape[0]):
@@ -56,7 +59,7 @@ def _unit_step(starts):
     return True
 
 
-@njit(error_model="numpy")
+@njit
 def _valid_range(starts, offset, n):
     """Range ``[lo, hi)`` of output indices whose tap ``starts[j] + offset`` lies in ``[0, n)``.
 
@@ -75,7 +78,7 @@ def _valid_range(starts, offset, n):
 # ----------------------------------------------------------------------- general path
 
 
-@njit(error_model="numpy")
+@njit
 def _correlate_plane(x, w, y0, x0, unit, acc):
     """acc[i, j] += sum_{dy, dx} w[dy, dx] * x[y0[i] + dy, x0[j] + dx]  (zero outside x)."""
     h, wd = w.shape
@@ -106,17 +109,19 @@ def _correlate_plane(x, w, y0, x0, unit, acc):
 # -------------------------------------------------------------------------- flat path
 
 
-@njit(error_model="numpy")
+@njit
 def _flat_path(y0, x0):
     return y0.shape[0] > 0 and x0.shape[0] > 0 and _unit_step(y0) and _unit_step(x0)
 
 
-@njit(error_model="numpy")
+@njit
 def _pad_window(x, ys, xs, out):
-    """``out[k, i, j] = x[k, ys + i, xs + j]`` for every plane ``k``; 0 outside ``x``."""
+    """``out[k, i, j] = x[k, ys + i, xs + j]`` where that lies inside ``x``.
+
+    ``out`` comes zeroed (``np.zeros``), so the part outside ``x`` reads 0.
+    """
     Kp, H, W = x.shape
     Hp, Wp = out.shape[1], out.shape[2]
-    out[:, :, :] = 0
     ilo, ihi = max(0, -ys), min(Hp, H - ys)
     jlo, jhi = max(0, -xs), min(Wp, W - xs)
     if ilo >= ihi or jlo >= jhi:
@@ -130,13 +135,14 @@ def _pad_window(x, ys, xs, out):
                 dst[j] = src[j]
 
 
-@njit(error_model="numpy")
+@njit
 def _flat_taps(w, k0, Hp, Wp, wts, offs):
     """Taps of planes ``k0 .. k0 + wts.shape[1] - 1`` of ``w`` (K, K', h, w) for the flat path.
 
     Writes ``wts[t, b]`` (weight of plane ``k0 + b``; 0 past the last plane) and the flat
     offset ``offs[t]`` of tap ``(k', dy, dx)`` in a window of ``K' x Hp x Wp``; taps that
-    are zero in every plane are left out. Returns the number of taps kept.
+    are zero in every plane are left out, and the list is padded to a multiple of
+    ``_GROUP`` (the arrays need ``_GROUP - 1`` spare rows). Returns its length.
     """
     K, Kp, h, wd = w.shape
     nb = wts.shape[1]
@@ -154,14 +160,21 @@ def _flat_taps(w, k0, Hp, Wp, wts, offs):
                 if keep:
                     offs[T] = (kp * Hp + dy) * Wp + dx
                     T += 1
+    while T % _GROUP:  # zero-weight taps, so that _flat_block needs no remainder loop
+        for b in range(nb):
+            wts[T, b] = zero
+        offs[T] = 0
+        T += 1
     return T
 
 
-@njit(error_model="numpy")
+@njit
 def _flat_block(xf, wts, offs, T, acc):
-    """``acc[b, p] = sum_t wts[t, b] * xf[p + offs[t]]`` for ``_BLOCK`` (= 3) planes ``b``."""
+    """``acc[b, p] += sum_t wts[t, b] * xf[p + offs[t]]`` for ``_BLOCK`` (= 3) planes ``b``.
+
+    ``T`` is a multiple of ``_GROUP`` (see :func:`_flat_taps`); ``acc`` comes zeroed.
+    """
     P = acc.shape[1]
-    acc[:, :] = 0
     o0, o1, o2 = acc[0], acc[1], acc[2]
     t = 0
     while t + _GROUP <= T:  # four taps, three planes per pass; 12 weights stay in registers
@@ -178,64 +191,12 @@ def _flat_block(xf, wts, offs, T, acc):
             o1[p] += b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3
             o2[p] += c0 * x0 + c1 * x1 + c2 * x2 + c3 * x3
         t += _GROUP
-    while t < T:
-        a0, b0, c0 = wts[t, 0], wts[t, 1], wts[t, 2]
-        s0 = xf[offs[t]:offs[t] + P]
-        for p in range(P):
-            x0 = s0[p]
-            o0[p] += a0 * x0
-            o1[p] += b0 * x0
-            o2[p] += c0 * x0
-        t += 1
-
-
-@njit(error_model="numpy")
-def _plane_taps(w, Wp, wts, offs):
-    """Taps of one 2-D field ``w`` (h, w) over a window ``Hp x Wp``: 1-D ``wts``, ``offs``."""
-    h, wd = w.shape
-    T = 0
-    for dy in range(h):
-        for dx in range(wd):
-            if w[dy, dx] != 0:
-                wts[T] = w[dy, dx]
-                offs[T] = dy * Wp + dx
-                T += 1
-    return T
-
-
-@njit(error_model="numpy")
-def _flat_single(xf, wts, offs, T, acc):
-    """``acc[p] = sum_t wts[t] * xf[p + offs[t]]``: one plane, eight taps per pass."""
-    P = acc.shape[0]
-    acc[:] = 0
-    t = 0
-    while t + _GROUP_SINGLE <= T:
-        w0, w1, w2, w3 = wts[t], wts[t + 1], wts[t + 2], wts[t + 3]
-        w4, w5, w6, w7 = wts[t + 4], wts[t + 5], wts[t + 6], wts[t + 7]
-        s0 = xf[offs[t]:offs[t] + P]
-        s1 = xf[offs[t + 1]:offs[t + 1] + P]
-        s2 = xf[offs[t + 2]:offs[t + 2] + P]
-        s3 = xf[offs[t + 3]:offs[t + 3] + P]
-        s4 = xf[offs[t + 4]:offs[t + 4] + P]
-        s5 = xf[offs[t + 5]:offs[t + 5] + P]
-        s6 = xf[offs[t + 6]:offs[t + 6] + P]
-        s7 = xf[offs[t + 7]:offs[t + 7] + P]
-        for p in range(P):
-            acc[p] += (w0 * s0[p] + w1 * s1[p] + w2 * s2[p] + w3 * s3[p]
-                       + w4 * s4[p] + w5 * s5[p] + w6 * s6[p] + w7 * s7[p])
-        t += _GROUP_SINGLE
-    while t < T:
-        w0 = wts[t]
-        s0 = xf[offs[t]:offs[t] + P]
-        for p in range(P):
-            acc[p] += w0 * s0[p]
-        t += 1
 
 
 # ------------------------------------------------------- general path, many planes
 
 
-@njit(error_model="numpy")
+@njit
 def _transpose_weights(w):
     """``(K, K', h, w) -> (K', h, w, K)``, contiguous: the planes of one tap side by side."""
     K, Kp, h, wd = w.shape
@@ -248,9 +209,9 @@ def _transpose_weights(w):
     return wT
 
 
-@njit(error_model="numpy")
+@njit
 def _planes_row(x, wT, y0, x0, i, acc):
-    """``acc[j, k] = sum_{k', dy, dx} wT[k', dy, dx, k] * x[k', y0[i] + dy, x0[j] + dx]``.
+    """``acc[j, k] += sum_{k', dy, dx} wT[k', dy, dx, k] * x[k', y0[i] + dy, x0[j] + dx]``.
 
     One output row ``i`` of every plane ``k`` on any grid (zero outside ``x``). The inner
     loop runs over the planes ``k``, contiguous in ``wT`` and ``acc``, so it vectorises
@@ -258,7 +219,6 @@ def _planes_row(x, wT, y0, x0, i, acc):
     """
     Kp, H, W = x.shape
     h, wd, K = wT.shape[1], wT.shape[2], wT.shape[3]
-    acc[:, :] = 0
     for dy in range(h):
         y = y0[i] + dy
         if y < 0 or y >= H:
@@ -279,12 +239,13 @@ def _planes_row(x, wT, y0, x0, i, acc):
 
 
 # ------------------------------------------------------------------ per-job helpers
-# Each parallel kernel below is a thin ``prange`` over jobs calling one of these (plain
-# njit functions, compiled and cached once): numba's parfor pass then has almost nothing
-# to analyse, which keeps the first compilation short. A job writes only its own slice.
+# Each parallel kernel below is one thin ``prange`` over jobs that calls a plain njit
+# function; a job writes only its own slice of the output. One ``prange`` per kernel
+# matters for the first compilation: numba re-generates the machine code of everything a
+# parallel loop calls for each loop, so two loops (one per path) cost twice as much.
 
 
-@njit(error_model="numpy")
+@njit
 def _flat_job(x, w, y0, x0, job, nblk, out):
     """Flat path, job ``(n, block)``: planes ``k0 .. k0+nk-1`` of sample ``n``.
 
@@ -298,18 +259,29 @@ def _flat_job(x, w, y0, x0, job, nblk, out):
     n = job // nblk
     k0 = (job % nblk) * _BLOCK
     nk = min(_BLOCK, K - k0)
-    window = np.empty((Kp, Hp, Wp), dtype=x.dtype)
+    window = np.zeros((Kp, Hp, Wp), dtype=x.dtype)
     _pad_window(x[n], y0[0], x0[0], window)
-    ntaps = Kp * h * wd
+    ntaps = Kp * h * wd + _GROUP - 1
     wts = np.empty((ntaps, _BLOCK), dtype=w.dtype)
     offs = np.empty(ntaps, dtype=np.int64)
     T = _flat_taps(w, k0, Hp, Wp, wts, offs)
-    acc = np.empty((_BLOCK, (Ho - 1) * Wp + Wo), dtype=out.dtype)
+    acc = np.zeros((_BLOCK, (Ho - 1) * Wp + Wo), dtype=out.dtype)
     _flat_block(window.ravel(), wts, offs, T, acc)
     return n, k0, nk, acc
 
 
-@njit(error_model="numpy")
+@njit
+def _rows_job(x, wT, y0, x0, job, out):
+    """General path, job ``(n, i)``: ``acc[j, k]``, output row ``i`` of every plane."""
+    Ho = out.shape[2]
+    n = job // Ho
+    i = job % Ho
+    acc = np.zeros((out.shape[3], out.shape[1]), dtype=out.dtype)
+    _planes_row(x[n], wT, y0, x0, i, acc)
+    return n, i, acc
+
+
+@njit
 def _unflatten(flat, Wp, dst):
     """``dst[i, j] = flat[i * Wp + j]``."""
     Ho, Wo = dst.shape
@@ -320,29 +292,22 @@ def _unflatten(flat, Wp, dst):
             row[j] = src[j]
 
 
-@njit(error_model="numpy")
-def _correlate_flat_job(x, w, y0, x0, job, nblk, out):
-    n, k0, nk, acc = _flat_job(x, w, y0, x0, job, nblk, out)
-    Wp = out.shape[3] + w.shape[3] - 1
-    for b in range(nk):
-        _unflatten(acc[b], Wp, out[n, k0 + b])
+@njit
+def _correlate_job(x, w, wT, y0, x0, flat, nblk, job, out):
+    if flat:
+        n, k0, nk, acc = _flat_job(x, w, y0, x0, job, nblk, out)
+        Wp = out.shape[3] + w.shape[3] - 1
+        for b in range(nk):
+            _unflatten(acc[b], Wp, out[n, k0 + b])
+    else:
+        n, i, acc = _rows_job(x, wT, y0, x0, job, out)
+        for k in range(out.shape[1]):
+            dst = out[n, k, i]
+            for j in range(out.shape[3]):
+                dst[j] = acc[j, k]
 
 
-@njit(error_model="numpy")
-def _correlate_rows_job(x, wT, y0, x0, job, out):
-    """General path, job ``(n, i)``: output row ``i`` of every plane of sample ``n``."""
-    K, Ho, Wo = out.shape[1], out.shape[2], out.shape[3]
-    n = job // Ho
-    i = job % Ho
-    acc = np.empty((Wo, K), dtype=out.dtype)
-    _planes_row(x[n], wT, y0, x0, i, acc)
-    for k in range(K):
-        dst = out[n, k, i]
-        for j in range(Wo):
-            dst[j] = acc[j, k]
-
-
-@njit(error_model="numpy")
+@njit
 def _s_finish(e, bk, r, vrow, out):
     """``out[j] = r * phi[(1 + e[j]) / (1 + bk * v[j]) - 1]`` along one output row."""
     one = out.dtype.type(1)
@@ -352,53 +317,37 @@ def _s_finish(e, bk, r, vrow, out):
         out[j] = r * x if x > 0 else zero
 
 
-@njit(error_model="numpy")
-def _s_flat_job(u_c, a, b, v, r, theta, y0, x0, job, nblk, out):
-    n, k0, nk, acc = _flat_job(u_c, a, y0, x0, job, nblk, out)
+@njit
+def _s_job(u_c, a, aT, b, v, r, y0, x0, flat, nblk, job, out):
     Ho, Wo = out.shape[2], out.shape[3]
-    Wp = Wo + a.shape[3] - 1
-    for bb in range(nk):
-        bk = theta * b[k0 + bb]
-        for i in range(Ho):
-            _s_finish(acc[bb, i * Wp:i * Wp + Wo], bk, r, v[n, i], out[n, k0 + bb, i])
+    theta = (r + r) / (r + out.dtype.type(1))  # 2r/(1+r), in the output's dtype
+    if flat:
+        n, k0, nk, acc = _flat_job(u_c, a, y0, x0, job, nblk, out)
+        Wp = Wo + a.shape[3] - 1
+        for bb in range(nk):
+            bk = theta * b[k0 + bb]
+            for i in range(Ho):
+                _s_finish(acc[bb, i * Wp:i * Wp + Wo], bk, r, v[n, i], out[n, k0 + bb, i])
+    else:
+        n, i, acc = _rows_job(u_c, aT, y0, x0, job, out)
+        e = np.empty(Wo, dtype=out.dtype)
+        for k in range(out.shape[1]):
+            for j in range(Wo):
+                e[j] = acc[j, k]
+            _s_finish(e, theta * b[k], r, v[n, i], out[n, k, i])
 
 
-@njit(error_model="numpy")
-def _s_rows_job(u_c, aT, b, v, r, theta, y0, x0, job, out):
-    K, Ho, Wo = out.shape[1], out.shape[2], out.shape[3]
-    n = job // Ho
-    i = job % Ho
-    acc = np.empty((Wo, K), dtype=out.dtype)
-    _planes_row(u_c[n], aT, y0, x0, i, acc)
-    e = np.empty(Wo, dtype=out.dtype)
-    for k in range(K):
-        for j in range(Wo):
-            e[j] = acc[j, k]
-        _s_finish(e, theta * b[k], r, v[n, i], out[n, k, i])
-
-
-@njit(error_model="numpy")
+@njit
 def _single_plane(x, w, y0, x0, out):
     """``out = corr(x, w)`` on the grid for one plane ``x`` (H, W); ``w`` (h, w)."""
-    h, wd = w.shape
-    Ho, Wo = out.shape
-    if _flat_path(y0, x0):
-        Hp, Wp = Ho + h - 1, Wo + wd - 1
-        window = np.empty((1, Hp, Wp), dtype=x.dtype)
-        _pad_window(x.reshape((1, x.shape[0], x.shape[1])), y0[0], x0[0], window)
-        wts = np.empty(h * wd, dtype=w.dtype)
-        offs = np.empty(h * wd, dtype=np.int64)
-        T = _plane_taps(w, Wp, wts, offs)
-        acc = np.empty((Ho - 1) * Wp + Wo, dtype=out.dtype)
-        _flat_single(window.ravel(), wts, offs, T, acc)
-        _unflatten(acc, Wp, out)
-    else:
-        out[:, :] = 0
-        _correlate_plane(x, w, y0, x0, _unit_step(x0), out)
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = 0
+    _correlate_plane(x, w, y0, x0, _unit_step(x0), out)
 
 
-@njit(error_model="numpy")
-def _v_c_job(u_c, c, y0, x0, n, out):
+@njit
+def _v_c_job(u_c, c, n, y0, x0, out):
     H, W = u_c.shape[2], u_c.shape[3]
     sq = np.zeros((H, W), dtype=u_c.dtype)
     for kp in range(u_c.shape[1]):
@@ -416,7 +365,7 @@ def _v_c_job(u_c, c, y0, x0, n, out):
             row[j] = np.sqrt(row[j])
 
 
-@njit(error_model="numpy")
+@njit
 def _c_finish_job(e, alpha, n, out):
     K, H, W = e.shape[1], e.shape[2], e.shape[3]
     one = out.dtype.type(1)
@@ -439,61 +388,61 @@ def _c_finish_job(e, alpha, n, out):
             ok[p] = x / (alpha + x) if x > 0 else zero
 
 
+@njit
+def _jobs(N, K, Ho, flat):
+    """Number of jobs and of plane blocks: ``(n, block)`` jobs if ``flat``, else ``(n, i)``."""
+    nblk = (K + _BLOCK - 1) // _BLOCK
+    return (N * nblk if flat else N * Ho), nblk
+
+
 # ------------------------------------------------------------------------ the kernels
 
 
-@njit(parallel=True, error_model="numpy")
+@njit(parallel=True)
 def _correlate(x, w, y0, x0, out):
     """Multi-channel correlation: out[n, k] = sum_k' corr(x[n, k'], w[k, k']) on the grid."""
-    N, K, Ho = x.shape[0], w.shape[0], out.shape[2]
-    if _flat_path(y0, x0):
-        nblk = (K + _BLOCK - 1) // _BLOCK
-        for job in prange(N * nblk):
-            _correlate_flat_job(x, w, y0, x0, job, nblk, out)
-    else:
-        wT = _transpose_weights(w)
-        for job in prange(N * Ho):
-            _correlate_rows_job(x, wT, y0, x0, job, out)
+    flat = _flat_path(y0, x0)
+    wT = _transpose_weights(w[:0] if flat else w)  # the general path's layout
+    njobs, nblk = _jobs(x.shape[0], w.shape[0], out.shape[2], flat)
+    for job in prange(njobs):
+        _correlate_job(x, w, wT, y0, x0, flat, nblk, np.int64(job), out)
 
 
-@njit(parallel=True, error_model="numpy")
+@njit(parallel=True)
 def _v_c(u_c, c, y0, x0, out):
     """V_C-cell: out[n] = sqrt( sum_k' sum_nu c(nu) u_c(k', n+nu)^2 )."""
     for n in prange(u_c.shape[0]):
-        _v_c_job(u_c, c, y0, x0, n, out)
+        _v_c_job(u_c, c, np.int64(n), y0, x0, out)
 
 
-@njit(parallel=True, error_model="numpy")
+@njit(parallel=True)
 def _s_layer(u_c, a, b, v, r, y0, x0, out):
     """S-cell, eq. (1) of Fukushima (1980), given the V_C-cells ``v`` on the output grid.
 
     u_S(k, n) = r * phi[(1 + sum a u_C) / (1 + 2r/(1+r) b(k) v_C(n)) - 1]
     """
-    N, K, Ho = u_c.shape[0], a.shape[0], out.shape[2]
-    theta = (r + r) / (r + out.dtype.type(1))  # 2r/(1+r), in the output's dtype
-    if _flat_path(y0, x0):
-        nblk = (K + _BLOCK - 1) // _BLOCK
-        for job in prange(N * nblk):
-            _s_flat_job(u_c, a, b, v, r, theta, y0, x0, job, nblk, out)
-    else:
-        aT = _transpose_weights(a)
-        for job in prange(N * Ho):
-            _s_rows_job(u_c, aT, b, v, r, theta, y0, x0, job, out)
+    flat = _flat_path(y0, x0)
+    aT = _transpose_weights(a[:0] if flat else a)  # the general path's layout
+    njobs, nblk = _jobs(u_c.shape[0], a.shape[0], out.shape[2], flat)
+    for job in prange(njobs):
+        _s_job(u_c, a, aT, b, v, r, y0, x0, flat, nblk, np.int64(job), out)
 
 
-@njit(parallel=True, error_model="numpy")
+@njit(parallel=True)
 def _c_excitation(u_s, d, y0, x0, out):
     """out[n, k] = sum_nu d(nu) u_S(k, n+nu): each C-plane reads its own S-plane."""
-    N, K = u_s.shape[0], u_s.shape[1]
-    for job in prange(N * K):
-        _single_plane(u_s[job // K, job % K], d, y0, x0, out[job // K, job % K])
+    K = u_s.shape[1]
+    for job in prange(u_s.shape[0] * K):
+        n = np.int64(job) // K
+        k = np.int64(job) % K
+        _single_plane(u_s[n, k], d, y0, x0, out[n, k])
 
 
-@njit(parallel=True, error_model="numpy")
+@njit(parallel=True)
 def _c_layer_finish(e, alpha, out):
     """C-cell, eq. (3)-(4): u_C = psi[(1 + e) / (1 + v_S) - 1], v_S = mean_k e.
 
     psi[x] = phi[x] / (alpha + phi[x]).
     """
     for n in prange(e.shape[0]):
-        _c_finish_job(e, alpha, n, out)
+        _c_finish_job(e, alpha, np.int64(n), out)

@@ -10,10 +10,10 @@ import numbers
 import numpy as np
 
 
-def common_float_dtype(*arrays):
-    """float32 when every array is float32 (or narrower), else float64."""
-    dtype = np.result_type(np.float32, *[np.asarray(a).dtype for a in arrays])
-    return np.dtype(np.float32) if dtype == np.float32 else np.dtype(np.float64)
+def same_float_dtype(*arrays):
+    """Cast already-validated float arrays to one dtype: float32 if all are, else float64."""
+    dtype = np.float32 if all(x.dtype == np.float32 for x in arrays) else np.float64
+    return [np.ascontiguousarray(x, dtype=dtype) for x in arrays]
 
 
 def as_real_array(x, name, ndim=None, dtype=None, allow_empty=False, nonnegative=False):
@@ -27,7 +27,8 @@ def as_real_array(x, name, ndim=None, dtype=None, allow_empty=False, nonnegative
     ndim : int or tuple of int, optional
         Accepted numbers of dimensions.
     dtype : numpy dtype, optional
-        Target float dtype; default float64 (float32 is kept).
+        Target float dtype; default float32 for float32, float16, bool and integers of up
+        to 16 bits, else float64 (numpy's promotion with float32).
     allow_empty : bool
         Whether a zero-size array is acceptable.
     nonnegative : bool
@@ -53,7 +54,9 @@ def as_real_array(x, name, ndim=None, dtype=None, allow_empty=False, nonnegative
     if arr.size == 0 and not allow_empty:
         raise ValueError(f"{name} is empty (shape {arr.shape}); expected at least one value")
     if dtype is None:
-        dtype = np.float32 if arr.dtype == np.float32 else np.float64
+        # numpy's promotion with float32: small integers and bools fit in float32
+        dtype = np.result_type(arr.dtype, np.float32)
+        dtype = np.float32 if dtype == np.float32 else np.float64
     arr = np.ascontiguousarray(arr, dtype=dtype)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or inf")

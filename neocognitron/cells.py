@@ -24,7 +24,7 @@ from ._validation import (
     check_field_fits,
     check_scalar,
     check_shape2,
-    common_float_dtype,
+    same_float_dtype,
 )
 
 __all__ = ["s_layer", "v_c", "c_layer"]
@@ -52,6 +52,9 @@ def _threads_for(work):
 
 def _grid(in_hw, kernel_hw, out_shape):
     out_hw = tuple(in_hw) if out_shape is None else check_shape2(out_shape, "out_shape")
+    if out_hw[0] > in_hw[0] or out_hw[1] > in_hw[1]:
+        raise ValueError(f"out_shape {out_hw} must not exceed the input grid {tuple(in_hw)}: "
+                         "a layer's grid is as large as, or smaller than, the one below")
     y0 = field_starts(in_hw[0], out_hw[0], kernel_hw[0])
     x0 = field_starts(in_hw[1], out_hw[1], kernel_hw[1])
     return out_hw, y0, x0
@@ -91,9 +94,9 @@ def v_c(u_c, c, out_shape=None):
     -------
     v : ndarray, shape (N, H', W') or (H', W')
     """
-    dtype = common_float_dtype(u_c, c)
-    u_c, single = as_batch(u_c, "u_c", dtype=dtype)
-    c = as_real_array(c, "c", ndim=2, dtype=dtype, nonnegative=True)
+    u_c, single = as_batch(u_c, "u_c")
+    c = as_real_array(c, "c", ndim=2, nonnegative=True)
+    u_c, c = same_float_dtype(u_c, c)
     check_field_fits(u_c.shape[2:], c.shape, "c", "u_c")
     return _unbatch(_v_c_checked(u_c, c, out_shape), single)
 
@@ -125,11 +128,12 @@ def s_layer(u_c, a, b, c, r, out_shape=None):
     -------
     u_s : ndarray, shape (N, K, H', W') or (K, H', W')
     """
-    dtype = common_float_dtype(u_c, a, b, c)
-    u_c, single = as_batch(u_c, "u_c", dtype=dtype)
-    a = as_real_array(a, "a", ndim=4, dtype=dtype, nonnegative=True)
-    b = as_real_array(b, "b", ndim=1, dtype=dtype, nonnegative=True)
-    c = as_real_array(c, "c", ndim=2, dtype=dtype, nonnegative=True)
+    u_c, single = as_batch(u_c, "u_c")
+    a = as_real_array(a, "a", ndim=4, nonnegative=True)
+    b = as_real_array(b, "b", ndim=1, nonnegative=True)
+    c = as_real_array(c, "c", ndim=2, nonnegative=True)
+    u_c, a, b, c = same_float_dtype(u_c, a, b, c)
+    dtype = u_c.dtype
     r = check_scalar(r, "r", low=0)
     K, Kp = a.shape[:2]
     if Kp != u_c.shape[1]:
@@ -174,9 +178,10 @@ def c_layer(u_s, d, alpha, out_shape=None):
     -------
     u_c : ndarray, shape (N, K, H', W') or (K, H', W'), values in ``[0, 1)``
     """
-    dtype = common_float_dtype(u_s, d)
-    u_s, single = as_batch(u_s, "u_s", dtype=dtype)
-    d = as_real_array(d, "d", ndim=2, dtype=dtype, nonnegative=True)
+    u_s, single = as_batch(u_s, "u_s")
+    d = as_real_array(d, "d", ndim=2, nonnegative=True)
+    u_s, d = same_float_dtype(u_s, d)
+    dtype = u_s.dtype
     alpha = check_scalar(alpha, "alpha", low=0)
     check_field_fits(u_s.shape[2:], d.shape, "d", "u_s")
     out_hw, y0, x0 = _grid(u_s.shape[2:], d.shape, out_shape)
