@@ -105,7 +105,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     out = Path(args.out)
     t0 = time.perf_counter()
-    n_seeds, n_variants = (3, 8) if args.quick else (args.seeds, 20)
+    n_seeds, n_variants = (3, 6) if args.quick else (args.seeds, 12)
     # held-out variants: their own random stream, never seen in training
     held_out = np.random.default_rng([args.seed, 1980])
 
@@ -126,7 +126,7 @@ def main(argv=None):
     }
 
     seeds = list(range(n_seeds))
-    n_curve = 4 if args.quick else 10
+    n_curve = 3 if args.quick else 6
     digit_runs = run_seeds(patterns, seeds, variants, n_curve, args.jobs, args.quiet, "0-4")
     letters, letter_names = fukushima1980_xytz_patterns(return_names=True)
     letter_variants = pattern_variants(letters, n=n_variants, random_state=held_out)

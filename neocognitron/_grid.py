@@ -10,7 +10,14 @@ rounded away from the middle of the grid, so the mapping is mirror-symmetric. Wh
 Taps that fall outside the layer below read as 0.
 """
 
+from functools import lru_cache
+
 import numpy as np
+
+
+@lru_cache(maxsize=256)
+def _field_starts(n_in, n_out, size):
+    return _compute_starts(n_in, n_out, size)
 
 
 def field_starts(n_in, n_out, size):
@@ -30,6 +37,11 @@ def field_starts(n_in, n_out, size):
     starts : ndarray of int64, shape (n_out,)
         May be negative or run past ``n_in``; those taps read zero.
     """
+    # a copy, so that no caller can change the cached array (kernels take writable arrays)
+    return _field_starts(int(n_in), int(n_out), int(size)).copy()
+
+
+def _compute_starts(n_in, n_out, size):
     i = np.arange(n_out, dtype=np.int64)
     # start = ((2i+1) n_in - n_out size) / (2 n_out), kept in integers to round exactly.
     num = (2 * i + 1) * n_in - n_out * size

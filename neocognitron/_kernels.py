@@ -111,6 +111,7 @@ def _correlate_plane(x, w, y0, x0, unit, acc):
 
 @njit
 def _flat_path(y0, x0):
+    """Whether the grid takes the flat path: unit steps along both axes."""
     return y0.shape[0] > 0 and x0.shape[0] > 0 and _unit_step(y0) and _unit_step(x0)
 
 
@@ -169,12 +170,12 @@ def _flat_taps(w, k0, Hp, Wp, wts, offs):
 
 
 @njit
-def _flat_block(xf, wts, offs, T, acc):
-    """``acc[b, p] += sum_t wts[t, b] * xf[p + offs[t]]`` for ``_BLOCK`` (= 3) planes ``b``.
+def _flat_block(xf, wts, offs, T, acc, P):
+    """``acc[b, p] += sum_t wts[t, b] * xf[p + offs[t]]``, ``p < P``, for ``_BLOCK`` (= 3) planes.
 
-    ``T`` is a multiple of ``_GROUP`` (see :func:`_flat_taps`); ``acc`` comes zeroed.
+    ``T`` is a multiple of ``_GROUP`` (see :func:`_flat_taps`); ``acc`` comes zeroed. Rows
+    of ``acc`` may be longer than ``P`` (padded so that every row starts 64-byte aligned).
     """
-    P = acc.shape[1]
     o0, o1, o2 = acc[0], acc[1], acc[2]
     t = 0
     while t + _GROUP <= T:  # four taps, three planes per pass; 12 weights stay in registers
@@ -241,32 +242,37 @@ def _planes_row(x, wT, y0, x0, i, acc):
 # ------------------------------------------------------------------ per-job helpers
 # Each parallel kernel below is one thin ``prange`` over jobs that calls a plain njit
 # function; a job writes only its own slice of the output. One ``prange`` per kernel
-# matters for the first compilation: numba re-generates the machine code of everything a
-# parallel loop calls for each loop, so two loops (one per path) cost twice as much.
+# (the job picks the path) keeps the first compilation shorter: numba links and
+# re-generates the machine code of everything a parallel loop calls once per loop, and
+# with one loop per path the S-layer took about twice as long to compile.
 
 
 @njit
-def _flat_job(x, w, y0, x0, job, nblk, out):
-    """Flat path, job ``(n, block)``: planes ``k0 .. k0+nk-1`` of sample ``n``.
+def _flat_job(x, w, y0, x0, job, groups, per_job, out):
+    """Flat path, job ``(n, g)``: blocks ``g * per_job ...`` of planes of sample ``n``.
 
-    Returns ``(n, k0, nk, acc)``: ``acc[b, i * Wp + j]`` is output ``(i, j)`` of plane
-    ``k0 + b`` (the caller writes it into its slice of ``out``).
+    The padded window of sample ``n`` is built once and serves all ``per_job`` blocks of
+    ``_BLOCK`` planes. Returns ``(n, k0, nk, acc)``: ``acc[b, i * Wp + j]`` is output
+    ``(i, j)`` of plane ``k0 + b``, ``b < nk`` (the caller writes its slice of ``out``).
     """
     Kp = x.shape[1]
     K, h, wd = w.shape[0], w.shape[2], w.shape[3]
     Ho, Wo = out.shape[2], out.shape[3]
     Hp, Wp = Ho + h - 1, Wo + wd - 1
-    n = job // nblk
-    k0 = (job % nblk) * _BLOCK
-    nk = min(_BLOCK, K - k0)
+    n = job // groups
+    k0 = (job % groups) * per_job * _BLOCK
+    nk = min(per_job * _BLOCK, K - k0)
     window = np.zeros((Kp, Hp, Wp), dtype=x.dtype)
     _pad_window(x[n], y0[0], x0[0], window)
+    xf = window.ravel()
     ntaps = Kp * h * wd + _GROUP - 1
     wts = np.empty((ntaps, _BLOCK), dtype=w.dtype)
     offs = np.empty(ntaps, dtype=np.int64)
-    T = _flat_taps(w, k0, Hp, Wp, wts, offs)
-    acc = np.zeros((_BLOCK, (Ho - 1) * Wp + Wo), dtype=out.dtype)
-    _flat_block(window.ravel(), wts, offs, T, acc)
+    P = (Ho - 1) * Wp + Wo
+    acc = np.zeros((per_job * _BLOCK, (P + 15) // 16 * 16), dtype=out.dtype)
+    for b0 in range(0, nk, _BLOCK):
+        T = _flat_taps(w, k0 + b0, Hp, Wp, wts, offs)
+        _flat_block(xf, wts, offs, T, acc[b0:b0 + _BLOCK], P)
     return n, k0, nk, acc
 
 
@@ -293,9 +299,9 @@ def _unflatten(flat, Wp, dst):
 
 
 @njit
-def _correlate_job(x, w, wT, y0, x0, flat, nblk, job, out):
+def _correlate_job(x, w, wT, y0, x0, flat, groups, per_job, job, out):
     if flat:
-        n, k0, nk, acc = _flat_job(x, w, y0, x0, job, nblk, out)
+        n, k0, nk, acc = _flat_job(x, w, y0, x0, job, groups, per_job, out)
         Wp = out.shape[3] + w.shape[3] - 1
         for b in range(nk):
             _unflatten(acc[b], Wp, out[n, k0 + b])
@@ -307,7 +313,7 @@ def _correlate_job(x, w, wT, y0, x0, flat, nblk, job, out):
                 dst[j] = acc[j, k]
 
 
-@njit
+@njit(error_model="numpy")  # no ZeroDivisionError branch: the loop vectorises
 def _s_finish(e, bk, r, vrow, out):
     """``out[j] = r * phi[(1 + e[j]) / (1 + bk * v[j]) - 1]`` along one output row."""
     one = out.dtype.type(1)
@@ -318,11 +324,11 @@ def _s_finish(e, bk, r, vrow, out):
 
 
 @njit
-def _s_job(u_c, a, aT, b, v, r, y0, x0, flat, nblk, job, out):
+def _s_job(u_c, a, aT, b, v, r, y0, x0, flat, groups, per_job, job, out):
     Ho, Wo = out.shape[2], out.shape[3]
     theta = (r + r) / (r + out.dtype.type(1))  # 2r/(1+r), in the output's dtype
     if flat:
-        n, k0, nk, acc = _flat_job(u_c, a, y0, x0, job, nblk, out)
+        n, k0, nk, acc = _flat_job(u_c, a, y0, x0, job, groups, per_job, out)
         Wp = Wo + a.shape[3] - 1
         for bb in range(nk):
             bk = theta * b[k0 + bb]
@@ -365,7 +371,7 @@ def _v_c_job(u_c, c, n, y0, x0, out):
             row[j] = np.sqrt(row[j])
 
 
-@njit
+@njit(error_model="numpy")  # no ZeroDivisionError branch: the loop vectorises
 def _c_finish_job(e, alpha, n, out):
     K, H, W = e.shape[1], e.shape[2], e.shape[3]
     one = out.dtype.type(1)
@@ -388,11 +394,23 @@ def _c_finish_job(e, alpha, n, out):
             ok[p] = x / (alpha + x) if x > 0 else zero
 
 
+_MIN_JOBS = 64  # flat path: blocks are grouped per job only while this many jobs remain
+
+
 @njit
 def _jobs(N, K, Ho, flat):
-    """Number of jobs and of plane blocks: ``(n, block)`` jobs if ``flat``, else ``(n, i)``."""
+    """``(jobs, groups, per_job)``: ``N * Ho`` row jobs, or ``(n, g)`` jobs if ``flat``.
+
+    A flat job computes ``per_job`` blocks of ``_BLOCK`` planes from one padded window, so
+    large batches build each window once; small batches keep one block per job so that
+    every thread gets work. The split does not depend on the number of threads.
+    """
+    if not flat:
+        return N * Ho, 1, 1
     nblk = (K + _BLOCK - 1) // _BLOCK
-    return (N * nblk if flat else N * Ho), nblk
+    per_job = min(nblk, max(1, (N * nblk) // _MIN_JOBS))
+    groups = (nblk + per_job - 1) // per_job
+    return N * groups, groups, per_job
 
 
 # ------------------------------------------------------------------------ the kernels
@@ -403,9 +421,9 @@ def _correlate(x, w, y0, x0, out):
     """Multi-channel correlation: out[n, k] = sum_k' corr(x[n, k'], w[k, k']) on the grid."""
     flat = _flat_path(y0, x0)
     wT = _transpose_weights(w[:0] if flat else w)  # the general path's layout
-    njobs, nblk = _jobs(x.shape[0], w.shape[0], out.shape[2], flat)
+    njobs, groups, per_job = _jobs(x.shape[0], w.shape[0], out.shape[2], flat)
     for job in prange(njobs):
-        _correlate_job(x, w, wT, y0, x0, flat, nblk, np.int64(job), out)
+        _correlate_job(x, w, wT, y0, x0, flat, groups, per_job, np.int64(job), out)
 
 
 @njit(parallel=True)
@@ -423,9 +441,9 @@ def _s_layer(u_c, a, b, v, r, y0, x0, out):
     """
     flat = _flat_path(y0, x0)
     aT = _transpose_weights(a[:0] if flat else a)  # the general path's layout
-    njobs, nblk = _jobs(u_c.shape[0], a.shape[0], out.shape[2], flat)
+    njobs, groups, per_job = _jobs(u_c.shape[0], a.shape[0], out.shape[2], flat)
     for job in prange(njobs):
-        _s_job(u_c, a, aT, b, v, r, y0, x0, flat, nblk, np.int64(job), out)
+        _s_job(u_c, a, aT, b, v, r, y0, x0, flat, groups, per_job, np.int64(job), out)
 
 
 @njit(parallel=True)

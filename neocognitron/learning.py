@@ -41,12 +41,12 @@ def candidates(u_s, column):
     K, H, W = u_s.shape
     ys, ch = column_starts(H, ch)
     xs, cw = column_starts(W, cw)
+    # every column at once: (n_y, n_x, K, ch, cw) views, argmax over each column's cells
+    blocks = np.lib.stride_tricks.sliding_window_view(u_s, (ch, cw), axis=(1, 2))
+    blocks = blocks.transpose(1, 2, 0, 3, 4).reshape(len(ys), len(xs), -1)
+    k, i, j = np.unravel_index(np.argmax(blocks, axis=2), (K, ch, cw))
     mask = np.zeros(u_s.shape, dtype=bool)
-    for y in ys:
-        for x in xs:
-            block = u_s[:, y : y + ch, x : x + cw]
-            k, i, j = np.unravel_index(np.argmax(block), block.shape)
-            mask[k, y + i, x + j] = True
+    mask[k, ys[:, None] + i, xs[None, :] + j] = True
     return mask
 
 

@@ -245,6 +245,18 @@ def test_zero_weights_and_plane_blocks(dtype, K, out_shape):
     assert not np.any(cells.s_layer(u, a, b, c, 2.0, out_shape=out_shape))
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("N, K", [(50, 8), (20, 20), (64, 3), (3, 20)])
+def test_large_batches_group_planes_per_job(dtype, N, K):
+    """Large batches compute several plane blocks per job (one padded window per sample)."""
+    rng = np.random.default_rng(N + K)
+    u, a, b, c = random_layer(rng, N, 2, K, 6, 7, 3, 3, dtype)
+    us = cells.s_layer(u, a, b, c, 1.5)
+    assert_close(us, naive.s_layer(u, a, b, c, 1.5), floor=1.5)
+    for n in (0, N // 2, N - 1):  # the same numbers as a batch of one
+        assert_close(cells.s_layer(u[n], a, b, c, 1.5), us[n].astype(np.float64), floor=1.5)
+
+
 @given(
     N=st.integers(1, 3), Kp=st.integers(1, 4), K=st.integers(1, 4),
     h=st.integers(1, 6), w=st.integers(1, 6),
@@ -512,18 +524,8 @@ S_LAYER_BAD = [
 ]
 
 
-# Known gaps in cells / _validation (reported; not this file's to fix): these stay visible.
-KNOWN_GAPS = {
-    "ragged u_c": "common_float_dtype calls np.asarray before as_real_array, so numpy's own "
-                  "ValueError (without the argument's name) escapes",
-}
-
-
 def _params(rows):
-    return [pytest.param(*row[1:], id=row[0],
-                         marks=[pytest.mark.xfail(reason=KNOWN_GAPS[row[0]], strict=False)]
-                         if row[0] in KNOWN_GAPS else [])
-            for row in rows]
+    return [pytest.param(*row[1:], id=row[0]) for row in rows]
 
 
 @pytest.mark.parametrize("kw, exc, name", _params(S_LAYER_BAD))
@@ -548,12 +550,17 @@ def test_bad_out_shape(out_shape, exc):
             call()
 
 
-@pytest.mark.xfail(reason="DESIGN.md: output grid is smaller or equal; cells does not check yet",
-                   strict=False)
 def test_out_shape_larger_than_input_rejected():
+    """DESIGN.md: a layer's grid is as large as, or smaller than, the one below."""
     g = _good()
-    with pytest.raises(ValueError, match="out_shape"):
-        cells.s_layer(**g, out_shape=(9, 8))
+    d = np.ones((3, 3)) / 9
+    for shape in [(9, 8), (8, 9)]:
+        with pytest.raises(ValueError, match="out_shape"):
+            cells.s_layer(**g, out_shape=shape)
+        with pytest.raises(ValueError, match="out_shape"):
+            cells.v_c(g["u_c"], g["c"], out_shape=shape)
+        with pytest.raises(ValueError, match="out_shape"):
+            cells.c_layer(g["u_c"], d, 0.5, out_shape=shape)
 
 
 C_LAYER_BAD = [

@@ -81,8 +81,9 @@ def check_layer(layer, in_shape, batch=2, seed=0):
         ((2, 3, 3), 2, 5, 2),
     ],
 )
-def test_conv2d_gradient(in_shape, channels, k, padding):
-    check_layer(Conv2D(channels, k, padding), in_shape)
+@pytest.mark.parametrize("relu", [False, True])
+def test_conv2d_gradient(in_shape, channels, k, padding, relu):
+    check_layer(Conv2D(channels, k, padding, relu=relu), in_shape)
 
 
 @pytest.mark.parametrize("kind", ["max", "avg"])

@@ -60,7 +60,7 @@ def _conv_forward(x, w, b, p):
         xp = x
     K = w.shape[2]
     out = np.empty((x.shape[0], w.shape[0], xp.shape[2] - K + 1, xp.shape[3] - K + 1), x.dtype)
-    _conv.conv_forward(xp, w, b, out)
+    _conv.conv_forward(xp, w, b, False, out)
     return xp, out
 
 
@@ -74,9 +74,12 @@ def test_conv_forward_matches_loops_and_scipy(case, dtype):
         rand(rng, (Co, Ci, K, K), dtype),
         rand(rng, Co, dtype),
     )
-    _, out = _conv_forward(x, w, b, p)
+    xp, out = _conv_forward(x, w, b, p)
     assert out.dtype == dtype
     np.testing.assert_allclose(out, conv2d(x, w, b, p), **tol(dtype, 10))
+    rectified = np.empty_like(out)
+    _conv.conv_forward(xp, w, b, True, rectified)
+    np.testing.assert_array_equal(rectified, np.maximum(out, 0))
     xp = np.pad(x.astype(np.float64), [(0, 0), (0, 0), (p, p), (p, p)])
     ref = np.array(
         [

@@ -79,11 +79,12 @@ def _correlate_wide(xf, w, Wp, L, acc):
 
 
 @njit
-def conv_forward(xp, w, b, out):
-    """out[n, co] = b[co] + sum_ci corr(xp[n, ci], w[co, ci])  ("valid" on the padded input).
+def conv_forward(xp, w, b, relu, out):
+    """out[n, co] = b[co] + sum_ci corr(xp[n, ci], w[co, ci])  ("valid" on the padded input),
+    rectified (``max(., 0)``) when ``relu``, which saves a pass over the output.
 
     Parameters: ``xp`` (N, Ci, Hp, Wp) padded input; ``w`` (Co, Ci, K, K); ``b`` (Co,);
-    ``out`` (N, Co, Hp - K + 1, Wp - K + 1), overwritten.
+    ``relu`` bool; ``out`` (N, Co, Hp - K + 1, Wp - K + 1), overwritten.
     """
     N, Ci, Hp, Wp = xp.shape
     Co = w.shape[0]
@@ -98,8 +99,13 @@ def conv_forward(xp, w, b, out):
             for y in range(Ho):
                 row = acc[co, y * Wp : y * Wp + Wo]
                 dst = out[n, co, y]
-                for x in range(Wo):
-                    dst[x] = row[x]
+                if relu:
+                    for x in range(Wo):
+                        v = row[x]
+                        dst[x] = v if v > 0 else v * 0
+                else:
+                    for x in range(Wo):
+                        dst[x] = row[x]
 
 
 @njit

@@ -92,6 +92,14 @@ def relu_forward(x, out):
 
 
 @njit
+def relu_inplace(x):
+    """x = max(x, 0), elementwise over a flat array."""
+    for i in range(x.shape[0]):
+        v = x[i]
+        x[i] = v if v > 0 else v * 0
+
+
+@njit
 def relu_backward(y, dout, dx):
     """dx = dout where the ReLU's output y > 0, else 0 (flat arrays)."""
     for i in range(y.shape[0]):

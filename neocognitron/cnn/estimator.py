@@ -19,7 +19,7 @@ from .network import DataParallel, Network, lenet_layers
 from .optimizers import SGD, Adam
 from .training import train_epoch, validation_split
 
-_PREDICT_BATCH = 1000
+_PREDICT_BATCH = 256  # shards of 128 images keep each layer's output in cache
 
 
 class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
@@ -69,9 +69,10 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         The step size is multiplied by this factor after every epoch.
     momentum : float, default=0.9
         Momentum of "sgd".
-    alpha : float, default=0.0
-        L2 penalty (weight decay) on the weights, not on the biases.
-    batch_size : int, default=64
+    alpha : float, default=5e-4
+        L2 penalty ``alpha / 2 * ||w||^2`` on the weights (not the biases), added to the
+        gradient of every step.
+    batch_size : int, default=32
         Mini-batch size.
     max_iter : int, default=15
         Maximum number of epochs.
@@ -165,8 +166,8 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         learning_rate_init=1e-3,
         learning_rate_decay=0.85,
         momentum=0.9,
-        alpha=0.0,
-        batch_size=64,
+        alpha=5e-4,
+        batch_size=32,
         max_iter=15,
         shuffle=True,
         early_stopping=False,

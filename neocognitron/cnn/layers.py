@@ -44,12 +44,18 @@ def _he_uniform(rng, shape, fan_in, dtype, gain=6.0):
 
 
 class Conv2D(Layer):
-    """Convolution (cross-correlation) with ``out_channels`` filters of ``k x k``, zero padding."""
+    """Convolution (cross-correlation) with ``out_channels`` filters of ``k x k``, zero padding.
 
-    def __init__(self, out_channels, kernel_size, padding=0):
+    ``relu=True`` applies a ReLU to the output inside the kernel (one pass over the output
+    less than a separate :class:`ReLU` layer); the backward pass then masks the incoming
+    gradient with ``output > 0`` first.
+    """
+
+    def __init__(self, out_channels, kernel_size, padding=0, relu=False):
         self.out_channels = int(out_channels)
         self.kernel_size = int(kernel_size)
         self.padding = int(padding)
+        self.relu = bool(relu)
 
     def build(self, in_shape):
         self.in_shape = tuple(in_shape)
@@ -82,8 +88,9 @@ class Conv2D(Layer):
         else:
             xp = x
         out = np.empty((x.shape[0],) + self.out_shape, dtype=x.dtype)
-        _conv.conv_forward(xp, self.params[0], self.params[1], out)
+        _conv.conv_forward(xp, self.params[0], self.params[1], self.relu, out)
         self._xp = xp if train else None
+        self._y = out if train and self.relu else None
         return out
 
     def backward(self, dout, need_dx=True):
@@ -91,6 +98,10 @@ class Conv2D(Layer):
         gw, gb = self.grads
         xp = self._xp
         n = dout.shape[0]
+        if self.relu:
+            masked = np.empty_like(dout)
+            _dense.relu_backward(self._y.reshape(-1), dout.reshape(-1), masked.reshape(-1))
+            dout = masked
         _conv.conv_grad_weights(xp, dout, gw)
         _conv.bias_grad(dout, gb)
         if not need_dx:
@@ -250,11 +261,24 @@ class Dense(Layer):
 
 
 class ReLU(Layer):
-    """Rectified linear unit, elementwise."""
+    """Rectified linear unit, elementwise.
+
+    ``inplace=True`` overwrites the input instead of allocating: safe after a layer that
+    returns a fresh array no other layer keeps (as in :func:`~.network.lenet_layers`),
+    since no backward pass here reads its layer's output (convolutions and dense layers
+    read their input, max pooling its argmax).
+    """
+
+    def __init__(self, inplace=False):
+        self.inplace = bool(inplace)
 
     def forward(self, x, train=False):
-        out = np.empty_like(x)
-        _dense.relu_forward(x.reshape(-1), out.reshape(-1))
+        if self.inplace:
+            out = x
+            _dense.relu_inplace(x.reshape(-1))
+        else:
+            out = np.empty_like(x)
+            _dense.relu_forward(x.reshape(-1), out.reshape(-1))
         self._y = out if train else None
         return out
 

@@ -190,7 +190,7 @@ def plot_seed_summary(keep, distinct, kinds, ax=None):
     ax.set_ylim(0, 1.12)
     ax.set_title(f"{int(np.sum(distinct))}/{n_seeds} seeds give every pattern its own UC3 cell; "
                  f"mean kept {keep.mean():.2f}", fontsize=10)
-    ax.legend(fontsize=7, ncol=n_kinds, loc="lower center")
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5), title="variation")
     return ax
 
 
