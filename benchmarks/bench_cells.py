@@ -10,10 +10,13 @@ after a warm-up (numba compiles, or loads its cache, on the first call).
 * numpy: vectorised ``sliding_window_view`` + ``tensordot`` in batch chunks (no Python
   loop over positions or taps).
 * torch: ``torch.nn.functional.conv2d`` (grouped for the C-layer), when PyTorch is
-  installed, in inference mode with ``torch.set_num_threads(--threads)``.
+  installed, in inference mode with ``torch.set_num_threads(--threads)``, elementwise
+  steps in place. For the S-layer the table also gives torch's excitatory ``conv2d``
+  alone ("conv"), a lower bound for any torch S-layer.
 
 Numba also runs on ``--threads`` threads. The script checks that the three agree before it
-prints the table; ratios > 1 mean numba is faster.
+prints the table; ratios (medians of the per-round ratios) > 1 mean numba is faster.
+Install PyTorch for this with ``pip install torch`` (CPU wheel); it is not a dependency.
 
     python benchmarks/bench_cells.py [--threads 2] [--repeats 7] [--batch 128] [--quick]
 """

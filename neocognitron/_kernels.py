@@ -26,11 +26,13 @@ How the correlations are computed:
 * **S-cells on other grids** (the shrinking layers 16 -> 10 -> 8 ...): the inner loop
   runs over the output planes, for one input cell and tap at a time
   (:func:`_planes_row`), skipping input cells that are zero (most C-cells are).
-* **One plane at a time** (:func:`_v_c`, :func:`_c_excitation`: a single ``h x w`` field,
-  about 1/K' of an S-layer's work) uses :func:`_correlate_plane`, one output row
-  segment at a time. The flat path would make these faster still, but every function a
-  ``prange`` loop calls is compiled again into that loop, and the first call would then
-  take several times longer to compile for a small gain.
+* **C-cells** (:func:`_c_excitation`, each plane reading its own S-plane through one
+  ``h x w`` field) take the same flat path on unit-step grids, one plane and
+  ``_GROUP_SINGLE`` taps per pass (:func:`_flat_single`).
+* **V_C-cells** (one plane per sample, about 1/(K K') of an S-layer's work) and the
+  C-cells on other grids use :func:`_correlate_plane`, one output row segment at a time.
+  The flat path would not pay here: every function a ``prange`` loop calls is compiled
+  again into that loop, which makes a first call several times slower to compile.
 
 Inner loops index through slices that start at a non-negative offset, never with
 ``start + j`` where ``start`` might be negative: numba must otherwise check every index for
@@ -48,6 +50,7 @@ from ._numba import njit, prange
 # and float64.
 _BLOCK = 3  # output planes computed together
 _GROUP = 4  # taps per pass over the _BLOCK accumulators
+_GROUP_SINGLE = 8  # taps per pass when a plane has its own input (C-cells)
 
 
 @njit
@@ -192,6 +195,49 @@ def _flat_block(xf, wts, offs, T, acc, P):
             o1[p] += b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3
             o2[p] += c0 * x0 + c1 * x1 + c2 * x2 + c3 * x3
         t += _GROUP
+
+
+@njit
+def _plane_taps(w, Wp, wts, offs):
+    """Taps of one 2-D field ``w`` (h, w) over a window of width ``Wp``: 1-D ``wts``, ``offs``.
+
+    Zero taps are left out and the list is padded with zero-weight taps to a multiple of
+    ``_GROUP_SINGLE``, like :func:`_flat_taps`. Returns its length.
+    """
+    h, wd = w.shape
+    T = 0
+    for dy in range(h):
+        for dx in range(wd):
+            if w[dy, dx] != 0:
+                wts[T] = w[dy, dx]
+                offs[T] = dy * Wp + dx
+                T += 1
+    while T % _GROUP_SINGLE:
+        wts[T] = 0
+        offs[T] = 0
+        T += 1
+    return T
+
+
+@njit
+def _flat_single(xf, wts, offs, T, acc, P):
+    """``acc[p] += sum_t wts[t] * xf[p + offs[t]]``, ``p < P``: one plane, 8 taps per pass."""
+    t = 0
+    while t + _GROUP_SINGLE <= T:
+        w0, w1, w2, w3 = wts[t], wts[t + 1], wts[t + 2], wts[t + 3]
+        w4, w5, w6, w7 = wts[t + 4], wts[t + 5], wts[t + 6], wts[t + 7]
+        s0 = xf[offs[t]:offs[t] + P]
+        s1 = xf[offs[t + 1]:offs[t + 1] + P]
+        s2 = xf[offs[t + 2]:offs[t + 2] + P]
+        s3 = xf[offs[t + 3]:offs[t + 3] + P]
+        s4 = xf[offs[t + 4]:offs[t + 4] + P]
+        s5 = xf[offs[t + 5]:offs[t + 5] + P]
+        s6 = xf[offs[t + 6]:offs[t + 6] + P]
+        s7 = xf[offs[t + 7]:offs[t + 7] + P]
+        for p in range(P):
+            acc[p] += (w0 * s0[p] + w1 * s1[p] + w2 * s2[p] + w3 * s3[p]
+                       + w4 * s4[p] + w5 * s5[p] + w6 * s6[p] + w7 * s7[p])
+        t += _GROUP_SINGLE
 
 
 # ------------------------------------------------------- general path, many planes
@@ -353,6 +399,29 @@ def _single_plane(x, w, y0, x0, out):
 
 
 @njit
+def _c_excitation_job(u_s, d, y0, x0, flat, job, out):
+    """Plane ``k`` of sample ``n`` (``job = n * K + k``); the flat path on unit-step grids."""
+    K = u_s.shape[1]
+    n = job // K
+    k = job % K
+    if not flat:
+        _single_plane(u_s[n, k], d, y0, x0, out[n, k])
+        return
+    h, wd = d.shape
+    Ho, Wo = out.shape[2], out.shape[3]
+    Hp, Wp = Ho + h - 1, Wo + wd - 1
+    window = np.zeros((1, Hp, Wp), dtype=u_s.dtype)
+    _pad_window(u_s[n, k:k + 1], y0[0], x0[0], window)
+    wts = np.empty(h * wd + _GROUP_SINGLE - 1, dtype=d.dtype)
+    offs = np.empty(h * wd + _GROUP_SINGLE - 1, dtype=np.int64)
+    T = _plane_taps(d, Wp, wts, offs)
+    P = (Ho - 1) * Wp + Wo
+    acc = np.zeros(P, dtype=out.dtype)
+    _flat_single(window.ravel(), wts, offs, T, acc, P)
+    _unflatten(acc, Wp, out[n, k])
+
+
+@njit
 def _v_c_job(u_c, c, n, y0, x0, out):
     H, W = u_c.shape[2], u_c.shape[3]
     sq = np.zeros((H, W), dtype=u_c.dtype)
@@ -450,10 +519,9 @@ def _s_layer(u_c, a, b, v, r, y0, x0, out):
 def _c_excitation(u_s, d, y0, x0, out):
     """out[n, k] = sum_nu d(nu) u_S(k, n+nu): each C-plane reads its own S-plane."""
     K = u_s.shape[1]
+    flat = _flat_path(y0, x0)
     for job in prange(u_s.shape[0] * K):
-        n = np.int64(job) // K
-        k = np.int64(job) % K
-        _single_plane(u_s[n, k], d, y0, x0, out[n, k])
+        _c_excitation_job(u_s, d, y0, x0, flat, np.int64(job), out)
 
 
 @njit(parallel=True)

@@ -233,7 +233,10 @@ def test_paper_chain(dtype):
 @pytest.mark.parametrize("K", [1, 2, 3, 4, 5, 7])
 @pytest.mark.parametrize("out_shape", [None, (6, 5)])
 def test_zero_weights_and_plane_blocks(dtype, K, out_shape):
-    """Sparse weights, an all-zero plane and taps zero in every plane (skipped by kernels)."""
+    """Sparse weights, an all-zero plane and taps zero in every plane (skipped by kernels).
+
+    Also C-cells whose ``d`` has zero taps.
+    """
     rng = np.random.default_rng(K)
     u, a, b, c = random_layer(rng, 2, 3, K, 9, 8, 3, 4, dtype, a_sparsity=0.6)
     a[:, :, 1, :] = 0  # a whole row of taps is zero in every plane
@@ -243,6 +246,11 @@ def test_zero_weights_and_plane_blocks(dtype, K, out_shape):
     assert not np.any(us[:, K // 2])  # 1 / (1 + inhibition) - 1 <= 0
     a[:] = 0
     assert not np.any(cells.s_layer(u, a, b, c, 2.0, out_shape=out_shape))
+    d = gaussian(3, 4).astype(dtype)
+    d[1, :] = 0
+    d[0, 0] = 0
+    assert_close(cells.c_layer(u, d, 0.5, out_shape=out_shape),
+                 naive.c_layer(u, d, 0.5, out_shape), floor=1.0)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

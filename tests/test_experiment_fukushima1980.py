@@ -16,7 +16,8 @@ def test_quick_run_writes_figures_and_results(tmp_path):
         capture_output=True, text=True, timeout=600, check=True,
     )
     assert str(out.resolve()) in proc.stdout
-    for name in ("fig6.png", "fig7.png", "us1_filters.png", "seeds.png", "tolerance.png", "results.json"):
+    for name in ("fig6.png", "fig7.png", "us1_filters.png", "seeds.png", "tolerance.png",
+                 "results.json"):
         assert (out / name).stat().st_size > 1000, name
     assert not list(out.glob(".*.tmp")), "temporary files left behind"
     res = json.loads((out / "results.json").read_text())
