@@ -59,6 +59,9 @@ def plot_fig7(layers, index=0, fig=None, name=None, cols_per_layer=2):
         top.set_yticks([])
         hw = f"{resp.shape[1]}x{resp.shape[2]}"
         top.set_title(f"{lname}\n{K} x {hw}\nmax {vmax:.2f}", fontsize=9, pad=22)
+    cax = fig.add_axes([0.03, 0.12, 0.1, 0.012])
+    sm = plt.cm.ScalarMappable(cmap=GREYS, norm=plt.Normalize(0, 1))
+    fig.colorbar(sm, cax=cax, orientation="horizontal", label="output / layer max")
     what = f' "{name}"' if name else ""
     fig.suptitle(f"Fig. 7: response of every layer to the pattern{what} "
                  "(darkness = output, scaled to each layer's maximum)", fontsize=11)
