@@ -20,7 +20,7 @@ import argparse
 import json
 import os
 import platform
-import tempfile
+import secrets
 import time
 from pathlib import Path
 
@@ -48,8 +48,8 @@ VARIANTS = {
 def _atomic(path, write):
     """Call ``write(tmp_path)``, then rename the temporary file to ``path``."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
+    # not mkstemp: its files are private (0600); this one gets the umask's permissions
+    tmp = path.parent / f".{path.stem}.{os.getpid()}.{secrets.token_hex(4)}{path.suffix}"
     try:
         write(tmp)
         os.replace(tmp, path)
@@ -77,7 +77,7 @@ def plot_loss_curves(results, path):
         )
     ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
-    ax.set_ylabel("mean training loss (cross-entropy, log scale)")
+    ax.set_ylabel("mean training loss (cross-entropy + L2, log scale)")
     ax.set_title("ConvNetClassifier on MNIST: training loss per epoch\n(legend: test accuracy)")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(title="model")

@@ -359,7 +359,7 @@ def _correlate_job(x, w, wT, y0, x0, flat, groups, per_job, job, out):
                 dst[j] = acc[j, k]
 
 
-@njit(error_model="numpy")  # no ZeroDivisionError branch: the loop vectorises
+@njit
 def _s_finish(e, bk, r, vrow, out):
     """``out[j] = r * phi[(1 + e[j]) / (1 + bk * v[j]) - 1]`` along one output row."""
     one = out.dtype.type(1)
@@ -440,7 +440,7 @@ def _v_c_job(u_c, c, n, y0, x0, out):
             row[j] = np.sqrt(row[j])
 
 
-@njit(error_model="numpy")  # no ZeroDivisionError branch: the loop vectorises
+@njit
 def _c_finish_job(e, alpha, n, out):
     K, H, W = e.shape[1], e.shape[2], e.shape[3]
     one = out.dtype.type(1)

@@ -19,12 +19,17 @@ import os
 import numba
 
 FASTMATH = set({"nsz", "arcp", "contract", "afn", "reassoc"})
+# numpy's error model: a division by zero gives inf/nan instead of a Python exception, which
+# lets numba drop the zero checks from inner loops so that they vectorise. Kernels only
+# divide by quantities the public functions keep >= 1 (S- and C-cell denominators) or > 0.
+ERROR_MODEL = "numpy"
 CACHE = os.environ.get("NEOCOGNITRON_NO_CACHE", "") in ("", "0")
 
 
 def njit(*args, parallel=False, **kwargs):
     """``numba.njit`` with the package's flags; use as ``@njit`` or ``@njit(parallel=True)``."""
-    options = dict(fastmath=set(FASTMATH), cache=CACHE, parallel=parallel, nogil=True)
+    options = dict(fastmath=set(FASTMATH), cache=CACHE, parallel=parallel, nogil=True,
+                   error_model=ERROR_MODEL)
     options.update(kwargs)
     if args and callable(args[0]):
         return numba.njit(**options)(args[0])

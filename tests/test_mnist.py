@@ -284,6 +284,10 @@ def test_download_failures_leave_nothing_behind(tmp_path, serve, monkeypatch):
     path = mnist_mod._download(name, target, mirrors)
     assert path == target / (name + ".gz") and path.read_bytes() == good_gz
     assert _no_leftovers(target)
+    plain = target / "plain"
+    plain.write_bytes(b"")
+    assert path.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777  # the umask's, not 0600
+    plain.unlink()
     # a re-compressed copy with the right content is accepted too
     (missing / (name + ".gz")).write_bytes(gzip.compress(content, compresslevel=1, mtime=1))
     os.remove(path)

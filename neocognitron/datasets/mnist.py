@@ -18,8 +18,8 @@ import gzip
 import hashlib
 import http.client
 import os
+import secrets
 import shutil
-import tempfile
 import urllib.request
 import zlib
 from pathlib import Path
@@ -149,9 +149,11 @@ def _download(name, target_dir, mirrors=None):
     errors = []
     for base in mirrors:
         url = base.rstrip("/") + "/" + name + ".gz"
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=target_dir)
+        # A unique name opened exclusively ("xb"): unlike mkstemp's 0600 files, the
+        # download gets the usual permissions of the umask, so a shared cache stays readable.
+        tmp = target_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.part"
         try:
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=_TIMEOUT) as r:
+            with open(tmp, "xb") as out, urllib.request.urlopen(url, timeout=_TIMEOUT) as r:
                 shutil.copyfileobj(r, out, 1 << 20)
             raw = Path(tmp).read_bytes()
             if hashlib.sha256(raw).hexdigest() != _DIGESTS[name][0]:
