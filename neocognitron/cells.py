@@ -27,7 +27,7 @@ from ._validation import (
     same_float_dtype,
 )
 
-__all__ = ["s_layer", "v_c", "c_layer"]
+__all__ = ["s_layer", "s_layer_and_v", "v_c", "c_layer"]
 
 
 # Below this many multiply-adds a kernel runs on one thread: waking a thread team costs
@@ -128,6 +128,14 @@ def s_layer(u_c, a, b, c, r, out_shape=None):
     -------
     u_s : ndarray, shape (N, K, H', W') or (K, H', W')
     """
+    return s_layer_and_v(u_c, a, b, c, r, out_shape)[0]
+
+
+def s_layer_and_v(u_c, a, b, c, r, out_shape=None):
+    """:func:`s_layer` and the V_C-cells it computed on the way, ``(u_s, v)``.
+
+    Learning needs both (``delta b = q/2 * v_C``); this spares computing ``v_C`` twice.
+    """
     u_c, single = as_batch(u_c, "u_c")
     a = as_real_array(a, "a", ndim=4, nonnegative=True)
     b = as_real_array(b, "b", ndim=1, nonnegative=True)
@@ -148,7 +156,7 @@ def s_layer(u_c, a, b, c, r, out_shape=None):
     u_s = np.empty((u_c.shape[0], K) + out_hw, dtype=dtype)
     with _threads_for(u_s.size * Kp * c.size):
         _kernels._s_layer(u_c, a, b, v, dtype.type(r), y0, x0, u_s)
-    return _unbatch(u_s, single)
+    return _unbatch(u_s, single), _unbatch(v, single)
 
 
 def c_layer(u_s, d, alpha, out_shape=None):

@@ -122,9 +122,8 @@ class Neocognitron(TransformerMixin, BaseEstimator):
         out, v_cs = {"U0": u0}, []
         u_c = u0
         for i, st in enumerate(cfg.stages):
-            if with_v:
-                v_cs.append(cells.v_c(u_c, c[i], out_shape=st.s.size))
-            u_s = cells.s_layer(u_c, a[i], b[i], c[i], st.s.r, out_shape=st.s.size)
+            u_s, v = cells.s_layer_and_v(u_c, a[i], b[i], c[i], st.s.r, out_shape=st.s.size)
+            v_cs.append(v)
             u_c = cells.c_layer(u_s, d[i], cfg.alpha, out_shape=st.c.size)
             out[f"US{i + 1}"], out[f"UC{i + 1}"] = u_s, u_c
         return (out, v_cs) if with_v else out

@@ -120,3 +120,14 @@ def test_c_normalisation():
 def test_bad_arguments(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+def test_s_layer_and_v_match_the_separate_functions():
+    rng = np.random.default_rng(1)
+    u = rng.random((2, 3, 10, 10))
+    a = rng.random((4, 3, 5, 5))
+    b = rng.random(4)
+    c = weights.inhibitory_c((5, 5), 3, 0.8)
+    u_s, v = cells.s_layer_and_v(u, a, b, c, 1.5, out_shape=(8, 8))
+    np.testing.assert_array_equal(u_s, cells.s_layer(u, a, b, c, 1.5, out_shape=(8, 8)))
+    np.testing.assert_array_equal(v, cells.v_c(u, c, out_shape=(8, 8)))
