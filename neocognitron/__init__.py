@@ -10,3 +10,7 @@ __all__ = ["cells", "Neocognitron", "__version__"]
 from .cnn import ConvNetClassifier  # noqa: E402
 
 __all__ += ["ConvNetClassifier"]
+
+from .digits import NeocognitronClassifier  # noqa: E402
+
+__all__ += ["NeocognitronClassifier"]

@@ -27,7 +27,10 @@ from ._validation import (
     same_float_dtype,
 )
 
-__all__ = ["s_layer", "s_layer_and_v", "v_c", "c_layer"]
+__all__ = [
+    "s_layer", "s_layer_and_v", "v_c", "c_layer",
+    "contrast_layer", "s_layer_theta", "c_layer_blur",
+]
 
 
 # Below this many multiply-adds a kernel runs on one thread: waking a thread team costs
@@ -199,3 +202,103 @@ def c_layer(u_s, d, alpha, out_shape=None):
         _kernels._c_excitation(u_s, d, y0, x0, e)
         _kernels._c_layer_finish(e, dtype.type(alpha), u_c)
     return _unbatch(u_c, single)
+
+
+# ----------------------------------------------------------- the later digit networks
+# Fukushima, "Neocognitron for handwritten digit recognition", Neurocomputing 51,
+# 161-180 (2003): a contrast-extracting layer U_G, S-cells written with a threshold theta,
+# and C-cells that blur (their d may have an inhibitory surround) and saturate.
+
+
+def contrast_layer(u0, a_g, out_shape=None):
+    """Contrast-extracting layer U_G: on- and off-centre cells.
+
+    ``u_G(n, 1) = phi[ sum_nu a_G(nu) u_0(n+nu)]`` (on-centre) and
+    ``u_G(n, 2) = phi[-sum_nu a_G(nu) u_0(n+nu)]`` (off-centre), with ``a_G`` a
+    centre-surround kernel summing to zero, so that a uniform input gives no response.
+
+    Parameters
+    ----------
+    u0 : array-like, shape (N, H, W) or (H, W)
+        Input images (non-negative).
+    a_g : array-like, shape (h, w)
+        The kernel; any sign.
+    out_shape : (int, int), optional
+
+    Returns
+    -------
+    u_g : ndarray, shape (N, 2, H', W') or (2, H', W')
+    """
+    u0 = as_real_array(u0, "u0", nonnegative=True)
+    if u0.ndim not in (2, 3):
+        raise ValueError(f"u0 must be (N, H, W) or (H, W), got shape {u0.shape}")
+    single = u0.ndim == 2
+    u0 = u0[None, None] if single else u0[:, None]
+    a_g = as_real_array(a_g, "a_g", ndim=2)
+    u0, a_g = same_float_dtype(u0, a_g)
+    check_field_fits(u0.shape[2:], a_g.shape, "a_g", "u0")
+    out_hw, y0, x0 = _grid(u0.shape[2:], a_g.shape, out_shape)
+    e = np.empty((u0.shape[0], 1) + out_hw, dtype=u0.dtype)
+    w = np.ascontiguousarray(a_g[None, None])
+    with _threads_for(e.size * a_g.size):
+        _kernels._correlate(np.ascontiguousarray(u0), w, y0, x0, e)
+    u_g = np.concatenate([np.maximum(e, 0), np.maximum(-e, 0)], axis=1)
+    return _unbatch(u_g, single)
+
+
+def s_layer_theta(u_c, a, b, c, theta, out_shape=None):
+    """S-cells with a threshold ``theta`` (Fukushima 2003, eq. 3).
+
+    ``u_S(k, n) = theta/(1-theta) * phi[(1 + sum a u_C) / (1 + theta b(k) v_C(n)) - 1]``
+
+    This is the 1980 cell (:func:`s_layer`) reparameterised: ``theta = r/(1+r)``.
+    With ``a = c * X`` and ``b = sqrt(sum a^2 / c)`` (the weights learning gives) and
+    large inputs, ``u_S`` approaches ``(s - theta)/(1 - theta)`` times a factor near one,
+    where ``s`` is the ``c``-weighted cosine between the input patch and ``X``: the cell
+    answers when the patch is closer to ``X`` than ``theta``.
+
+    Parameters
+    ----------
+    u_c, a, b, c, out_shape
+        As for :func:`s_layer`.
+    theta : float
+        Threshold, ``0 < theta < 1``.
+
+    Returns
+    -------
+    u_s : ndarray, shape (N, K, H', W') or (K, H', W')
+    """
+    theta = check_scalar(theta, "theta", low=0)
+    if theta >= 1:
+        raise ValueError(f"theta must be < 1, got {theta}")
+    b = as_real_array(b, "b", ndim=1, nonnegative=True)
+    # the kernel's denominator is 1 + 2r/(1+r) b v = 1 + 2 theta b v
+    return s_layer(u_c, a, b / 2, c, theta / (1 - theta), out_shape)
+
+
+def c_layer_blur(u_s, d, out_shape=None):
+    """C-cells of the later networks: ``u_C(k, n) = psi[ sum_nu d(nu) u_S(k, n+nu) ]``.
+
+    ``psi[x] = phi[x] / (1 + phi[x])``. There is no V_S inhibition; ``d`` may have a
+    negative (inhibitory) surround (Fukushima 2003, eq. 5).
+
+    Parameters
+    ----------
+    u_s : array-like, shape (N, K, H, W) or (K, H, W)
+    d : array-like, shape (h, w)
+    out_shape : (int, int), optional
+
+    Returns
+    -------
+    u_c : ndarray, shape (N, K, H', W') or (K, H', W'), values in ``[0, 1)``
+    """
+    u_s, single = as_batch(u_s, "u_s")
+    d = as_real_array(d, "d", ndim=2)
+    u_s, d = same_float_dtype(u_s, d)
+    check_field_fits(u_s.shape[2:], d.shape, "d", "u_s")
+    out_hw, y0, x0 = _grid(u_s.shape[2:], d.shape, out_shape)
+    e = np.empty(u_s.shape[:2] + out_hw, dtype=u_s.dtype)
+    with _threads_for(e.size * d.size):
+        _kernels._c_excitation(u_s, d, y0, x0, e)
+    np.maximum(e, 0, out=e)
+    return _unbatch(e / (1 + e), single)

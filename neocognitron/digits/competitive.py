@@ -1,0 +1,94 @@
+"""Unsupervised competitive learning of the intermediate S-layers (Fukushima 2003).
+
+One presentation of one input ``u_C`` (the C-layer below, ``(K', H, W)``) to an S-layer
+whose planes have learned the patterns ``X[:K]`` (weights ``a = c * X``,
+``b = sqrt(sum a^2 / c)``, cells with the *learning* threshold ``theta_L``):
+
+1. **Winner-take-all.** A cell is a candidate if it is the largest, over every plane, in
+   its competition area (``area x area`` positions); the strongest positive candidate of
+   each plane is that plane's winner (the 1980 representatives,
+   :func:`neocognitron.learning.representatives`). A winner of plane ``k`` at ``n`` adds
+   ``q`` times the input patch under its receptive field to ``X[k]``; the weights are
+   shared, so the whole plane learns.
+2. **Add-if-silent.** Where no S-cell answers although the input is active (``v_C`` at
+   least ``min_activity`` times the largest ``v_C`` of this input), a new plane is
+   generated: its seed is the silent position with the largest ``v_C``, and it learns
+   that patch in one shot (``X[K] = q * patch``). The new plane answers around its seed,
+   so those positions stop being silent; the next silent position with the largest
+   ``v_C`` seeds the next plane, until none is left or the layer has ``max_planes``.
+
+Winners are found before any plane is added, so a new plane never wins on the
+presentation that made it.
+"""
+
+import numpy as np
+
+from .._grid import field_starts
+from ..cells import s_layer_theta, v_c
+from ..learning import input_patch, representatives
+from .layers import theta_weights
+
+
+def silent_mask(u_s, v, min_activity):
+    """Positions where every plane is silent but the input is active, ``(H, W)`` bool."""
+    active = (v > 0) & (v >= min_activity * v.max())
+    if u_s.shape[0] == 0:
+        return active
+    return active & (u_s.max(axis=0) <= 0)
+
+
+def present(X, n_planes, u_c, c, theta, q, area, min_activity):
+    """One presentation: reinforce the winners, then add planes where it is silent.
+
+    Parameters
+    ----------
+    X : ndarray, shape (max_planes, K', h, w)
+        Learned patterns; rows ``[:n_planes]`` are in use. Updated in place.
+    n_planes : int
+        Planes in use before this presentation.
+    u_c : ndarray, shape (K', H, W)
+        Input of the S-layer ("same" grid: the S-layer is ``H x W``).
+    c : ndarray, shape (h, w)
+        Weights onto the V_C-cells.
+    theta : float
+        Learning threshold ``theta_L``.
+    q : float
+        Speed of reinforcement.
+    area : int
+        Side of the competition area, in positions.
+    min_activity : float
+        Fraction of this input's largest ``v_C`` below which silence adds nothing.
+
+    Returns
+    -------
+    n_planes : int
+        Planes in use after the presentation.
+    winners : list of (k, y, x)
+        The cells that reinforced their planes.
+    seeds : list of (y, x)
+        Where new planes were generated (planes ``n_planes_before ...``, in order).
+    """
+    H, W = u_c.shape[1:]
+    h, w = c.shape
+    ys, xs = field_starts(H, H, h), field_starts(W, W, w)
+    v = v_c(u_c, c)
+    if n_planes:
+        a, b = theta_weights(X[:n_planes], c)
+        u_s = s_layer_theta(u_c, a.astype(u_c.dtype), b.astype(u_c.dtype), c, theta)
+    else:
+        u_s = np.zeros((0, H, W), dtype=u_c.dtype)
+    winners = representatives(u_s, (area, area)) if n_planes else []
+    for k, y, x in winners:
+        X[k] += q * input_patch(u_c, ys[y], xs[x], (h, w))
+    silent = silent_mask(u_s, v, min_activity)
+    seeds = []
+    while silent.any() and n_planes < X.shape[0]:
+        y, x = np.unravel_index(np.argmax(np.where(silent, v, -np.inf)), silent.shape)
+        X[n_planes] = q * input_patch(u_c, ys[y], xs[x], (h, w))
+        a, b = theta_weights(X[n_planes : n_planes + 1], c)
+        answer = s_layer_theta(u_c, a.astype(u_c.dtype), b.astype(u_c.dtype), c, theta)[0]
+        silent &= answer <= 0
+        silent[y, x] = False  # the seed answers its own patch; never loop on it
+        seeds.append((int(y), int(x)))
+        n_planes += 1
+    return n_planes, winners, seeds

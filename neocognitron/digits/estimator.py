@@ -1,0 +1,306 @@
+"""``NeocognitronClassifier``: Fukushima's digit neocognitron as a scikit-learn classifier.
+
+Fukushima, "Neocognitron for handwritten digit recognition", Neurocomputing 51, 161-180
+(2003); the interpolating-vector readout after Fukushima, Neural Networks 20 (2007).
+No backpropagation: the intermediate S-layers learn without labels (winner-take-all and
+add-if-silent, :mod:`.competitive`), the top stage by supervised competitive learning
+(:mod:`.top`).
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+from tqdm.auto import tqdm
+
+from .._images import flatten_images, resolve_image_shape
+from .._validation import check_random_generator
+from .cascade import Stage, blur_weights, forward, to_canvas
+from .competitive import present
+from .interpolating import interpolate_predict
+from .layers import contrast_kernel, edge_patterns, gaussian
+from .params import check_params
+from .top import fit_top, top_scores, windows
+
+__all__ = ["NeocognitronClassifier"]
+
+
+class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
+    """The digit neocognitron (Fukushima 2003), trained without backpropagation.
+
+    ``U_0 -> U_G -> U_S1 -> U_C1 -> U_S2 -> U_C2 ... -> U_S(top) -> U_C(top)``: images are
+    centred on a canvas ``margin`` pixels larger on every side; ``U_G`` extracts contrast
+    (on- and off-centre cells); ``U_S1`` has ``n_orientations`` edge-extracting planes,
+    fixed by supervised training on ideal edges; each further S-layer learns its planes by
+    winner-take-all competition and add-if-silent; every C-layer blurs and thins out; the
+    top S-planes are labelled prototypes grown by supervised competitive learning and slid
+    over ``2 * top_slack + 1`` positions each way, so the top C-cells answer wherever the
+    digit sits.
+
+    Parameters
+    ----------
+    margin : int, default=4
+        Empty pixels added around the image on every side to make the canvas.
+    contrast : (float, float, float), default=(1.0, 2.0, 16.0)
+        ``U_G``'s centre and surround widths (pixels) and its gain.
+    n_orientations : int, default=16
+        Edge directions of ``U_S1`` over 360 degrees.
+    thresholds : tuple of float, default=(0.55, 0.6)
+        Recognition threshold ``theta`` of ``U_S1`` and of each learned S-layer.
+    learning_thresholds : tuple of float, default=(0.85,)
+        Threshold ``theta_L`` of each learned S-layer while it learns (higher than its
+        recognition threshold, as in the paper).
+    max_planes : tuple of int, default=(200,)
+        Most planes each learned S-layer may grow to; its length is the number of learned
+        intermediate layers.
+    fields : tuple of int, default=(7, 3)
+        Receptive-field side of ``U_S1`` (pixels) and of each learned S-layer (C-cells).
+    blurs : tuple of float, default=(2.0, 1.6)
+        Width ``sigma`` of the Gaussian ``d`` of each C-layer, in cells of the S-layer below.
+    strides : tuple of int, default=(3, 1)
+        Thinning-out of each C-layer.
+    top_threshold : float, default=0.5
+        Threshold ``theta`` of the top S-cells.
+    top_learning_threshold : float, default=0.8
+        Threshold of the top S-cells during supervised learning: a digit whose winner
+        does not answer at this threshold makes a new plane even if its label is right.
+    top_slack : int, default=1
+        The top S-planes' field is the last C-layer less ``top_slack`` cells per side, slid
+        over ``(2 top_slack + 1)^2`` positions.
+    q : float, default=100.0
+        Speed of reinforcement (learned patterns are ``q`` times sums of input patches).
+    competition_area : int, default=5
+        Side of the winner-take-all area of the learned S-layers, in cells.
+    min_activity : float, default=0.2
+        Silence adds a plane only where ``v_C`` is at least this fraction of its maximum.
+    n_unsupervised : int, default=3000
+        Training digits (a random subset) shown once to each learned S-layer.
+    n_epochs : int, default=3
+        Most passes of supervised learning over the training set.
+    readout : {"wta", "interpolating"}, default="wta"
+        Winner-take-all over the top cells, or interpolating vectors.
+    n_neighbors : int, default=8
+        Prototypes per class paired by the interpolating readout.
+    image_shape : (int, int), optional
+        Shape of flat input rows; default square. 3-D input gives its own shape.
+    batch_size : int, default=256
+    random_state : int, Generator or RandomState, optional
+        Chooses the unsupervised subset and the order of presentation.
+    verbose : bool, default=False
+        Progress bars.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+    n_features_in_ : int
+    image_shape_ : (int, int)
+    canvas_shape_ : (int, int)
+    a_g_ : ndarray, contrast kernel
+    stages_ : list of Stage
+        ``U_S1/U_C1`` and each learned stage: patterns ``X``, ``c``, ``theta``, ``d``,
+        ``stride``.
+    n_planes_ : tuple of int
+        Planes of every S-layer, the top one included.
+    top_field_ : (int, int)
+    top_X_ : ndarray, shape (n_top_planes, D)
+        Top patterns, ``a = X``, ``b = |X|``.
+    top_labels_ : ndarray of int, indices into ``classes_``
+    planes_added_ : list of int
+        Top planes added in each epoch of supervised learning.
+    n_iter_ : int
+        Epochs of supervised learning run.
+    """
+
+    def __init__(self, margin=4, contrast=(1.0, 2.0, 16.0), n_orientations=16,
+                 thresholds=(0.55, 0.6), learning_thresholds=(0.85,), max_planes=(200,),
+                 fields=(7, 3), blurs=(2.0, 1.6), strides=(3, 1), top_threshold=0.5,
+                 top_learning_threshold=0.8, top_slack=1, q=100.0, competition_area=5, min_activity=0.2,
+                 n_unsupervised=3000, n_epochs=3, readout="wta", n_neighbors=8,
+                 image_shape=None, batch_size=256, random_state=None, verbose=False):
+        self.margin = margin
+        self.contrast = contrast
+        self.n_orientations = n_orientations
+        self.thresholds = thresholds
+        self.learning_thresholds = learning_thresholds
+        self.max_planes = max_planes
+        self.fields = fields
+        self.blurs = blurs
+        self.strides = strides
+        self.top_threshold = top_threshold
+        self.top_learning_threshold = top_learning_threshold
+        self.top_slack = top_slack
+        self.q = q
+        self.competition_area = competition_area
+        self.min_activity = min_activity
+        self.n_unsupervised = n_unsupervised
+        self.n_epochs = n_epochs
+        self.readout = readout
+        self.n_neighbors = n_neighbors
+        self.image_shape = image_shape
+        self.batch_size = batch_size
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ inputs
+    def _images(self, X, y=None, reset=True):
+        X, shape3 = flatten_images(X)
+        if reset:
+            X, y = validate_data(self, X, y, dtype="numeric")
+            self.image_shape_ = resolve_image_shape(self.image_shape, X.shape[1], shape3)
+            shape = self.image_shape_
+        else:
+            X = validate_data(self, X, reset=False, dtype="numeric")
+            shape = self.image_shape_ if shape3 is None else tuple(shape3)
+            if shape[0] > self.canvas_shape_[0] or shape[1] > self.canvas_shape_[1]:
+                raise ValueError(f"X holds {shape} images, larger than the canvas "
+                                 f"{self.canvas_shape_} the network was fitted with")
+        return np.asarray(X, dtype=np.float64).reshape((-1,) + tuple(shape)), y
+
+    def _canvas(self, images):
+        return to_canvas(images, self.canvas_shape_)
+
+    def _top_input(self, images, upto=None):
+        """The last C-layer for a batch of images, in batches."""
+        out = [forward(self._canvas(images[i : i + self.batch_size]), self.a_g_,
+                       self.stages_, upto)
+               for i in range(0, len(images), self.batch_size)]
+        return np.concatenate(out)
+
+    # ------------------------------------------------------------------ training
+    def fit(self, X, y):
+        """Learn every layer from images ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H, W) or (n_samples, H * W)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self : NeocognitronClassifier
+        """
+        n_mid = check_params(self)
+        images, y = self._images(X, y, reset=True)
+        check_classification_targets(y)
+        self.classes_, yi = np.unique(y, return_inverse=True)
+        if len(self.classes_) < 2:
+            raise ValueError(f"y has one class ({self.classes_[0]!r}); need at least two")
+        rng = check_random_generator(self.random_state)
+        m = self.margin
+        self.canvas_shape_ = (self.image_shape_[0] + 2 * m, self.image_shape_[1] + 2 * m)
+        lo, hi, gain = self.contrast
+        size = 2 * int(np.ceil(2 * hi)) + 1
+        self.a_g_ = contrast_kernel(size, lo, hi, gain)
+        f1 = self.fields[0]
+        c1 = gaussian(f1, f1 / 3.0)
+        X1 = edge_patterns(self.n_orientations, f1, self.a_g_)
+        self.stages_ = [Stage(X1, c1, self.thresholds[0], blur_weights(self.blurs[0]),
+                              self.strides[0])]
+        subset = rng.permutation(len(images))[: self.n_unsupervised]
+        for layer in range(n_mid):
+            self.stages_.append(self._learn_stage(images[subset], layer + 1))
+        self._fit_top(images, yi, rng)
+        return self
+
+    def _learn_stage(self, images, i):
+        """Unsupervised learning of S-layer ``i + 1``: every image presented once."""
+        f = self.fields[i]
+        c = gaussian(f, f / 3.0)
+        below = self._top_input(images, upto=i).astype(np.float64)
+        X = np.zeros((self.max_planes[i - 1], below.shape[1], f, f))
+        n = 0
+        for u in tqdm(below, desc=f"U_S{i + 1} (unsupervised)", disable=not self.verbose,
+                      leave=False):
+            n, _, _ = present(X, n, u, c, self.learning_thresholds[i - 1], self.q,
+                              self.competition_area, self.min_activity)
+        if n == 0:
+            raise ValueError(f"U_S{i + 1} learned no plane: the training images are blank")
+        return Stage(X[:n], c, self.thresholds[i], blur_weights(self.blurs[i]),
+                     self.strides[i])
+
+    def _fit_top(self, images, yi, rng):
+        u_top = self._top_input(images)
+        K, H, W = u_top.shape[1:]
+        s = self.top_slack
+        if H - 2 * s < 1 or W - 2 * s < 1:
+            raise ValueError(f"top_slack={s} leaves no top field on the {H}x{W} top C-layer")
+        self.top_field_ = (H - 2 * s, W - 2 * s)
+        n_pos = (2 * s + 1) ** 2
+        bar = tqdm(total=self.n_epochs * len(images), desc="top (supervised)",
+                   disable=not self.verbose, leave=False)
+
+        def progress(n, planes):
+            bar.update(n)
+            bar.set_postfix(planes=planes)
+
+        state, added = fit_top(lambda idx: windows(u_top[idx], self.top_field_), yi,
+                               self.top_learning_threshold, self.q, self.n_epochs, n_pos // 2, rng,
+                               self.batch_size, progress)
+        bar.close()
+        self.top_X_ = state.X[: state.n].copy()
+        self.top_labels_ = state.labels[: state.n].copy()
+        self.planes_added_ = added
+        self.n_iter_ = len(added)
+        self.n_planes_ = tuple(st.X.shape[0] for st in self.stages_) + (state.n,)
+
+    # ------------------------------------------------------------------ recognition
+    def _top_cells(self, X):
+        """Per image: the top S-cells' score, max over positions ``(n, P)``, and cosines."""
+        check_is_fitted(self)
+        images, _ = self._images(X, reset=False)
+        b = np.linalg.norm(self.top_X_, axis=1)
+        scores, cos = [], []
+        for i in range(0, len(images), self.batch_size):
+            u = forward(self._canvas(images[i : i + self.batch_size]), self.a_g_,
+                        self.stages_)
+            Wb = windows(u, self.top_field_)
+            dots = Wb @ self.top_X_.T.astype(Wb.dtype)
+            norms = np.sqrt(np.einsum("bpd,bpd->bp", Wb, Wb))
+            scores.append(top_scores(dots, norms, b, self.top_threshold).max(axis=1))
+            cos.append((dots / np.maximum(norms[..., None] * b, 1e-30)).max(axis=1))
+        return np.concatenate(scores), np.concatenate(cos)
+
+    def transform(self, X):
+        """Top C-cells: per class, the largest top S-cell output over its planes and positions.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H, W) or (n_samples, H * W)
+
+        Returns
+        -------
+        u_c : ndarray of shape (n_samples, n_classes)
+        """
+        score, _ = self._top_cells(X)
+        th = self.top_threshold
+        u_s = th / (1 - th) * np.maximum(score - 1, 0)
+        out = np.zeros((len(score), len(self.classes_)), dtype=u_s.dtype)
+        np.maximum.at(out.T, self.top_labels_, u_s.T)
+        return out
+
+    def predict(self, X):
+        """The class of the winning top cell (or of the best interpolating segment).
+
+        A digit no top cell answers still gets the class of the cell nearest to answering.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H, W) or (n_samples, H * W)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        score, cos = self._top_cells(X)
+        if self.readout == "interpolating":
+            unit = self.top_X_ / np.linalg.norm(self.top_X_, axis=1, keepdims=True)
+            best = interpolate_predict(cos, unit, self.top_labels_, len(self.classes_),
+                                       self.n_neighbors)
+            return self.classes_[np.argmax(best, axis=1)]
+        return self.classes_[self.top_labels_[np.argmax(score, axis=1)]]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        tags.input_tags.allow_nan = False
+        return tags

@@ -1,0 +1,143 @@
+"""The supervised top stage U_S4 -> U_C4 (Fukushima 2003, section 2.6; 2007).
+
+Every top S-plane has a class label and one pattern ``X`` over a receptive field that
+covers nearly the whole top C-layer; its cells sit on a small grid of positions (the
+field slid by ``0 ... 2 * slack`` C-cells each way), so the top stage sees the digit
+wherever it lies on the canvas. The S-cells are the theta cells of
+:func:`neocognitron.cells.s_layer_theta` with ``c = 1`` over the field:
+``u_S = theta/(1-theta) * phi[(1 + a.x) / (1 + theta * b * |x|) - 1]``, ``a = X``,
+``b = |X|``. A top C-cell of class ``j`` takes the largest ``u_S`` of the planes labelled
+``j`` over every position: it answers wherever the digit sits.
+
+**Supervised competitive learning.** Training digits are shown one at a time. The winner
+is the S-cell with the largest ``(1 + a.x) / (1 + theta b |x|)`` over every plane and
+position. If it has the digit's label and answers (``u_S > 0``), its plane learns:
+``X += q * x`` at the winner's position. If its label is wrong, or no cell answers, a new
+plane is generated with the digit's label and ``X = q * x`` at the central position.
+Epochs repeat until one adds no plane or ``n_epochs`` have run.
+
+Computation: ``a.x`` for a batch of digits against every plane is one matrix product;
+after each change of a plane within the batch, only that plane's column is recomputed for
+the digits still to come, so the result is that of strictly one-at-a-time learning.
+"""
+
+import numpy as np
+
+__all__ = ["windows", "top_scores", "fit_top", "TopState"]
+
+
+def windows(u_c, field):
+    """Every ``field`` window of ``u_c`` ``(N, K, H, W)`` at unit steps: ``(N, P, D)``.
+
+    Positions run row by row; ``D = K * field[0] * field[1]``.
+    """
+    N, K, H, W = u_c.shape
+    h, w = field
+    sw = np.lib.stride_tricks.sliding_window_view(u_c, (h, w), axis=(2, 3))
+    py, px = H - h + 1, W - w + 1
+    return np.ascontiguousarray(sw.transpose(0, 2, 3, 1, 4, 5)).reshape(N, py * px, K * h * w)
+
+
+def top_scores(dots, norms, b, theta):
+    """``(1 + a.x) / (1 + theta b |x|)``: ``u_S = theta/(1-theta) phi[score - 1]``."""
+    return (1.0 + dots) / (1.0 + theta * norms[..., None] * b)
+
+
+class TopState:
+    """The growing set of top planes: patterns, their norms ``b`` and labels."""
+
+    def __init__(self, dim, dtype, capacity=1024):
+        self.X = np.zeros((capacity, dim), dtype=dtype)
+        self.b = np.zeros(capacity, dtype=dtype)
+        self.labels = np.zeros(capacity, dtype=np.int64)
+        self.n = 0
+
+    def add(self, x, label, q):
+        if self.n == self.X.shape[0]:
+            grow = self.X.shape[0]
+            self.X = np.concatenate([self.X, np.zeros_like(self.X[:grow])])
+            self.b = np.concatenate([self.b, np.zeros_like(self.b[:grow])])
+            self.labels = np.concatenate([self.labels, np.zeros_like(self.labels[:grow])])
+        self.X[self.n] = q * x
+        self.b[self.n] = np.linalg.norm(self.X[self.n])
+        self.labels[self.n] = label
+        self.n += 1
+        return self.n - 1
+
+    def reinforce(self, k, x, q):
+        self.X[k] += q * x
+        self.b[k] = np.linalg.norm(self.X[k])
+
+
+def _present_batch(state, Wb, yb, centre, theta, q):
+    """Strictly sequential supervised learning over one batch; returns planes added."""
+    B = Wb.shape[0]
+    norms = np.sqrt(np.einsum("bpd,bpd->bp", Wb, Wb))
+    n0 = state.n
+    # (plane, digit, position): a changed plane's column is one contiguous block
+    dots = np.empty((n0 + B, B, Wb.shape[1]), dtype=Wb.dtype)
+    Wflat = Wb.reshape(-1, Wb.shape[2])
+    if n0:
+        dots[:n0] = (state.X[:n0] @ Wflat.T).reshape(n0, B, -1)
+    added = 0
+    for i in range(B):
+        n = state.n
+        if n:
+            s = top_scores(dots[:n, i].T, norms[i], state.b[:n], theta)
+            pos, k = np.unravel_index(np.argmax(s), s.shape)
+            right = s[pos, k] > 1 and state.labels[k] == yb[i]
+        else:
+            right = False
+        if right:
+            state.reinforce(k, Wb[i, pos], q)
+        else:
+            k = state.add(Wb[i, centre], yb[i], q)
+            added += 1
+            if k >= n0 + B:  # cannot happen: at most B planes per batch
+                raise RuntimeError("top-layer column buffer overflow")
+        if i + 1 < B:
+            dots[k, i + 1 :] = Wb[i + 1 :] @ state.X[k]
+    return added
+
+
+def fit_top(W_batches, y, theta, q, n_epochs, centre, order_rng, batch_size, progress=None):
+    """Supervised competitive learning of the top planes.
+
+    Parameters
+    ----------
+    W_batches : callable
+        ``W_batches(idx)`` returns the windows ``(len(idx), P, D)`` of those digits.
+    y : ndarray of int, shape (n,)
+        Labels as indices ``0 ... n_classes - 1``.
+    theta, q : float
+    n_epochs : int
+    centre : int
+        Index of the central position, where new planes take their pattern.
+    order_rng : numpy Generator
+        Shuffles the digits every epoch.
+    batch_size : int
+    progress : callable, optional
+        ``progress(n_digits_done, n_planes)`` after every batch.
+
+    Returns
+    -------
+    state : TopState
+    added_per_epoch : list of int
+    """
+    state = None
+    added_per_epoch = []
+    for _ in range(n_epochs):
+        order = order_rng.permutation(len(y))
+        added = 0
+        for start in range(0, len(y), batch_size):
+            idx = order[start : start + batch_size]
+            Wb = W_batches(idx)
+            if state is None:
+                state = TopState(Wb.shape[2], Wb.dtype)
+            added += _present_batch(state, Wb, y[idx], centre, theta, q)
+            if progress is not None:
+                progress(len(idx), state.n)
+        added_per_epoch.append(added)
+        if added == 0:
+            break
+    return state, added_per_epoch
