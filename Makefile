@@ -32,6 +32,7 @@ test: lint
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_cells.py
+	$(PY) benchmarks/bench_neocognitron.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

@@ -156,3 +156,88 @@ def c_layer(u_s, d, alpha, out_shape=None):
             for k in range(K):
                 out[k, i, j] = psi((1.0 + e[k, i, j]) / (1.0 + v_s) - 1.0, alpha)
     return out
+
+
+# ------------------------------------------------ the later digit networks (Fukushima 2003)
+# Written from the docstrings of neocognitron.cells.contrast_layer, s_layer_theta and
+# c_layer_blur: plain loops over every output cell, float64 whatever the input dtype.
+
+__all__ += ["contrast_layer", "s_layer_theta", "c_layer_blur"]
+
+
+def contrast_layer(u0, a_g, out_shape=None):
+    """U_G: ``on = phi[sum a_G u0]``, ``off = phi[-sum a_G u0]`` -> ``(2, H', W')``.
+
+    ``u0`` is one image ``(H, W)`` or a batch ``(N, H, W)`` (then ``(N, 2, H', W')``).
+    """
+    u0 = np.asarray(u0, dtype=np.float64)
+    if u0.ndim == 3:
+        return np.stack([contrast_layer(img, a_g, out_shape) for img in u0])
+    a_g = np.asarray(a_g, dtype=np.float64)
+    H, W = u0.shape
+    h, w = a_g.shape
+    y0, x0 = _grid((H, W), (h, w), out_shape)
+    out = np.zeros((2, len(y0), len(x0)))
+    for i, ys in enumerate(y0):
+        for j, xs in enumerate(x0):
+            total = 0.0
+            for dy in range(h):
+                for dx in range(w):
+                    yy, xx = ys + dy, xs + dx
+                    if 0 <= yy < H and 0 <= xx < W:
+                        total += float(a_g[dy, dx]) * float(u0[yy, xx])
+            out[0, i, j] = phi(total)
+            out[1, i, j] = phi(-total)
+    return out
+
+
+@_batched
+def s_layer_theta(u_c, a, b, c, theta, out_shape=None):
+    """``theta/(1-theta) * phi[(1 + sum a u) / (1 + theta b(k) v_C) - 1]`` -> ``(K, H', W')``.
+
+    ``v_C(n) = sqrt(sum_k' sum_nu c(nu) u_C(k', n+nu)^2)``.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    c = np.asarray(c, dtype=np.float64)
+    Kp, H, W = u_c.shape
+    K = a.shape[0]
+    h, w = a.shape[2:]
+    y0, x0 = _grid((H, W), (h, w), out_shape)
+    out = np.zeros((K, len(y0), len(x0)))
+    for i, ys in enumerate(y0):
+        for j, xs in enumerate(x0):
+            vsq = 0.0
+            exc = np.zeros(K)
+            for kp in range(Kp):
+                for dy in range(h):
+                    for dx in range(w):
+                        yy, xx = ys + dy, xs + dx
+                        if not (0 <= yy < H and 0 <= xx < W):
+                            continue
+                        u = float(u_c[kp, yy, xx])
+                        vsq += float(c[dy, dx]) * u * u
+                        for k in range(K):
+                            exc[k] += float(a[k, kp, dy, dx]) * u
+            v = math.sqrt(vsq)
+            for k in range(K):
+                x = (1.0 + exc[k]) / (1.0 + theta * float(b[k]) * v) - 1.0
+                out[k, i, j] = theta / (1.0 - theta) * phi(x)
+    return out
+
+
+@_batched
+def c_layer_blur(u_s, d, out_shape=None):
+    """``psi[sum_nu d(nu) u_S(k, n+nu)]``, ``psi[x] = phi[x] / (1 + phi[x])`` -> ``(K, H', W')``.
+
+    ``d`` may be negative.
+    """
+    d = np.asarray(d, dtype=np.float64)
+    y0, x0 = _grid(u_s.shape[1:], d.shape, out_shape)
+    out = np.zeros((u_s.shape[0], len(y0), len(x0)))
+    for k in range(u_s.shape[0]):
+        e = correlate(u_s[k], d, y0, x0)
+        for i in range(len(y0)):
+            for j in range(len(x0)):
+                out[k, i, j] = psi(e[i, j], 1.0)
+    return out

@@ -10,7 +10,7 @@ add-if-silent, :mod:`.competitive`), the top stage by supervised competitive lea
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
 from .._images import flatten_images, resolve_image_shape
@@ -43,25 +43,25 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         Empty pixels added around the image on every side to make the canvas.
     contrast : (float, float, float), default=(1.0, 2.0, 16.0)
         ``U_G``'s centre and surround widths (pixels) and its gain.
-    n_orientations : int, default=16
+    n_orientations : int, default=8
         Edge directions of ``U_S1`` over 360 degrees.
-    thresholds : tuple of float, default=(0.55, 0.6)
+    thresholds : tuple of float, default=(0.55, 0.5)
         Recognition threshold ``theta`` of ``U_S1`` and of each learned S-layer.
-    learning_thresholds : tuple of float, default=(0.85,)
+    learning_thresholds : tuple of float, default=(0.75,)
         Threshold ``theta_L`` of each learned S-layer while it learns (higher than its
         recognition threshold, as in the paper).
-    max_planes : tuple of int, default=(200,)
+    max_planes : tuple of int, default=(32,)
         Most planes each learned S-layer may grow to; its length is the number of learned
         intermediate layers.
     fields : tuple of int, default=(7, 3)
         Receptive-field side of ``U_S1`` (pixels) and of each learned S-layer (C-cells).
-    blurs : tuple of float, default=(2.0, 1.6)
+    blurs : tuple of float, default=(2.0, 0.8)
         Width ``sigma`` of the Gaussian ``d`` of each C-layer, in cells of the S-layer below.
     strides : tuple of int, default=(3, 1)
         Thinning-out of each C-layer.
     top_threshold : float, default=0.5
         Threshold ``theta`` of the top S-cells.
-    top_learning_threshold : float, default=0.8
+    top_learning_threshold : float, default=0.9
         Threshold of the top S-cells during supervised learning: a digit whose winner
         does not answer at this threshold makes a new plane even if its label is right.
     top_slack : int, default=1
@@ -111,12 +111,13 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         Epochs of supervised learning run.
     """
 
-    def __init__(self, margin=4, contrast=(1.0, 2.0, 16.0), n_orientations=16,
-                 thresholds=(0.55, 0.6), learning_thresholds=(0.85,), max_planes=(200,),
-                 fields=(7, 3), blurs=(2.0, 1.6), strides=(3, 1), top_threshold=0.5,
-                 top_learning_threshold=0.8, top_slack=1, q=100.0, competition_area=5, min_activity=0.2,
-                 n_unsupervised=3000, n_epochs=3, readout="wta", n_neighbors=8,
-                 image_shape=None, batch_size=256, random_state=None, verbose=False):
+    def __init__(self, margin=4, contrast=(1.0, 2.0, 16.0), n_orientations=8,
+                 thresholds=(0.55, 0.5), learning_thresholds=(0.75,), max_planes=(32,),
+                 fields=(7, 3), blurs=(2.0, 0.8), strides=(3, 1), top_threshold=0.5,
+                 top_learning_threshold=0.9, top_slack=1, q=100.0, competition_area=5,
+                 min_activity=0.2, n_unsupervised=3000, n_epochs=3, readout="wta",
+                 n_neighbors=8, image_shape=None, batch_size=256, random_state=None,
+                 verbose=False):
         self.margin = margin
         self.contrast = contrast
         self.n_orientations = n_orientations
@@ -149,7 +150,15 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             self.image_shape_ = resolve_image_shape(self.image_shape, X.shape[1], shape3)
             shape = self.image_shape_
         else:
-            X = validate_data(self, X, reset=False, dtype="numeric")
+            # images of another size than at fit are welcome if the canvas holds them, so
+            # the number of features is checked here, not by validate_data
+            X = check_array(X, dtype="numeric")
+            if shape3 is None and X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                    f"{self.n_features_in_} features as input (pass images of another size "
+                    "as a 3-D array (n, H, W))"
+                )
             shape = self.image_shape_ if shape3 is None else tuple(shape3)
             if shape[0] > self.canvas_shape_[0] or shape[1] > self.canvas_shape_[1]:
                 raise ValueError(f"X holds {shape} images, larger than the canvas "
@@ -181,6 +190,9 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         """
         n_mid = check_params(self)
         images, y = self._images(X, y, reset=True)
+        if images.shape[1] * images.shape[2] < 2:
+            raise ValueError(f"X has {self.n_features_in_} feature(s): an image needs at "
+                             "least 2 pixels (each is scaled by its own minimum and maximum)")
         check_classification_targets(y)
         self.classes_, yi = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
@@ -293,7 +305,8 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         """
         score, cos = self._top_cells(X)
         if self.readout == "interpolating":
-            unit = self.top_X_ / np.linalg.norm(self.top_X_, axis=1, keepdims=True)
+            norm = np.linalg.norm(self.top_X_, axis=1, keepdims=True)
+            unit = self.top_X_ / np.where(norm > 0, norm, 1)
             best = interpolate_predict(cos, unit, self.top_labels_, len(self.classes_),
                                        self.n_neighbors)
             return self.classes_[np.argmax(best, axis=1)]
@@ -303,4 +316,8 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
         tags.input_tags.allow_nan = False
+        tags.transformer_tags.preserves_dtype = ["float32"]  # the cells compute in float32
+        # every image is scaled by its own minimum and maximum, so rows of 2 or 3 random
+        # "pixels" (sklearn's toy problems) collapse to a few patterns
+        tags.classifier_tags.poor_score = True
         return tags

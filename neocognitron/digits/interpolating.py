@@ -24,7 +24,7 @@ def segment_similarity(s_i, s_j, g):
     """Largest cosine between ``x`` and the segment ``[X_i, X_j]``; arrays broadcast."""
     s_i, s_j, g = np.broadcast_arrays(*(np.asarray(t, dtype=np.float64) for t in (s_i, s_j, g)))
     end = np.maximum(s_i, s_j)
-    inside = (s_i - g * s_j >= 0) & (s_j - g * s_i >= 0) & (g < 1 - 1e-12)
+    inside = (s_i - g * s_j >= 0) & (s_j - g * s_i >= 0) & (np.abs(g) < 1 - 1e-12)
     denom = np.where(inside, 1 - g * g, 1.0)
     plane = np.sqrt(np.maximum(s_i**2 + s_j**2 - 2 * s_i * s_j * g, 0) / denom)
     return np.where(inside, np.maximum(plane, end), end)

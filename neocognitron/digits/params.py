@@ -24,12 +24,14 @@ def check_params(est):
     n_s = n_mid + 1  # U_S1 and the learned layers
     for name in ("thresholds", "fields", "blurs", "strides"):
         _tuple(getattr(est, name), name, n_s, "numbers, one per S-layer")
-    for th in (*est.thresholds, *_tuple(est.learning_thresholds, "learning_thresholds",
-                                         n_mid, "numbers"), est.top_threshold,
-               est.top_learning_threshold):
-        th = check_scalar(th, "thresholds", low=0, low_inclusive=True)
-        if th >= 1:
-            raise ValueError(f"thresholds must lie in [0, 1), got {th}")
+    learn = _tuple(est.learning_thresholds, "learning_thresholds", n_mid, "numbers")
+    for name, values in (("thresholds", est.thresholds), ("learning_thresholds", learn),
+                         ("top_threshold", (est.top_threshold,)),
+                         ("top_learning_threshold", (est.top_learning_threshold,))):
+        for th in values:
+            th = check_scalar(th, name, low=0)
+            if th >= 1:
+                raise ValueError(f"{name} must lie in (0, 1), got {th}")
     for f in est.fields:
         f = check_scalar(f, "fields", low=0, integer=True)
         if f % 2 == 0:

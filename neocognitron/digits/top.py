@@ -13,7 +13,9 @@ wherever it lies on the canvas. The S-cells are the theta cells of
 is the S-cell with the largest ``(1 + a.x) / (1 + theta b |x|)`` over every plane and
 position. If it has the digit's label and answers (``u_S > 0``), its plane learns:
 ``X += q * x`` at the winner's position. If its label is wrong, or no cell answers, a new
-plane is generated with the digit's label and ``X = q * x`` at the central position.
+plane is generated with the digit's label and ``X = q * x``, its seed being the position
+where the input is strongest (``|x|`` largest; the central position when it ties for
+largest, as it does for a centred digit); a blank digit generates nothing.
 Epochs repeat until one adds no plane or ``n_epochs`` have run.
 
 Computation: ``a.x`` for a batch of digits against every plane is one matrix product;
@@ -90,8 +92,11 @@ def _present_batch(state, Wb, yb, centre, theta, q):
             right = False
         if right:
             state.reinforce(k, Wb[i, pos], q)
+        elif norms[i].max() == 0:
+            continue  # a blank digit has nothing to learn: no plane of all zeros
         else:
-            k = state.add(Wb[i, centre], yb[i], q)
+            seed = centre if norms[i, centre] >= norms[i].max() else np.argmax(norms[i])
+            k = state.add(Wb[i, seed], yb[i], q)
             added += 1
             if k >= n0 + B:  # cannot happen: at most B planes per batch
                 raise RuntimeError("top-layer column buffer overflow")
@@ -112,7 +117,7 @@ def fit_top(W_batches, y, theta, q, n_epochs, centre, order_rng, batch_size, pro
     theta, q : float
     n_epochs : int
     centre : int
-        Index of the central position, where new planes take their pattern.
+        Index of the central position, preferred seed of new planes.
     order_rng : numpy Generator
         Shuffles the digits every epoch.
     batch_size : int
