@@ -26,7 +26,13 @@ FAST = dict(margin=2, n_orientations=4, max_planes=(6,), fields=(5, 3), blurs=(1
 # 0.55 the checks' random 2- and 3-pixel rows leave U_C1 silent and fit raises).
 CHECKS = dict(FAST, image_shape=(1, -1), contrast=(0.5, 1.0, 16.0), thresholds=(0.3, 0.5))
 
-EXPECTED_FAILED_CHECKS = {}
+EXPECTED_FAILED_CHECKS = {
+    "check_methods_sample_order_invariance": (
+        "transform is computed in float32 with one BLAS matrix product per batch; how BLAS "
+        "blocks the rows changes the last bit of a row's sums with the batch's make-up "
+        "(predictions do not change: test_order_of_samples_changes_nothing)"
+    ),
+}
 
 
 @parametrize_with_checks(
@@ -316,3 +322,11 @@ def test_set_params_readout_changes_only_prediction(fitted, digits01):
     interp = copy.deepcopy(fitted).set_params(readout="interpolating", n_neighbors=3)
     np.testing.assert_array_equal(interp.transform(X_te), fitted.transform(X_te))
     assert np.mean(interp.predict(X_te) == fitted.predict(X_te)) > 0.9
+
+
+def test_order_of_samples_changes_nothing(fitted, digits01):
+    _, X_te, _, _ = digits01
+    order = np.random.default_rng(0).permutation(len(X_te))
+    np.testing.assert_array_equal(fitted.predict(X_te)[order], fitted.predict(X_te[order]))
+    np.testing.assert_allclose(fitted.transform(X_te)[order], fitted.transform(X_te[order]),
+                               rtol=1e-5, atol=1e-6)

@@ -55,9 +55,9 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         intermediate layers.
     fields : tuple of int, default=(7, 3)
         Receptive-field side of ``U_S1`` (pixels) and of each learned S-layer (C-cells).
-    blurs : tuple of float, default=(2.0, 0.8)
+    blurs : tuple of float, default=(1.2, 1.2)
         Width ``sigma`` of the Gaussian ``d`` of each C-layer, in cells of the S-layer below.
-    strides : tuple of int, default=(3, 1)
+    strides : tuple of int, default=(2, 2)
         Thinning-out of each C-layer.
     top_threshold : float, default=0.5
         Threshold ``theta`` of the top S-cells.
@@ -113,7 +113,7 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     def __init__(self, margin=4, contrast=(1.0, 2.0, 16.0), n_orientations=8,
                  thresholds=(0.55, 0.5), learning_thresholds=(0.75,), max_planes=(32,),
-                 fields=(7, 3), blurs=(2.0, 0.8), strides=(3, 1), top_threshold=0.5,
+                 fields=(7, 3), blurs=(1.2, 1.2), strides=(2, 2), top_threshold=0.5,
                  top_learning_threshold=0.9, top_slack=1, q=100.0, competition_area=5,
                  min_activity=0.2, n_unsupervised=3000, n_epochs=3, readout="wta",
                  n_neighbors=8, image_shape=None, batch_size=256, random_state=None,
@@ -256,21 +256,52 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.n_planes_ = tuple(st.X.shape[0] for st in self.stages_) + (state.n,)
 
     # ------------------------------------------------------------------ recognition
-    def _top_cells(self, X):
-        """Per image: the top S-cells' score, max over positions ``(n, P)``, and cosines."""
+    def _top_cells(self, X, interpolate=False):
+        """Per image, the top S-cells' score, max over positions ``(n, P)``.
+
+        With ``interpolate``, the interpolating-vector similarity per class ``(n, classes)``
+        instead: computed at every position from that position's cosines (one window is
+        one input vector), then the largest over positions.
+        """
         check_is_fitted(self)
         images, _ = self._images(X, reset=False)
-        b = np.linalg.norm(self.top_X_, axis=1)
-        scores, cos = [], []
+        X_top = self.top_X_.astype(np.float32)
+        b = np.linalg.norm(X_top, axis=1)
+        unit = X_top / np.where(b > 0, b, 1)[:, None]
+        out = []
         for i in range(0, len(images), self.batch_size):
             u = forward(self._canvas(images[i : i + self.batch_size]), self.a_g_,
                         self.stages_)
             Wb = windows(u, self.top_field_)
-            dots = Wb @ self.top_X_.T.astype(Wb.dtype)
+            n, n_pos, D = Wb.shape
+            # one 2-D product: a stack of small ones runs a BLAS call per digit
+            dots = (Wb.reshape(-1, D) @ X_top.T).reshape(n, n_pos, -1)
             norms = np.sqrt(np.einsum("bpd,bpd->bp", Wb, Wb))
-            scores.append(top_scores(dots, norms, b, self.top_threshold).max(axis=1))
-            cos.append((dots / np.maximum(norms[..., None] * b, 1e-30)).max(axis=1))
-        return np.concatenate(scores), np.concatenate(cos)
+            if not interpolate:
+                out.append(top_scores(dots, norms, b, self.top_threshold).max(axis=1))
+                continue
+            cos = dots / np.maximum(norms[..., None] * b, 1e-30)
+            best = interpolate_predict(cos.reshape(n * n_pos, -1), unit, self.top_labels_,
+                                       len(self.classes_), self.n_neighbors)
+            out.append(best.reshape(n, n_pos, -1).max(axis=1))
+        return np.concatenate(out)
+
+    def forward(self, X):
+        """Every layer's response to images ``X``, as in :meth:`Neocognitron.forward`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H, W) or (n_samples, H * W)
+
+        Returns
+        -------
+        layers : dict
+            ``"U0"`` (the canvas), ``"UG"``, ``"US1"``, ``"UC1"``, ``"US2"``, ``"UC2"``, ...
+            each ``(n_samples, K, H, W)`` (``"U0"``: ``(n_samples, H, W)``).
+        """
+        check_is_fitted(self)
+        images, _ = self._images(X, reset=False)
+        return forward(self._canvas(images), self.a_g_, self.stages_, keep=True)
 
     def transform(self, X):
         """Top C-cells: per class, the largest top S-cell output over its planes and positions.
@@ -283,7 +314,7 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         -------
         u_c : ndarray of shape (n_samples, n_classes)
         """
-        score, _ = self._top_cells(X)
+        score = self._top_cells(X)
         th = self.top_threshold
         u_s = th / (1 - th) * np.maximum(score - 1, 0)
         out = np.zeros((len(score), len(self.classes_)), dtype=u_s.dtype)
@@ -303,13 +334,9 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         -------
         y : ndarray of shape (n_samples,)
         """
-        score, cos = self._top_cells(X)
         if self.readout == "interpolating":
-            norm = np.linalg.norm(self.top_X_, axis=1, keepdims=True)
-            unit = self.top_X_ / np.where(norm > 0, norm, 1)
-            best = interpolate_predict(cos, unit, self.top_labels_, len(self.classes_),
-                                       self.n_neighbors)
-            return self.classes_[np.argmax(best, axis=1)]
+            return self.classes_[np.argmax(self._top_cells(X, interpolate=True), axis=1)]
+        score = self._top_cells(X)
         return self.classes_[self.top_labels_[np.argmax(score, axis=1)]]
 
     def __sklearn_tags__(self):

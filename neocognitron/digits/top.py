@@ -101,7 +101,9 @@ def _present_batch(state, Wb, yb, centre, theta, q):
             if k >= n0 + B:  # cannot happen: at most B planes per batch
                 raise RuntimeError("top-layer column buffer overflow")
         if i + 1 < B:
-            dots[k, i + 1 :] = Wb[i + 1 :] @ state.X[k]
+            rest = Wb[i + 1 :]
+            dots[k, i + 1 :] = (rest.reshape(-1, rest.shape[2]) @ state.X[k]).reshape(
+                rest.shape[:2])
     return added
 
 

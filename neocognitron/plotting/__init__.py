@@ -1,6 +1,13 @@
 """Figures. Every function draws on a given ``ax`` (or ``fig``) or makes one, returns it,
 and never calls ``show()``; nothing here trains or computes a model."""
 
+from .digits import (
+    plot_confusion,
+    plot_digit_features,
+    plot_layer_responses,
+    plot_learning_curve,
+    plot_misclassified,
+)
 from .fukushima1980 import (
     plot_fig6,
     plot_fig7,
@@ -10,3 +17,5 @@ from .fukushima1980 import (
 )
 
 __all__ = ["plot_fig6", "plot_fig7", "plot_filters", "plot_seed_summary", "plot_tolerance_curves"]
+__all__ += ["plot_confusion", "plot_digit_features", "plot_layer_responses",
+            "plot_learning_curve", "plot_misclassified"]

@@ -1,0 +1,273 @@
+"""MNIST with the digit neocognitron, trained without backpropagation.
+
+Fukushima, "Neocognitron for handwritten digit recognition", Neurocomputing 51, 161-180
+(2003); the interpolating-vector readout after Fukushima, "Interpolating vectors for
+robust pattern recognition", Neural Networks 20, 904-916 (2007).
+
+Trains ``NeocognitronClassifier`` (default parameters, ``random_state=--seed``) on the
+*first* ``--train-size`` MNIST training digits (the order of the file, no shuffling; the
+learning curve's subsets are nested: the first N for each N) and tests it on the 10,000
+test digits, or, with ``--test-size`` below 10,000, on a random subset of them drawn with
+``--seed`` (not the first ones: the first half of the MNIST test set is the easier one).
+The same fit is read out twice: winner-take-all and interpolating vectors, switched with
+``set_params(readout=...)`` (no refit). Writes to ``--out``:
+
+  results.json          every number: test errors of both readouts, fit and predict times,
+                        planes per layer, top planes added per epoch, learning curve,
+                        confusion matrices, the parameters and the data sizes
+  learning_curve.png    test error against training-set size (log axes), with Fukushima's
+                        ETL1 result (another database) and LeNet-5 on MNIST as references
+  confusion_matrix.png  counts, winner-take-all readout
+  features.png          what each layer learned: U_S1 edges, U_S2 patterns, top prototypes
+  layer_responses.png   every layer's response to one test digit (cf. Fig. 7 of 1980)
+  misclassified.png     up to 50 misclassified test digits, titled true->predicted
+
+Every file is written under a temporary name and renamed when complete. BLAS runs on one
+thread (see ``main``).
+
+Usage: python experiments/mnist_neocognitron.py [--out results/mnist_neocognitron]
+[--quick] [--train-size 60000] [--test-size 10000] [--learning-curve 300,1000,...]
+[--seed 0] [--data-home DIR] [--quiet]. ``--quick``: 1,000 training and 500 test digits,
+learning curve at 300 and 1,000 (a smoke test, well under 90 s).
+"""
+
+import argparse
+import os
+import platform
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from sklearn.metrics import confusion_matrix  # noqa: E402
+from tqdm.auto import tqdm  # noqa: E402
+
+import neocognitron  # noqa: E402
+from neocognitron import NeocognitronClassifier  # noqa: E402
+from neocognitron.datasets import load_mnist  # noqa: E402
+from neocognitron.plotting import (  # noqa: E402
+    plot_confusion,
+    plot_digit_features,
+    plot_layer_responses,
+    plot_learning_curve,
+    plot_misclassified,
+)
+from neocognitron.plotting.digits import ETL1_REFERENCE, LENET5_REFERENCE  # noqa: E402
+from neocognitron.results import save_figure, write_json  # noqa: E402
+
+READOUTS = ("wta", "interpolating")
+DEFAULT_CURVE = "300,1000,3000,10000,60000"
+
+
+def _sizes(text):
+    try:
+        sizes = sorted({int(s) for s in text.split(",") if s.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of sizes: {text!r}") \
+            from None
+    if not sizes or sizes[0] < 1:
+        raise argparse.ArgumentTypeError(f"sizes must be positive integers: {text!r}")
+    return sizes
+
+
+def evaluate(clf, Xt, yt):
+    """Test both readouts of one fitted classifier; restores the ``readout`` it had."""
+    original = clf.readout
+    out = {}
+    for readout in READOUTS:
+        clf.set_params(readout=readout)
+        t0 = time.perf_counter()
+        pred = clf.predict(Xt)
+        seconds = time.perf_counter() - t0
+        out[readout] = {
+            "error": float(np.mean(pred != yt)),
+            "errors": int(np.sum(pred != yt)),
+            "predict_seconds": round(seconds, 3),
+            "digits_per_second": round(len(yt) / seconds, 1),
+            "pred": pred,
+        }
+    clf.set_params(readout=original)
+    return out
+
+
+def fit_timed(params, X, y):
+    clf = NeocognitronClassifier(**params)
+    t0 = time.perf_counter()
+    clf.fit(X, y)
+    return clf, time.perf_counter() - t0
+
+
+def _public(ev):
+    """``evaluate``'s result without the predictions."""
+    return {r: {k: v for k, v in d.items() if k != "pred"} for r, d in ev.items()}
+
+
+def main(argv=None):
+    """Run the experiment; returns the content of results.json."""
+    return _main(argv)
+
+
+def _main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", default="results/mnist_neocognitron", help="output folder")
+    ap.add_argument("--quick", action="store_true",
+                    help="1,000 training / 500 test digits, learning curve 300,1000")
+    ap.add_argument("--train-size", type=int, default=None,
+                    help="first N training digits (default 60000; --quick: 1000)")
+    ap.add_argument("--test-size", type=int, default=None,
+                    help="test digits, a seeded random subset if < 10000 (default 10000; "
+                         "--quick: 500)")
+    ap.add_argument("--learning-curve", type=_sizes, default=None, metavar="SIZES",
+                    help=f"training-set sizes, comma-separated (default {DEFAULT_CURVE}; "
+                         "--quick: 300,1000); sizes above --train-size are dropped")
+    ap.add_argument("--seed", type=int, default=0,
+                    help="random_state of every fit and of the test subset")
+    ap.add_argument("--data-home", default=None, help="MNIST directory (default: see load_mnist)")
+    ap.add_argument("--quiet", action="store_true", help="no progress bars")
+    args = ap.parse_args(argv)
+    t_start = time.perf_counter()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    n_train = args.train_size or (1000 if args.quick else 60000)
+    n_test = args.test_size or (500 if args.quick else 10000)
+    curve = args.learning_curve or _sizes("300,1000" if args.quick else DEFAULT_CURVE)
+
+    X, y = load_mnist("train", data_home=args.data_home)
+    Xt_all, yt_all = load_mnist("test", data_home=args.data_home)
+    if not 1 <= n_train <= len(X):
+        ap.error(f"--train-size must lie in [1, {len(X)}], got {n_train}")
+    if not 1 <= n_test <= len(Xt_all):
+        ap.error(f"--test-size must lie in [1, {len(Xt_all)}], got {n_test}")
+    dropped = [s for s in curve if s > n_train]
+    curve = sorted({s for s in curve if s <= n_train} | {n_train})
+    X, y = X[:n_train], y[:n_train]
+    if n_test < len(Xt_all):
+        test_idx = np.sort(np.random.default_rng([args.seed, 2003]).choice(
+            len(Xt_all), n_test, replace=False))
+        test_subset = f"random subset of {n_test} drawn with default_rng([seed, 2003])"
+    else:
+        test_idx = np.arange(len(Xt_all))
+        test_subset = "all"
+    Xt, yt = Xt_all[test_idx], yt_all[test_idx]
+
+    # ---- the main fit
+    params = {"random_state": args.seed, "verbose": not args.quiet}
+    if not args.quiet:
+        print(f"fitting on the first {n_train:,} training digits ...", flush=True)
+    clf, fit_seconds = fit_timed(params, X, y)
+    ev = evaluate(clf, Xt, yt)
+    for r in READOUTS:
+        print(f"{r:14s} test error {100 * ev[r]['error']:.2f}% "
+              f"({ev[r]['errors']}/{n_test})  predict {ev[r]['predict_seconds']:.1f} s "
+              f"({ev[r]['digits_per_second']:.0f} digits/s)", flush=True)
+    print(f"fit {fit_seconds:.1f} s; planes per S-layer {clf.n_planes_}; top planes added "
+          f"per epoch {clf.planes_added_}", flush=True)
+
+    # ---- learning curve: one fit per size, the main fit reused for n_train
+    points = []
+    for size in tqdm(curve, desc="learning curve", disable=args.quiet):
+        if size == n_train:
+            c, secs, e = clf, fit_seconds, ev
+        else:
+            c, secs = fit_timed(dict(params, verbose=False), X[:size], y[:size])
+            e = evaluate(c, Xt, yt)
+        points.append({"n_train": size, "fit_seconds": round(secs, 2),
+                       "n_planes": list(c.n_planes_), "planes_added": list(c.planes_added_),
+                       **{f"{r}_error": e[r]["error"] for r in READOUTS}})
+    learning_curve = {
+        "sizes": curve,
+        "dropped_sizes": dropped,
+        "subsets": "first N training digits (nested)",
+        **{f"{r}_error": [p[f"{r}_error"] for p in points] for r in READOUTS},
+        "points": points,
+    }
+
+    # ---- figures
+    classes = clf.classes_
+    pred = ev["wta"]["pred"]
+    cm = {r: confusion_matrix(yt, ev[r]["pred"], labels=classes) for r in READOUTS}
+    wrong = np.flatnonzero(pred != yt)
+    figs = {}
+
+    fig, ax = plt.subplots(figsize=(8, 5.2))
+    plot_learning_curve(curve, {
+        "neocognitron, winner-take-all": learning_curve["wta_error"],
+        "neocognitron, interpolating vectors": learning_curve["interpolating_error"],
+    }, ax=ax, title=f"Digit neocognitron on MNIST ({n_test:,} test digits): "
+                    "test error against training-set size",
+       xlabel="training digits (the first N of the MNIST training set, log scale)")
+    figs["learning_curve.png"] = fig
+
+    fig, ax = plt.subplots(figsize=(7, 6))
+    plot_confusion(cm["wta"], ax=ax, labels=classes,
+                   title=f"Neocognitron (winner-take-all), {n_train:,} training digits:\n"
+                         f"confusion on {n_test:,} test digits "
+                         f"(error {100 * ev['wta']['error']:.2f} %)")
+    figs["confusion_matrix.png"] = fig
+
+    K_top = clf.stages_[-1].X.shape[0]
+    figs["features.png"] = plot_digit_features(
+        clf.stages_[0].X, clf.stages_[1].X, clf.top_X_, clf.top_labels_,
+        (K_top,) + tuple(clf.top_field_), classes=classes, strides=clf.strides)
+
+    shown = 0
+    layers = clf.forward(Xt[shown : shown + 1])
+    top = clf.transform(Xt[shown : shown + 1])[0]
+    n_top = len(clf.stages_) + 1
+    layers_title = (f"Response of every layer to test digit #{int(test_idx[shown])} "
+                    f"(true {yt[shown]}, predicted {pred[shown]}); top layer U_C{n_top}: "
+                    "bars\n(darkness = output, scaled to each layer's maximum; numbers = "
+                    "cell-plane)")
+    figs["layer_responses.png"] = plot_layer_responses(layers, top=top, classes=classes,
+                                                       title=layers_title)
+
+    figs["misclassified.png"] = plot_misclassified(
+        Xt[wrong], yt[wrong], pred[wrong], max_n=50,
+        title=f"Misclassified test digits, winner-take-all readout: first "
+              f"{min(50, len(wrong))} of {len(wrong)} (titled true→predicted)")
+
+    written = [save_figure(f, out / name) for name, f in figs.items()]
+
+    results = {
+        "paper": "Fukushima (2003) Neurocomputing 51:161-180; interpolating vectors: "
+                 "Fukushima (2007) Neural Networks 20",
+        "seed": args.seed,
+        "quick": args.quick,
+        "data": {
+            "n_train": n_train, "n_test": n_test,
+            "train_subset": f"first {n_train} of the MNIST training set",
+            "test_subset": test_subset,
+            "test_indices_first": test_idx[:20].tolist(),
+        },
+        "params": clf.get_params(),
+        "fit_seconds": round(fit_seconds, 2),
+        "test": _public(ev),
+        "n_planes": list(clf.n_planes_),
+        "n_planes_layers": [f"U_S{i + 1}" for i in range(len(clf.n_planes_))],
+        "planes_added_per_epoch": list(clf.planes_added_),
+        "n_iter": clf.n_iter_,
+        "canvas_shape": list(clf.canvas_shape_),
+        "top_field": list(clf.top_field_),
+        "learning_curve": learning_curve,
+        "confusion_matrix": {"labels": classes.tolist(), "rows": "true", "columns": "predicted",
+                             **{r: cm[r].tolist() for r in READOUTS}},
+        "misclassified_wta": {"test_indices": test_idx[wrong].tolist(),
+                              "true": yt[wrong].tolist(), "pred": pred[wrong].tolist()},
+        "layer_responses_digit": int(test_idx[shown]),
+        "references": {"etl1_fukushima2003": ETL1_REFERENCE, "lenet5": LENET5_REFERENCE},
+        "neocognitron_version": neocognitron.__version__,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+    }
+    results["wall_time_s"] = round(time.perf_counter() - t_start, 2)
+    written.append(write_json(results, out / "results.json"))
+    print(f"wrote {len(written)} files to {out.resolve()}/: "
+          + ", ".join(p.name for p in written) + f" in {results['wall_time_s']} s")
+    return results
+
+
+if __name__ == "__main__":
+    main()
