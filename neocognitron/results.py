@@ -16,6 +16,10 @@ def _atomic(path, write):
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
+        # mkstemp makes the file private (0600); results get the umask's permissions
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
