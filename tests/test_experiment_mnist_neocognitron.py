@@ -4,30 +4,14 @@ files)."""
 
 import importlib.util
 import json
-import os
 from pathlib import Path
 
 import pytest
+from mnist_home import mnist_home
 
 ROOT = Path(__file__).resolve().parent.parent
-FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
-         "t10k-labels-idx1-ubyte")
 
-
-def _data_home():
-    """``$NEOCOGNITRON_DATA`` if it holds MNIST, else ``../shared/datasets/mnist``."""
-    for home in (os.environ.get("NEOCOGNITRON_DATA"),
-                 ROOT.parent / "shared" / "datasets" / "mnist"):
-        if not home:
-            continue
-        home = Path(home)
-        if all(any((d / (f + gz)).is_file() for d in (home, home / "mnist")
-                   for gz in (".gz", "")) for f in FILES):
-            return home
-    return None
-
-
-DATA_HOME = _data_home()
+DATA_HOME = mnist_home()
 
 
 def _load_script():

@@ -170,9 +170,10 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     def _top_input(self, images, upto=None):
         """The last C-layer for a batch of images, in batches."""
+        starts = range(0, len(images), self.batch_size)
+        starts = tqdm(starts, desc="forward pass", disable=not self.verbose, leave=False)
         out = [forward(self._canvas(images[i : i + self.batch_size]), self.a_g_,
-                       self.stages_, upto)
-               for i in range(0, len(images), self.batch_size)]
+                       self.stages_, upto) for i in starts]
         return np.concatenate(out)
 
     # ------------------------------------------------------------------ training

@@ -19,3 +19,14 @@ from .fukushima1980 import (
 __all__ = ["plot_fig6", "plot_fig7", "plot_filters", "plot_seed_summary", "plot_tolerance_curves"]
 __all__ += ["plot_confusion", "plot_digit_features", "plot_layer_responses",
             "plot_learning_curve", "plot_misclassified"]
+from .shift import (  # noqa: E402
+    plot_accuracy_vs_shift,
+    plot_change_rate,
+    plot_representation_similarity,
+    plot_robustness,
+    plot_shift_heatmap,
+    plot_shift_heatmaps,
+)
+
+__all__ += ["plot_accuracy_vs_shift", "plot_change_rate", "plot_representation_similarity",
+            "plot_robustness", "plot_shift_heatmap", "plot_shift_heatmaps"]

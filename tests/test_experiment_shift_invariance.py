@@ -1,0 +1,127 @@
+"""experiments/shift_invariance.py runs end to end on the real MNIST files and writes the
+figures, results.json and results.md with sane numbers. Uses the hidden ``--smoke``
+setting (300 training / 100 test digits, tiny models, about 35 s); ``--quick`` takes about
+3 minutes. Skipped without the files."""
+
+import contextlib
+import importlib.util
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mnist_home import mnist_home
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DATA_HOME = mnist_home()
+FIGURES = ("accuracy_vs_shift.png", "accuracy_heatmaps.png", "change_rate.png",
+           "representation_similarity.png", "robustness.png", "fukushima1980_vs_cnn.png")
+MODELS = ("neocognitron", "lenet5", "blurpool", "global_pool", "augment_shift_4")
+
+
+def _load_script():
+    spec = importlib.util.spec_from_file_location(
+        "shift_invariance", ROOT / "experiments" / "shift_invariance.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _fraction(x):
+    return 0.0 <= x <= 1.0
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("shift") / "res"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        returned = _load_script().main(["--smoke", "--out", str(out), "--quiet",
+                                        "--data-home", str(DATA_HOME)])
+    return out, returned, printed.getvalue()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(DATA_HOME is None, reason="MNIST files not available")
+def test_writes_every_file(run):
+    out, returned, printed = run
+    assert str(out.resolve()) in printed
+    for name in FIGURES + ("results.json", "results.md"):
+        assert (out / name).stat().st_size > 1000, name
+    assert not list(out.glob(".*")), "temporary files left behind"
+    res = json.loads((out / "results.json").read_text())
+    assert res["wall_time_s"] == returned["wall_time_s"]
+    assert res["mode"] == "smoke" and res["seeds"] == [0]
+    assert res["data"]["n_train"] == 300 and res["data"]["n_test"] == 100
+    assert set(res["models"]) == set(MODELS)
+    assert res["git"]["commit"] is None or len(res["git"]["commit"]) == 40
+    assert res["settings"]["grid_step"] == {"28": 2, "44": 8}
+
+    md = (out / "results.md").read_text()
+    for name in MODELS:
+        assert res["models"][name]["label"] in md
+    assert "acc. at ±4 (28×28)" in md and "acc. at ±8 (44×44)" in md
+    assert md.count("\n|") >= 2 + len(MODELS) + 2 + 3  # two tables
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(DATA_HOME is None, reason="MNIST files not available")
+def test_numbers_are_sane(run):
+    out, _, _ = run
+    res = json.loads((out / "results.json").read_text())
+    for canvas, (side, max_shift) in {"28": (28, 4), "44": (44, 8)}.items():
+        c = res["canvases"][canvas]
+        assert c["side"] == side and c["max_shift"] == max_shift
+        assert c["offsets"][0] == -max_shift and c["offsets"][-1] == max_shift
+        n = len(c["offsets"])
+        for name in MODELS:
+            (r,) = res["runs"][canvas][name]
+            grid = np.array(r["accuracy_grid"])
+            assert grid.shape == (n, n) and ((grid >= 0) & (grid <= 1)).all()
+            # a multiple of 1/100: 100 test digits
+            assert np.allclose(grid * 100, np.round(grid * 100))
+            assert r["accuracy_unshifted"] == grid[n // 2, n // 2]
+            assert r["distances"] == c["distances"] and r["distances"][0] == 0
+            assert r["accuracy_by_distance"][0] == r["accuracy_unshifted"]
+            ring = [grid[i, j] for i, dy in enumerate(c["offsets"])
+                    for j, dx in enumerate(c["offsets"]) if max(abs(dy), abs(dx)) == max_shift]
+            assert np.isclose(r["accuracy_by_distance"][-1], np.mean(ring))
+            assert _fraction(r["consistency"]) and _fraction(r["change_rate"])
+            assert len(r["change_rate_per_step"]) == max_shift
+            assert np.isclose(np.mean(r["change_rate_per_step"]), r["change_rate"])
+            assert len(r["similarity"]) == max_shift + 1
+            assert np.isclose(r["similarity"][0], 1.0)  # features of the same digits
+            assert all(-1 <= s <= 1 for s in r["similarity"])
+            assert r["fit_seconds"] > 0 and r["eval_seconds"] > 0
+            if canvas == "28":
+                rob = r["robustness"]
+                # strength 0 leaves the digits as they are
+                assert rob["elastic"][0] == rob["noise"][0] == r["accuracy_unshifted"]
+                assert len(rob["elastic"]) == len(res["settings"]["elastic_alpha"])
+                assert all(_fraction(a) for a in rob["elastic"] + rob["noise"])
+            s = res["summary"][canvas][name]
+            assert np.allclose(s["accuracy_grid"]["mean"], grid)
+            assert np.allclose(s["accuracy_grid"]["std"], 0)  # one seed
+    # even tiny, the neocognitron learns digits: well above chance on unshifted digits
+    assert res["runs"]["28"]["neocognitron"][0]["accuracy_unshifted"] > 0.5
+
+    f = res["fukushima1980"]
+    (r,) = f["runs"]
+    assert f["patterns"] == ["0", "1", "2", "3", "4"]
+    assert r["cnn_train_accuracy"] == 1.0  # 100 images of 5 patterns, 30 epochs
+    same_cell = np.array(r["neocognitron1980"]["same_cell"]["grid"])
+    same_class = np.array(r["cnn"]["same_prediction"]["grid"])
+    assert same_cell.shape == same_class.shape == (7, 7)
+    if min(r["winners"]) >= 0:
+        assert same_cell[3, 3] == 1.0  # the unshifted patterns keep their own cells
+    assert same_class[3, 3] == 1.0
+    for model, key in (("neocognitron1980", "same_cell"), ("neocognitron1980", "class_accuracy"),
+                       ("cnn", "accuracy"), ("cnn", "same_prediction")):
+        d = r[model][key]
+        assert d["distances"] == [0, 1, 2, 3]
+        assert all(_fraction(a) for a in d["by_distance"])
+        assert np.isclose(d["mean"], np.mean(d["grid"]))
+    if r["distinct"]:
+        assert r["neocognitron1980"]["class_accuracy"] == r["neocognitron1980"]["same_cell"]
