@@ -268,7 +268,7 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         images, _ = self._images(X, reset=False)
         X_top = self.top_X_.astype(np.float32)
         b = np.linalg.norm(X_top, axis=1)
-        unit = X_top / np.where(b > 0, b, 1)[:, None]
+        unit = X_top / np.where(b > 0, b, 1)[:, None] if interpolate else None
         out = []
         for i in range(0, len(images), self.batch_size):
             u = forward(self._canvas(images[i : i + self.batch_size]), self.a_g_,
