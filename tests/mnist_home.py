@@ -1,7 +1,10 @@
-"""Where the tests find MNIST: ``$NEOCOGNITRON_DATA`` if it holds the four files, else
+"""What the MNIST experiment tests share.
+
+They find MNIST in ``$NEOCOGNITRON_DATA`` if it holds the four files, else in
 ``../shared/datasets/mnist`` beside the repository (as on CI); ``None`` when absent, so that
 tests needing the files skip instead of downloading."""
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -21,3 +24,11 @@ def mnist_home():
             if all(any((d / (f + gz)).is_file() for gz in (".gz", "")) for f in FILES):
                 return d
     return None
+
+
+def load_experiment(name):
+    """The module ``experiments/<name>.py`` (the scripts are not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "experiments" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

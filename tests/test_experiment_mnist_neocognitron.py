@@ -2,31 +2,22 @@
 writes the figures and a results.json with sane numbers (about 25 s; skipped without the
 files)."""
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
-from mnist_home import mnist_home
+from mnist_home import load_experiment, mnist_home
 
 ROOT = Path(__file__).resolve().parent.parent
 
 DATA_HOME = mnist_home()
 
 
-def _load_script():
-    spec = importlib.util.spec_from_file_location(
-        "mnist_neocognitron", ROOT / "experiments" / "mnist_neocognitron.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(DATA_HOME is None, reason="MNIST files not available")
 def test_quick_run_writes_figures_and_results(tmp_path, capsys):
     out = tmp_path / "res"
-    returned = _load_script().main(["--quick", "--out", str(out), "--quiet",
+    returned = load_experiment("mnist_neocognitron").main(["--quick", "--out", str(out), "--quiet",
                                     "--data-home", str(DATA_HOME)])
     assert str(out.resolve()) in capsys.readouterr().out
     for name in ("learning_curve.png", "confusion_matrix.png", "features.png",

@@ -4,14 +4,13 @@ setting (300 training / 100 test digits, tiny models, about 35 s); ``--quick`` t
 3 minutes. Skipped without the files."""
 
 import contextlib
-import importlib.util
 import io
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
-from mnist_home import mnist_home
+from mnist_home import load_experiment, mnist_home
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,14 +18,6 @@ DATA_HOME = mnist_home()
 FIGURES = ("accuracy_vs_shift.png", "accuracy_heatmaps.png", "change_rate.png",
            "representation_similarity.png", "robustness.png", "fukushima1980_vs_cnn.png")
 MODELS = ("neocognitron", "lenet5", "blurpool", "global_pool", "augment_shift_4")
-
-
-def _load_script():
-    spec = importlib.util.spec_from_file_location(
-        "shift_invariance", ROOT / "experiments" / "shift_invariance.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _fraction(x):
@@ -38,8 +29,9 @@ def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("shift") / "res"
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        returned = _load_script().main(["--smoke", "--out", str(out), "--quiet",
-                                        "--data-home", str(DATA_HOME)])
+        script = load_experiment("shift_invariance")
+        returned = script.main(["--smoke", "--out", str(out), "--quiet",
+                                "--data-home", str(DATA_HOME)])
     return out, returned, printed.getvalue()
 
 

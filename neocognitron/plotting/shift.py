@@ -54,6 +54,24 @@ def _curves(ax, x, curves, percent=True, offset=0.0):
     return ax
 
 
+def _accuracy_axes(ax, x, curves, offset, chance, xlabel, ylabel, title, legend):
+    """Accuracy curves (percent) on ``ax`` (a new figure if None), labelled."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 4.5))
+    _curves(ax, x, curves, offset=offset)
+    if chance is not None:
+        ax.axhline(100 * chance, color="grey", ls=":", lw=1, label="chance")
+    ax.set_xticks(x)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(-2, 102)
+    if title:
+        ax.set_title(title)
+    if legend:
+        ax.legend(fontsize=8, loc="lower left")
+    return ax
+
+
 def plot_accuracy_vs_shift(distances, curves, ax=None, title=None, ylabel="test accuracy (%)",
                            xlabel="shift (pixels)", chance=None, legend=True):
     """Accuracy against shift distance, one curve per model.
@@ -74,20 +92,8 @@ def plot_accuracy_vs_shift(distances, curves, ax=None, title=None, ylabel="test 
     -------
     ax : matplotlib Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 4.5))
-    _curves(ax, distances, curves, offset=0.008)
-    if chance is not None:
-        ax.axhline(100 * chance, color="grey", ls=":", lw=1, label="chance")
-    ax.set_xticks(np.asarray(distances))
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_ylim(-2, 102)
-    if title:
-        ax.set_title(title)
-    if legend:
-        ax.legend(fontsize=8, loc="lower left")
-    return ax
+    return _accuracy_axes(ax, np.asarray(distances), curves, 0.008, chance, xlabel, ylabel,
+                          title, legend)
 
 
 def plot_shift_heatmap(grid, offsets, ax=None, title=None, vmin=0.0, vmax=1.0, cmap="viridis",
@@ -270,17 +276,5 @@ def plot_robustness(strengths, curves, ax=None, xlabel="strength", title=None, c
     -------
     ax : matplotlib Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 4.5))
-    _curves(ax, strengths, curves, offset=0.006)
-    if chance is not None:
-        ax.axhline(100 * chance, color="grey", ls=":", lw=1, label="chance")
-    ax.set_xticks(np.asarray(strengths, dtype=float))
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("test accuracy (%)")
-    ax.set_ylim(-2, 102)
-    if title:
-        ax.set_title(title)
-    if legend:
-        ax.legend(fontsize=8, loc="lower left")
-    return ax
+    return _accuracy_axes(ax, np.asarray(strengths, dtype=float), curves, 0.006, chance,
+                          xlabel, "test accuracy (%)", title, legend)
