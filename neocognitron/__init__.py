@@ -14,3 +14,4 @@ __all__ += ["ConvNetClassifier"]
 from .digits import NeocognitronClassifier  # noqa: E402
 
 __all__ += ["NeocognitronClassifier"]
+from . import io  # noqa: E402,F401  (neocognitron.io: save and load models)

@@ -1,0 +1,518 @@
+"""Saved models (neocognitron.io): exact round trips of the three model classes, no state
+left behind, faithful parameter types, and every way a file can be refused."""
+
+import copy
+import dataclasses
+import json
+import os
+import struct
+import zipfile
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+
+from neocognitron import ConvNetClassifier, Neocognitron, NeocognitronClassifier, io
+from neocognitron import config as nc_config
+from neocognitron._io_state import decode, encode
+from neocognitron.cnn.network import DataParallel, _spec
+from neocognitron.datasets import fukushima1980_patterns, load_digits_images
+
+PATTERNS = fukushima1980_patterns()
+_X, _Y = load_digits_images()
+X_TR, Y_TR, X_TE = _X[:200], _Y[:200], _X[200:300]
+
+# the tiny digit network of test_digits_estimator.py, on 10 classes, one supervised epoch
+DIGITS = dict(margin=2, n_orientations=4, max_planes=(6,), fields=(5, 3), blurs=(1.0, 0.8),
+              strides=(2, 1), n_unsupervised=50, n_epochs=1, random_state=0)
+CNNS = {
+    "adam": dict(padding="same", max_iter=1, random_state=0),
+    # SGD, early stopping (validation scores, no best loss), BlurPool, global pooling,
+    # a list-valued parameter (must come back as a list)
+    "sgd-blurpool": dict(padding="same", max_iter=2, solver="sgd", early_stopping=True,
+                         antialias=True, global_pool=True, conv_channels=(4, 8),
+                         hidden_layer_sizes=[16], random_state=1),
+}
+
+
+@pytest.fixture(scope="module")
+def net1980():
+    return Neocognitron.fukushima1980(random_state=0).fit(PATTERNS)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return NeocognitronClassifier(**DIGITS).fit(X_TR, Y_TR)
+
+
+@pytest.fixture(scope="module")
+def cnns():
+    return {name: ConvNetClassifier(**params).fit(X_TR, Y_TR) for name, params in CNNS.items()}
+
+
+@pytest.fixture(params=list(CNNS))
+def cnn(request, cnns):
+    return cnns[request.param]
+
+
+@pytest.fixture(params=["net1980", "digits"] + [f"cnn-{name}" for name in CNNS])
+def model(request):
+    if request.param.startswith("cnn-"):
+        return request.getfixturevalue("cnns")[request.param[4:]]
+    return request.getfixturevalue(request.param)
+
+
+def round_trip(model, tmp_path, name="model.npz"):
+    return io.load(io.save(model, tmp_path / name))
+
+
+def read(path):
+    """The document, the arrays and the stored checksum of a model file."""
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    doc = json.loads(arrays.pop("__meta__").tobytes())
+    return doc, arrays, arrays.pop("__sha256__")
+
+
+def rewrite(path, doc, arrays, checksum=None):
+    """Write a model file by hand; with ``checksum=None`` a valid checksum is computed."""
+    meta = json.dumps(doc).encode()
+    if checksum is None:
+        checksum = np.frombuffer(io._checksum(meta, arrays).encode(), np.uint8)
+    np.savez(path, __meta__=np.frombuffer(meta, np.uint8), __sha256__=checksum, **arrays)
+
+
+def public_fitted(model):
+    return {k for k in vars(model) if k.endswith("_") and not k.startswith("_")}
+
+
+def assert_same(a, b, where="model"):
+    """Deep equality that also demands equal types (a tuple is not a list) and dtypes."""
+    assert type(a) is type(b), f"{where}: {type(a).__name__} != {type(b).__name__}"
+    if isinstance(a, np.ndarray):
+        assert a.dtype == b.dtype and a.shape == b.shape, where
+        assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), where
+    elif dataclasses.is_dataclass(a):
+        for f in dataclasses.fields(a):
+            assert_same(getattr(a, f.name), getattr(b, f.name), f"{where}.{f.name}")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert_same(x, y, f"{where}[{i}]")
+    elif isinstance(a, dict):
+        assert list(a) == list(b), where
+        for k in a:
+            assert_same(a[k], b[k], f"{where}[{k!r}]")
+    elif isinstance(a, DataParallel):
+        assert (a.n_shards, a.in_shape, a.dtype) == (b.n_shards, b.in_shape, b.dtype), where
+        assert [(type(x), _spec(x)) for x in a.layers] == [(type(x), _spec(x)) for x in b.layers]
+        assert_same(a.theta, b.theta, f"{where}.theta")
+    elif isinstance(a, np.random.RandomState):
+        assert_same(a.get_state(legacy=False), b.get_state(legacy=False), where)
+    elif isinstance(a, np.random.Generator):
+        assert_same(a.bit_generator.state, b.bit_generator.state, where)
+    elif hasattr(a, "__dict__") and not isinstance(a, type):  # optimizers
+        assert_same(vars(a), vars(b), where)
+    elif isinstance(a, float) and np.isnan(a):
+        assert np.isnan(b), where
+    else:
+        assert a == b, where
+
+
+# ----------------------------------------------------------------------------- round trips
+
+
+def test_1980_network_round_trip_is_exact(net1980, tmp_path):
+    loaded = round_trip(net1980, tmp_path)
+    before, after = net1980.forward(PATTERNS), loaded.forward(PATTERNS)
+    assert list(before) == list(after)
+    for name in before:
+        assert_same(before[name], after[name], name)
+    np.testing.assert_array_equal(loaded.winners(PATTERNS), net1980.winners(PATTERNS))
+    assert loaded.get_params() == net1980.get_params()
+    assert dataclasses.asdict(loaded.config) == dataclasses.asdict(net1980.config)
+
+
+@pytest.mark.parametrize("readout", ["wta", "interpolating"])
+def test_digit_neocognitron_round_trip_is_exact(digits, readout, tmp_path):
+    model = copy.deepcopy(digits).set_params(readout=readout)
+    loaded = round_trip(model, tmp_path)
+    assert loaded.readout == readout
+    assert_same(loaded.predict(X_TE), model.predict(X_TE))
+    assert_same(loaded.transform(X_TE), model.transform(X_TE))
+    before, after = model.forward(X_TE[:20]), loaded.forward(X_TE[:20])
+    for name in before:
+        assert_same(before[name], after[name], name)
+    assert loaded.score(X_TE, _Y[200:300]) == model.score(X_TE, _Y[200:300])
+
+
+def test_cnn_round_trip_is_exact(cnn, tmp_path):
+    loaded = round_trip(cnn, tmp_path)
+    assert_same(loaded.predict(X_TE), cnn.predict(X_TE))
+    assert_same(loaded.predict_proba(X_TE), cnn.predict_proba(X_TE))
+    assert_same(loaded.transform(X_TE), cnn.transform(X_TE))
+    for w, v in zip(cnn.coefs_ + cnn.intercepts_, loaded.coefs_ + loaded.intercepts_,
+                    strict=True):
+        assert_same(w, v)
+
+
+def test_cnn_training_continues_as_if_never_saved(cnn, tmp_path):
+    # the optimizer's moments, the step count and the random stream all come back
+    loaded = round_trip(cnn, tmp_path)
+    original = copy.deepcopy(cnn)
+    for m in (original, loaded):
+        m.partial_fit(X_TR[:64], Y_TR[:64])
+    assert_same(loaded.network_.theta, original.network_.theta)
+    assert_same(loaded.optimizer_, original.optimizer_)
+    assert loaded.loss_curve_ == original.loss_curve_ and loaded.t_ == original.t_
+
+
+def test_every_attribute_is_saved_and_restored(model, tmp_path):
+    # fails when a new fitted attribute does not round-trip: nothing is dropped silently
+    path = io.save(model, tmp_path / "m.npz")
+    doc, _, _ = read(path)
+    assert set(doc["fitted"]) == public_fitted(model)
+    assert set(doc["private"]) == {k for k in vars(model) if k.startswith("_")}
+    loaded = io.load(path)
+    assert set(vars(loaded)) == set(vars(model))
+    for name in vars(model):
+        assert_same(getattr(loaded, name), getattr(model, name), name)
+
+
+def test_parameters_come_back_with_their_types(model, tmp_path):
+    loaded = round_trip(model, tmp_path)
+    params = model.get_params()
+    assert loaded.get_params() == params
+    for k, v in params.items():
+        assert_same(loaded.get_params()[k], v, k)  # tuples stay tuples, lists stay lists
+    assert clone(loaded).get_params() == params
+
+
+def test_a_clone_of_a_loaded_model_refits_to_the_same_weights(net1980, tmp_path):
+    refit = clone(round_trip(net1980, tmp_path)).fit(PATTERNS)
+    for name in ("a_", "b_"):
+        assert_same(getattr(refit, name), getattr(net1980, name), name)
+
+
+def test_the_file_describes_the_model(model, tmp_path):
+    doc, arrays, checksum = read(io.save(model, tmp_path / "m.npz"))
+    assert doc["format"] == "neocognitron-model"
+    assert doc["format_version"] == io.FORMAT_VERSION
+    assert doc["package_version"] == __import__("neocognitron").__version__
+    assert doc["class"] == type(model).__name__
+    assert set(doc["params"]) == set(model.get_params())
+    if hasattr(model, "classes_"):
+        assert doc["classes"] == model.classes_.tolist()
+    else:
+        assert doc["config"]["$t"] == "dataclass"
+    assert doc["arrays"] == {k: {"dtype": a.dtype.str, "shape": list(a.shape)}
+                             for k, a in arrays.items()}
+    assert all(a.dtype != object for a in arrays.values())
+    assert len(checksum.tobytes()) == 64
+
+
+def test_string_labels_round_trip(tmp_path):
+    names = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                      "nine"], dtype=object)
+    y = names[Y_TR]
+    model = ConvNetClassifier(padding="same", max_iter=1, random_state=0).fit(X_TR, y)
+    assert model.classes_.dtype == object
+    loaded = round_trip(model, tmp_path)
+    assert_same(loaded.classes_, model.classes_)
+    assert_same(loaded.predict(X_TE), model.predict(X_TE))
+
+
+def test_random_state_instances_round_trip(tmp_path):
+    model = Neocognitron.fukushima1980(random_state=np.random.RandomState(3)).fit(PATTERNS)
+    loaded = round_trip(model, tmp_path)
+    assert_same(loaded.random_state, model.random_state)
+    assert_same(loaded.a_, model.a_)
+
+
+@pytest.mark.parametrize("value", [
+    None, True, 3, 2.5, "s", [1, (2, 3.0)], (), {"a": (1,), "b/c": [None]},
+    float("nan"), float("inf"), -float("inf"), 10**30,
+    np.float32(1.5), np.int64(-4), np.uint8(7), np.bool_(True), np.str_("x"),
+    np.float64("nan"), np.arange(6, dtype=">i4").reshape(2, 3), np.zeros((0, 3)),
+    np.array(["a", "bc"], dtype=object), np.array(2.5),
+    np.random.default_rng(0), np.random.Generator(np.random.MT19937(1)),
+    np.random.RandomState(2), np.random.RandomState(np.random.PCG64(5)),
+    nc_config.fukushima1980(),
+], ids=lambda v: type(v).__name__)
+def test_values_keep_their_types(value):
+    arrays = {}
+    node = encode(value, ("v",), arrays)
+    node = json.loads(json.dumps(node, allow_nan=False))
+    used = set()
+    assert_same(decode(node, arrays, used), value)
+    assert used == set(arrays)
+
+
+# ----------------------------------------------------------------------------- refused saves
+
+
+@pytest.mark.parametrize("cls", [Neocognitron, NeocognitronClassifier, ConvNetClassifier])
+def test_unfitted_model_is_refused(cls, tmp_path):
+    with pytest.raises(NotFittedError, match=f"unfitted {cls.__name__}"):
+        io.save(cls(), tmp_path / "m.npz")
+    assert not os.listdir(tmp_path)
+
+
+class _Sub(ConvNetClassifier):
+    pass
+
+
+@pytest.mark.parametrize("obj", [object(), LogisticRegression().fit([[0], [1]], [0, 1]),
+                                 _Sub(), np.zeros(3)], ids=["object", "sklearn", "subclass",
+                                                            "array"])
+def test_other_types_are_refused(obj, tmp_path):
+    with pytest.raises(TypeError, match="saves only Neocognitron, NeocognitronClassifier"):
+        io.save(obj, tmp_path / "m.npz")
+    assert not os.listdir(tmp_path)
+
+
+@pytest.mark.parametrize("name, value, match", [
+    ("extra_", lambda: 0, "cannot save fitted/extra_: values of type builtins.function"),
+    ("hidden_", [np.array([object()])], "fitted/hidden_/0: an array of Python objects"),
+    ("_cache", {1: 2}, "cannot save private/_cache: a dict with keys other than str"),
+    ("foo", 1, r"attributes \['foo'\] are neither parameters nor fitted"),
+])
+def test_state_that_cannot_be_saved_is_refused_not_dropped(net1980, name, value, match,
+                                                            tmp_path):
+    path = io.save(net1980, tmp_path / "m.npz")
+    before = path.read_bytes()
+    model = copy.deepcopy(net1980)
+    setattr(model, name, value)
+    with pytest.raises(TypeError, match=match):
+        io.save(model, path)
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["m.npz"]
+
+
+def test_architecture_changed_after_fit_is_refused(net1980, digits, cnn, tmp_path):
+    small = nc_config.fukushima1980()
+    small = dataclasses.replace(small, stages=small.stages[:2])
+    for model, change, match in (
+        (net1980, dict(config=small), "a_ must be a list of 2 arrays"),
+        (digits, dict(max_planes=(6, 6)), "stages_ must list 3 stages"),
+        (cnn, dict(conv_channels=(3,)), "network_'s layers are not those its parameters"),
+    ):
+        with pytest.raises(ValueError, match=f"inconsistent model: {match}"):
+            io.save(_with(model, **change), tmp_path / "m.npz")
+    assert not os.listdir(tmp_path)
+
+
+def _with(model, **params):
+    out = copy.deepcopy(model)
+    for k, v in params.items():
+        setattr(out, k, v)
+    return out
+
+
+# ----------------------------------------------------------------------------- atomic writes
+
+
+class _DiskFull(OSError):
+    pass
+
+
+def _failing_write(fh, payload):
+    fh.write(b"PK\x03\x04 half an archive")
+    raise _DiskFull("no space left on device")
+
+
+def test_a_failed_save_leaves_no_trace(net1980, digits, tmp_path, monkeypatch):
+    path = io.save(net1980, tmp_path / "m.npz")
+    before = path.read_bytes()
+    monkeypatch.setattr(io, "_write_npz", _failing_write)
+    with pytest.raises(_DiskFull):
+        io.save(digits, path)  # over an existing file
+    with pytest.raises(_DiskFull):
+        io.save(digits, tmp_path / "new.npz")
+    assert os.listdir(tmp_path) == ["m.npz"]
+    assert path.read_bytes() == before
+    monkeypatch.undo()
+    assert_same(io.load(path).a_, net1980.a_)
+
+
+def test_save_writes_the_path_given(net1980, tmp_path):
+    path = io.save(net1980, str(tmp_path / "sub" / "net.model"))
+    assert path == tmp_path / "sub" / "net.model" and os.listdir(path.parent) == ["net.model"]
+    assert zipfile.is_zipfile(path)
+    assert_same(io.load(path).b_, net1980.b_)
+
+
+# ----------------------------------------------------------------------------- refused loads
+
+
+@pytest.fixture
+def saved(digits, tmp_path):
+    return io.save(digits, tmp_path / "m.npz")
+
+
+def test_a_newer_format_is_refused(net1980, tmp_path, monkeypatch):
+    monkeypatch.setattr(io, "FORMAT_VERSION", io.FORMAT_VERSION + 1)
+    path = io.save(net1980, tmp_path / "m.npz")
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match=f"format version {io.FORMAT_VERSION + 1}, newer"):
+        io.load(path)
+
+
+@pytest.mark.parametrize("drop, match", [
+    ("fitted/top_X_", r"missing array\(s\) \['fitted/top_X_'\]"),
+    ("fitted/stages_/1/X", r"missing array\(s\) \['fitted/stages_/1/X'\]"),
+    ("__sha256__", "no checksum"),
+    ("__meta__", "not a saved model"),
+])
+def test_a_missing_array_is_refused(saved, drop, match):
+    with np.load(saved) as npz:
+        kept = {k: npz[k] for k in npz.files if k != drop}
+    np.savez(saved, **kept)
+    with pytest.raises(ValueError, match=match):
+        io.load(saved)
+
+
+def test_an_extra_array_is_refused(saved):
+    doc, arrays, checksum = read(saved)
+    rewrite(saved, doc, dict(arrays, smuggled=np.zeros(2)), checksum)
+    with pytest.raises(ValueError, match=r"unexpected array\(s\) \['smuggled'\]"):
+        io.load(saved)
+
+
+@pytest.mark.parametrize("edit", ["param", "version", "array"])
+def test_edits_fail_the_checksum(saved, edit):
+    doc, arrays, checksum = read(saved)
+    if edit == "param":
+        doc["params"]["top_threshold"] = 0.4
+    elif edit == "version":
+        doc["package_version"] = "0.0.1"
+    else:
+        arrays["fitted/top_X_"] = arrays["fitted/top_X_"].copy()
+        arrays["fitted/top_X_"][0, 0] += 1
+    rewrite(saved, doc, arrays, checksum)
+    with pytest.raises(ValueError, match="checksum mismatch, the file was modified"):
+        io.load(saved)
+
+
+@pytest.mark.parametrize("where", [0.0, 0.5, 0.999])
+def test_a_flipped_byte_is_refused(saved, where):
+    with zipfile.ZipFile(saved) as z:
+        info = max((i for i in z.infolist() if not i.filename.startswith("__")),
+                   key=lambda i: i.compress_size)
+    raw = bytearray(saved.read_bytes())
+    name_len, extra_len = struct.unpack("<HH", raw[info.header_offset + 26:
+                                                   info.header_offset + 30])
+    start = info.header_offset + 30 + name_len + extra_len
+    raw[start + int(where * info.compress_size)] ^= 0x10
+    saved.write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match="damaged"):
+        io.load(saved)
+
+
+def _set(*keys, value):
+    def edit(doc, arrays):
+        node = doc
+        for k in keys[:-1]:
+            node = node[k]
+        node[keys[-1]] = value
+    return edit
+
+
+def _pop(*keys):
+    def edit(doc, arrays):
+        node = doc
+        for k in keys[:-1]:
+            node = node[k]
+        del node[keys[-1]]
+    return edit
+
+
+def _fewer_planes(doc, arrays):
+    key = "fitted/stages_/1/X"
+    arrays[key] = arrays[key][:-1]
+    doc["arrays"][key]["shape"][0] -= 1
+
+
+@pytest.mark.parametrize("edit, match", [
+    (_set("class", value="Foo"), "unknown model class 'Foo'"),
+    (_set("class", value="ConvNetClassifier"), "are not parameters of ConvNetClassifier"),
+    (_set("params", "bogus", value=1), r"\['bogus'\] are not parameters of NeocognitronClassifier"),
+    (_set("fitted", "bogus", value=1), "'bogus' is not a valid fitted attribute name"),
+    (_set("private", "__class__", value=1), "'__class__' is not a valid private attribute"),
+    (_set("fitted", "n_planes_", value={"$t": "tuple", "v": [4, 5, 1]}),
+     r"inconsistent model: n_planes_ \(4, 5, 1\) !="),
+    (_set("fitted", "n_planes_", value={"$t": "exec", "v": "rm -rf"}), "unknown tag 'exec'"),
+    (_set("fitted", "stages_", 0, "class", value="os.system"), "unknown dataclass 'os.system'"),
+    (_set("fitted", "stages_", 0, "v", "colour", value=1), r"\['colour'\] are not fields"),
+    (_set("classes", value=[0, 1]), "'classes' differs from classes_"),
+    (_set("format_version", value="1"), "invalid format_version '1'"),
+    (_set("format", value="other"), "unreadable model description"),
+    (_pop("fitted", "a_g_"), r"array\(s\) \['fitted/a_g_'\] belong to nothing"),
+    (_pop("fitted", "top_labels_"), "inconsistent model description"),
+    (_fewer_planes, r"inconsistent model: stages_\[1\] has|n_planes_"),
+])
+def test_inconsistent_descriptions_are_refused(saved, edit, match):
+    # with a valid checksum, as if written by someone else: the content checks still hold
+    doc, arrays, _ = read(saved)
+    edit(doc, arrays)
+    rewrite(saved, doc, arrays)
+    with pytest.raises(ValueError, match=match):
+        io.load(saved)
+
+
+def test_1980_shapes_must_match_the_config(net1980, tmp_path):
+    path = io.save(net1980, tmp_path / "m.npz")
+    doc, arrays, _ = read(path)
+    for config in (doc["params"]["config"], doc["config"]):  # both, so they agree
+        config["v"]["stages"]["v"][2]["v"]["s"]["v"]["planes"] = 23
+    rewrite(path, doc, arrays)
+    with pytest.raises(ValueError, match=r"inconsistent model: a_\[2\] has shape \(24, 24, 5, 5\)"
+                                         r", the config needs \(23, 24, 5, 5\)"):
+        io.load(path)
+    # a config that fails its own checks is refused by the config itself
+    doc["params"]["config"]["v"]["alpha"] = -1.0
+    rewrite(path, doc, arrays)
+    with pytest.raises(ValueError, match="alpha"):
+        io.load(path)
+
+
+def test_a_changed_preset_loads_the_config_trained_with(net1980, tmp_path, monkeypatch):
+    model = _with(net1980, config=None)  # config=None means the preset, as fitted
+    path = io.save(model, tmp_path / "m.npz")
+    assert io.load(path).config is None
+    preset = nc_config.fukushima1980
+    monkeypatch.setattr(nc_config, "fukushima1980",
+                        lambda: dataclasses.replace(preset(), alpha=0.25))
+    with pytest.warns(UserWarning, match="preset has changed since"):
+        loaded = io.load(path)
+    assert loaded.config == preset()
+    assert_same(loaded.transform(PATTERNS), net1980.transform(PATTERNS))
+
+
+@pytest.mark.parametrize("content, match", [
+    (b"", "not a valid .npz file"),
+    (b"hello, I am a text file\n", "not a valid .npz file"),
+    (b"PK\x03\x04" + bytes(200), "not a valid .npz file"),
+    ("npy", "single .npy array"),
+    ("plain-npz", "not a saved model"),
+    ("bad-json", "unreadable model description"),
+])
+def test_files_that_are_not_models_are_refused(content, match, tmp_path):
+    path = tmp_path / "m.npz"
+    if content == "npy":
+        with open(path, "wb") as fh:
+            np.save(fh, np.arange(3))
+    elif content == "plain-npz":
+        np.savez(path, a=np.arange(3))
+    elif content == "bad-json":
+        np.savez(path, __meta__=np.frombuffer(b"\xff{", np.uint8), __sha256__=np.zeros(64))
+    else:
+        path.write_bytes(content)
+    with pytest.raises(ValueError, match=match):
+        io.load(path)
+
+
+def test_a_missing_file_is_a_file_not_found_error(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        io.load(tmp_path / "nothing.npz")
