@@ -158,14 +158,63 @@ class Neocognitron(TransformerMixin, BaseEstimator):
 
     # -- self-organisation, section 3 ---------------------------------------------------
 
+    def _start(self, X):
+        """What :meth:`fit` draws before learning, in the order it draws it: the initial
+        weights (which consume random draws only when ``config.init_jitter > 0``), then
+        every presentation. Learning itself draws nothing."""
+        cfg = self._config()
+        patterns = self._check_images(X)[:, 0]
+        rng = check_random_state(self.random_state)
+        init = self._initial_weights(cfg, rng)
+        order = np.tile(np.arange(len(patterns)), cfg.repeats)
+        images, shifts = random_shift(patterns[order], cfg.max_shift, random_state=rng)
+        return cfg, init, (images, order, shifts)
+
+    def presentations(self, X):
+        """The shifted patterns :meth:`fit` learns from, in the order it presents them.
+
+        Each pattern is presented ``config.repeats`` times (patterns cycled in order), each
+        time at a random shift of at most ``config.max_shift`` pixels per axis that keeps
+        all ink inside the input (:func:`neocognitron.transforms.random_shift`). ``fit``
+        draws its presentations with this same code, so with an int ``random_state``
+        ``fit(X)`` learns from exactly these images, before or after this call. (A
+        ``RandomState`` instance is advanced by every call, and ``None`` draws afresh,
+        so then the two differ.)
+
+        Parameters
+        ----------
+        X : array-like, shape (n, H, W) or (n, H*W)
+            Training patterns, non-negative.
+
+        Returns
+        -------
+        images : ndarray, shape (n * config.repeats, H, W)
+            The presented inputs, in order.
+        index : ndarray of int, shape (n * config.repeats,)
+            The pattern (row of ``X``) of each presentation: a label for a supervised model
+            trained on the same presentations.
+        shifts : ndarray of int, shape (n * config.repeats, 2)
+            The ``(dy, dx)`` of each presentation.
+
+        Examples
+        --------
+        >>> from neocognitron import Neocognitron
+        >>> from neocognitron.datasets import fukushima1980_patterns
+        >>> images, index, shifts = Neocognitron.fukushima1980(random_state=0).presentations(
+        ...     fukushima1980_patterns())
+        >>> images.shape, index[:7].tolist()
+        ((100, 16, 16), [0, 1, 2, 3, 4, 0, 1])
+        """
+        return self._start(X)[2]
+
     def fit(self, X, y=None):
         """Self-organise on the training patterns, with the paper's schedule.
 
-        Each pattern is presented ``config.repeats`` times (patterns cycled in order), each
-        time at a random shift of at most ``config.max_shift`` pixels that keeps all ink
-        inside the input. On every presentation all S-layers learn from the same forward
-        pass: representatives are chosen in S-columns and reinforce their planes
-        (:mod:`neocognitron.learning`).
+        The patterns are presented as :meth:`presentations` returns them: each
+        ``config.repeats`` times (patterns cycled in order), each time at a random shift
+        of at most ``config.max_shift`` pixels that keeps all ink inside the input. On
+        every presentation all S-layers learn from the same forward pass: representatives
+        are chosen in S-columns and reinforce their planes (:mod:`neocognitron.learning`).
 
         Parameters
         ----------
@@ -177,16 +226,10 @@ class Neocognitron(TransformerMixin, BaseEstimator):
         -------
         self
         """
-        cfg = self._config()
-        patterns = self._check_images(X)[:, 0]
-        rng = check_random_state(self.random_state)
-        a, b, c, d = self._initial_weights(cfg, rng)
+        cfg, (a, b, c, d), (images, order, _) = self._start(X)
         counts = [np.zeros(st.s.planes, dtype=np.int64) for st in cfg.stages]
-        n = len(patterns)
-        order = np.tile(np.arange(n), cfg.repeats)
-        bar = tqdm(order, desc="self-organising", unit="presentation", disable=not self.verbose)
-        for p in bar:
-            u0, _ = random_shift(patterns[p], cfg.max_shift, random_state=rng)
+        bar = tqdm(images, desc="self-organising", unit="presentation", disable=not self.verbose)
+        for u0 in bar:
             self._learn_once(u0[None, None], cfg, a, b, c, d, counts)
         self.a_, self.b_, self.c_, self.d_ = a, b, c, d
         self.reinforcements_ = counts

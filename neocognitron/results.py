@@ -38,10 +38,45 @@ def _default(obj):
     raise TypeError(f"cannot write {type(obj).__name__} to JSON")
 
 
+def write_text(text, path, encoding="utf-8"):
+    """Write a string to a file atomically.
+
+    The text goes to a temporary file in the same folder, which is renamed to ``path``
+    once complete, so an interrupted run never leaves a half-written file behind. Missing
+    parent folders are created; the file gets the permissions of the umask.
+
+    Parameters
+    ----------
+    text : str
+        Written as it is (no newline is added).
+    path : str or path-like
+        The file to write; replaced if it exists.
+    encoding : str, default "utf-8"
+
+    Returns
+    -------
+    path : pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from neocognitron.results import write_text
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     write_text("| a | b |\\n", Path(tmp) / "table.md").read_text()
+    '| a | b |\\n'
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    data = text.encode(encoding)
+    return _atomic(path, lambda fh: fh.write(data))
+
+
 def write_json(obj, path):
     """Write ``obj`` as indented JSON (numpy scalars and arrays allowed), atomically."""
     text = json.dumps(obj, indent=2, default=_default, allow_nan=False)
-    return _atomic(path, lambda fh: fh.write(text.encode() + b"\n"))
+    return write_text(text + "\n", path)
 
 
 def save_figure(fig, path, dpi=150):

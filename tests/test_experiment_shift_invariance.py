@@ -1,16 +1,25 @@
 """experiments/shift_invariance.py runs end to end on the real MNIST files and writes the
 figures, results.json and results.md with sane numbers. Uses the hidden ``--smoke``
 setting (300 training / 100 test digits, tiny models, about 35 s); ``--quick`` takes about
-3 minutes. Skipped without the files."""
+3 minutes. Skipped without the files. Also the study's library pieces
+(``neocognitron.shift_study``) on hand-made inputs, without MNIST."""
 
 import contextlib
 import io
 import json
 from pathlib import Path
 
-import numpy as np
-import pytest
-from mnist_home import load_experiment, mnist_home
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from mnist_home import load_experiment, mnist_home  # noqa: E402
+
+from neocognitron.plotting.shift_study import plot_shift_study  # noqa: E402
+from neocognitron.shift_study import by_distance, mean_std, report, shift_offsets  # noqa: E402
+from neocognitron.shift_study.fukushima1980 import WinnerClassPredictor  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -117,3 +126,58 @@ def test_numbers_are_sane(run):
         assert np.isclose(d["mean"], np.mean(d["grid"]))
     if r["distinct"]:
         assert r["neocognitron1980"]["class_accuracy"] == r["neocognitron1980"]["same_cell"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(DATA_HOME is None, reason="MNIST files not available")
+def test_results_md_and_figures_can_be_remade_from_results_json(run):
+    out, _, _ = run
+    res = json.loads((out / "results.json").read_text())
+    assert report.results_markdown(res) == (out / "results.md").read_text()
+    figs = plot_shift_study(res)
+    assert list(figs) == list(FIGURES)
+    for fig in figs.values():
+        plt.close(fig)
+
+
+# -- the library pieces, without MNIST -----------------------------------------------------
+
+def test_shift_offsets_and_rings():
+    assert shift_offsets(4, 2) == [-4, -2, 0, 2, 4]
+    with pytest.raises(ValueError, match="divide"):
+        shift_offsets(4, 3)
+    pairs = [(0, 0), (1, 0), (-1, 1), (2, -1), (0, -2)]
+    dists, means = by_distance(pairs, [1.0, 0.5, 0.7, 0.2, 0.4])
+    assert dists == [0, 1, 2] and means == pytest.approx([1.0, 0.6, 0.3])
+
+
+class _FakeNet:
+    def __init__(self, winners):
+        self.table = np.asarray(winners)
+
+    def winners(self, X):
+        return self.table[np.asarray(X, dtype=int).ravel()]
+
+
+def test_winner_class_maps_only_cells_won_by_one_pattern():
+    # patterns 0 and 2 share cell 5, pattern 3 is silent: only cells 7 and 9 map to a class
+    unshifted = np.array([5, 7, 5, -1, 9])
+    pred = WinnerClassPredictor(_FakeNet([5, 7, 5, -1, 9, 7]), unshifted)
+    assert pred.cell_to_class == {7: 1, 9: 4}
+    assert pred.predict(np.arange(6)).tolist() == [-1, 1, -1, -1, 4, 1]
+
+
+def test_tables_format_mean_and_std():
+    one = mean_std([[0.5, 0.25]])
+    assert report.format_stat(one, 1) == "25.0"
+    two = mean_std([[0.5], [0.7]])
+    assert report.format_stat(two, 0, n_seeds=2) == "60.0 ± 10.0"
+    assert report.format_stat(mean_std([0.125, 0.125]), percent=False, n_seeds=2) == \
+        "0.125 ± 0.000"
+    stats = {"by_distance": mean_std([[1.0, 0.5]]), "grid": mean_std([np.ones((3, 3))]),
+             "mean": mean_std([0.75])}
+    summary = {"distances": [0, 1], "neocognitron1980": {"same_cell": stats},
+               "cnn": {"accuracy": stats, "same_prediction": stats}}
+    table = report.fukushima1980_table(summary, 1).splitlines()
+    assert table[0] == "| model (measure) | shift 0 | shift 1 | all 9 shifts |"
+    assert table[2].endswith("| 100.0 | 50.0 | 75.0 |") and len(table) == 5

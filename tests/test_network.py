@@ -1,5 +1,7 @@
 """The 1980 network: structure, determinism, validation, and the paper's claim."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -7,6 +9,7 @@ from neocognitron import Neocognitron
 from neocognitron.config import CLayerConfig, NetworkConfig, SLayerConfig, Stage, fukushima1980
 from neocognitron.datasets import fukushima1980_patterns, fukushima1980_xytz_patterns
 from neocognitron.evaluation import VARIANT_KINDS, pattern_variants, winner_consistency
+from neocognitron.transforms import shift
 
 PATTERNS = fukushima1980_patterns()
 
@@ -50,6 +53,46 @@ def test_learning_follows_the_schedule(net0):
     # b grows only where a plane was reinforced
     for count, b in zip(net0.reinforcements_, net0.b_, strict=True):
         np.testing.assert_array_equal(count > 0, b > 0)
+
+
+
+def _seen(net, X):
+    """Fit ``net`` on ``X`` and return the inputs its learning step received, in order."""
+    seen = []
+    learn = net._learn_once
+
+    def record(u0, *args):
+        seen.append(u0[0, 0].copy())
+        return learn(u0, *args)
+
+    net._learn_once = record
+    net.fit(X)
+    return np.array(seen)
+
+
+@pytest.mark.parametrize("jitter", [0.0, 0.2])
+def test_fit_learns_from_exactly_the_presentations(jitter):
+    # with jitter the initial weights draw from the stream first; presentations() must too
+    cfg = dataclasses.replace(fukushima1980(), init_jitter=jitter, repeats=3)
+    images, index, shifts = Neocognitron(config=cfg, random_state=7).presentations(PATTERNS)
+    assert images.shape == (15, 16, 16)
+    np.testing.assert_array_equal(index, np.tile(np.arange(5), 3))
+    assert shifts.shape == (15, 2) and np.abs(shifts).max() <= cfg.max_shift
+    np.testing.assert_array_equal(images, shift(PATTERNS[index], shifts[:, 0], shifts[:, 1]))
+    np.testing.assert_array_equal(images.sum(axis=(1, 2)), PATTERNS[index].sum(axis=(1, 2)))
+    net = Neocognitron(config=cfg, random_state=7)
+    np.testing.assert_array_equal(_seen(net, PATTERNS), images)
+    assert net.n_presentations_ == len(images)
+    # asking again, after fitting, gives the same presentations; another seed does not
+    np.testing.assert_array_equal(net.presentations(PATTERNS)[0], images)
+    other = Neocognitron(config=cfg, random_state=8).presentations(PATTERNS)[2]
+    assert not np.array_equal(other, shifts)
+
+
+def test_presentations_of_the_paper_schedule():
+    images, index, shifts = Neocognitron.fukushima1980(random_state=0).presentations(PATTERNS)
+    assert images.shape == (100, 16, 16) and np.bincount(index).tolist() == [20] * 5
+    assert len({tuple(s) for s in shifts}) > 5  # shifted, and not always the same way
 
 
 def test_zero_input_is_silent(net0):
