@@ -1,0 +1,89 @@
+"""Parameter sweep: every seed x every grid setting of a grid file, resumable.
+
+Runs the points of GRID (TOML or JSON; the format is in ``neocognitron.sweep``) that have
+no result in ``--out`` yet: serially, in ``--n-jobs`` joblib processes, or on the Dask
+cluster at ``--scheduler``. Each point's result is written to ``--out/points/`` as soon as
+it finishes, so an interrupted sweep is resumed by running the same command again; failed
+points are recorded and retried by that rerun. Writes ``summary.json`` and ``summary.md``
+(mean ± std over seeds per setting) and prints where they went. Exits with status 1 if a
+point failed. Uses the public API only.
+
+    python experiments/sweep.py GRID [--out DIR] [--n-jobs N | --scheduler ADDRESS]
+                                [--threads N] [--dry-run] [--quiet]
+
+Examples::
+
+    python experiments/sweep.py experiments/sweeps/digits_neocognitron.toml --n-jobs 2
+    dask scheduler &  dask worker tcp://127.0.0.1:8786 --nworkers 2 --nthreads 1 &
+    python experiments/sweep.py experiments/sweeps/digits_neocognitron.toml \\
+        --scheduler tcp://127.0.0.1:8786
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from neocognitron.sweep import load_grid, read_records, run_sweep
+
+
+def _threads(text):
+    return None if text == "auto" else int(text)
+
+
+def main(argv=None):
+    """Run the sweep; returns the process exit status (0: every point has a result)."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("grid", help="grid file, .toml or .json")
+    ap.add_argument("--out", default=None,
+                    help="output folder, reused to resume (default results/sweeps/<grid name>)")
+    run = ap.add_mutually_exclusive_group()
+    run.add_argument("--n-jobs", type=int, default=1,
+                     help="joblib processes on this machine (-1: every core; default 1)")
+    run.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                     help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    ap.add_argument("--threads", type=_threads, default=1, metavar="N",
+                    help="BLAS and numba threads per point (default 1, the same numbers "
+                         "with any executor; 'auto': the libraries' defaults)")
+    ap.add_argument("--dry-run", action="store_true",
+                    help="list the points and which are done; run nothing")
+    ap.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = ap.parse_args(argv)
+    out = Path(args.out) if args.out else Path("results") / "sweeps" / Path(args.grid).stem
+
+    try:
+        spec = load_grid(args.grid)
+    except (ValueError, OSError) as exc:
+        ap.error(str(exc))
+    if args.dry_run:
+        points = spec.points()
+        results, errors = read_records(out, points)
+        for p in points:
+            state = "done" if p.key in results else "failed" if p.key in errors else "to run"
+            print(f"{p.key}  seed {p.seed:<4d} {state:7s} {p.params}")
+        print(f"{len(points)} points, {len(results)} done, {len(errors)} failed; "
+              f"out: {out.resolve()}")
+        return 0
+
+    try:
+        report = run_sweep(spec, out, n_jobs=args.n_jobs, scheduler=args.scheduler,
+                           threads=args.threads, quiet=args.quiet)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: the finished points are in {out.resolve() / 'points'}; run the "
+              "same command again to resume", file=sys.stderr)
+        return 130
+    s = report.summary
+    print(f"{s['n_done']}/{s['n_points']} points done ({len(report.ran)} run now, "
+          f"{report.n_skipped} from earlier runs) in {report.wall_time:.1f} s")
+    if not args.quiet:
+        print(report.summary_md.read_text().split("\n\n", 2)[-1].split("\n## ")[0])
+    for e in report.errors:
+        print(f"FAILED {e['key']} {e['params']} seed {e['seed']}: "
+              f"{e['error'].splitlines()[0]}  ({out.resolve() / 'points' / e['key']}.error.json)")
+    print("wrote:")
+    for path in (report.summary_json, report.summary_md, out / "points"):
+        print(f"  {Path(path).resolve()}")
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

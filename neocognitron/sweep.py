@@ -1,0 +1,292 @@
+"""Parameter sweeps: seeds x a grid of hyper-parameters, run serially, with joblib, or on a
+Dask cluster, resumable after any interruption.
+
+Grid file (TOML or JSON, the same keys)::
+
+    seeds = [0, 1, 2]                      # default [0]
+    metrics = ["test_accuracy", "fit_time"]
+
+    [target]
+    estimator = "neocognitron.NeocognitronClassifier"   # any estimator class, dotted path
+    params = { n_epochs = 1 }              # fixed for every point
+
+    [data]                                 # estimator targets only
+    name = "digits"                        # or "mnist" (+ train_size, test_size, data_home)
+    test_size = 0.25
+
+    [grid]                                 # cartesian product, as sklearn's ParameterGrid;
+    q = [50.0, 100.0]                      # [[grid]] tables (a list) give a union of grids
+    max_planes = [[8], [16]]
+
+A target is either an ``estimator`` (given ``random_state=seed``; lists become tuples;
+metrics ``fit_time``, ``score_time``, and ``test_``/``train_`` + any scikit-learn scorer
+name) or a ``script`` (an experiment of ``experiments/`` by name, or a path), run as
+``python SCRIPT --out <point folder> --seed N [args] --param value ...`` (``true`` gives a
+bare flag, a list several values) whose ``results.json`` is read back; its ``metrics`` are
+dotted paths into that file (default: every number in it), ``timeout`` is in seconds.
+
+Output folder::
+
+    sweep.json                the spec; a rerun must have the same target, data and metrics
+    points/<key>.json         one per finished point: params, seed, metrics, wall time,
+                              host, start and end time
+    points/<key>.error.json   a failed point (retried by the next run)
+    runs/<key>/               a script target's own output
+    summary.json, summary.md  mean ± std over seeds per setting
+
+``<key>`` is :func:`point_key` of ``(params, seed)``. Each record is written by the parent
+process as soon as its point finishes, atomically (:func:`neocognitron.results.write_json`),
+so whatever kills a sweep, a rerun with the same grid and folder finds every finished
+point complete, skips it, and runs the rest: no finished point runs again and none is lost
+(a point cut off mid-run starts over). The parent is the only writer (no races between
+workers), and Dask workers need not share its file system, except for script targets,
+whose ``runs/`` folder they write. A lock on the folder keeps a second sweep out of it.
+
+Same numbers everywhere: each point gets ``random_state=seed`` and runs with the same
+number of BLAS and numba threads (``threads``, default 1) in this process, a joblib worker
+or a Dask worker, so a point's scores do not depend on where it ran. One thread per point
+also keeps ``n_jobs`` workers from oversubscribing the cores.
+
+MNIST (``name = "mnist"``) is read by :func:`neocognitron.datasets.load_mnist` on the
+worker, from ``data_home`` or ``$NEOCOGNITRON_DATA``.
+"""
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from ._sweep_grid import Point, SweepSpec, load_grid, parse_grid, point_key
+from ._sweep_point import error_record, load_data, run_point
+from ._sweep_summary import markdown, summarize
+from .results import _atomic, write_json
+
+__all__ = ["SweepSpec", "Point", "SweepReport", "load_grid", "parse_grid", "point_key",
+           "run_point", "run_sweep", "read_records"]
+
+
+@dataclass
+class SweepReport:
+    """What :func:`run_sweep` did and where it wrote it."""
+
+    out: Path
+    n_points: int
+    n_skipped: int  # finished by an earlier run
+    ran: list = field(default_factory=list)  # keys run by this call
+    errors: list = field(default_factory=list)  # error records of points still failing
+    summary: dict = field(default_factory=dict)
+    summary_json: Path | None = None
+    summary_md: Path | None = None
+    wall_time: float = 0.0
+
+    @property
+    def ok(self):
+        """Every point of the grid has a result."""
+        return not self.errors and self.summary.get("n_done") == self.n_points
+
+
+def _result_path(out, key):
+    return Path(out) / "points" / f"{key}.json"
+
+
+def _error_path(out, key):
+    return Path(out) / "points" / f"{key}.error.json"
+
+
+def _read(path):
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def read_records(out, points):
+    """Finished and failed records of ``points`` found in ``out``: two dicts by key.
+
+    A point with a valid result file is finished even if an error file remains beside it
+    (the parent is killed between writing the result and removing the old error).
+    """
+    results, errors = {}, {}
+    for p in points:
+        rec = _read(_result_path(out, p.key))
+        if rec and rec.get("key") == p.key and rec.get("status") == "ok":
+            results[p.key] = rec
+            continue
+        err = _read(_error_path(out, p.key))
+        if err and err.get("key") == p.key:
+            errors[p.key] = err
+    return results, errors
+
+
+class _Lock:
+    """An exclusive ``flock`` on ``out/.sweep.lock``: two sweeps writing one folder would run
+    the same points twice. The kernel drops the lock when its process dies, even by
+    SIGKILL, so no stale lock outlives a killed sweep."""
+
+    def __init__(self, out):
+        self.path = Path(out) / ".sweep.lock"
+        self.fh = None
+
+    def __enter__(self):
+        try:
+            import fcntl
+        except ImportError:  # Windows: no locking
+            return self
+        self.fh = open(self.path, "a")  # held open for the whole sweep
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.close()
+            raise RuntimeError(f"another sweep is running in {self.path.parent}") from None
+        return self
+
+    def __exit__(self, *exc):
+        if self.fh is not None:
+            self.fh.close()
+
+
+def _check_folder(spec, out):
+    """Refuse a folder written by a different sweep; record this spec in it."""
+    path = Path(out) / "sweep.json"
+    old = _read(path) if path.exists() else None
+    if old is not None:
+        new = spec.fingerprint()
+        diff = [k for k in new if old.get(k) != _as_json(new[k])]
+        if diff:
+            raise ValueError(f"{out} holds a sweep with another {', '.join(diff)}; its results "
+                             "would not match this grid: use another output folder")
+    write_json(spec.to_dict(), path)
+
+
+def _as_json(value):
+    """``value`` as it reads back from JSON (tuples become lists)."""
+    return json.loads(json.dumps(value))
+
+
+def _serial(spec, todo, threads, out):
+    for p in todo:
+        yield run_point(spec, p, threads, Path(out) / "runs" / p.key)
+
+
+def _joblib(spec, todo, threads, out, n_jobs):
+    from joblib import Parallel, delayed
+
+    # generator_unordered hands back each point the moment it finishes, so its file is
+    # written then and not when a slower point started earlier completes; batch_size=1 so
+    # that no finished point waits in a batch with unfinished ones
+    par = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)
+    yield from par(delayed(run_point)(spec, p, threads, str(Path(out) / "runs" / p.key))
+                   for p in todo)
+
+
+def _dask(spec, todo, threads, out, scheduler):
+    from dask.distributed import Client, as_completed
+
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler,
+                                                                    set_as_default=False)
+    try:
+        # pure=False: a point rerun after a failure must run again, not be served from
+        # the scheduler's memory of an earlier identical task
+        futures = {client.submit(run_point, spec, p, threads, str(Path(out) / "runs" / p.key),
+                                 pure=False): p for p in todo}
+        # the client's own loop: it is not made the default client, so as not to capture
+        # the caller's later dask computations
+        for fut in as_completed(futures, loop=client.loop):
+            try:
+                yield fut.result()
+            except Exception as exc:  # the worker died (KilledWorker) or could not unpickle
+                yield error_record(spec, futures[fut], exc)
+            fut.release()
+    finally:
+        if client is not scheduler:
+            client.close()
+
+
+def run_sweep(grid, out, *, n_jobs=1, scheduler=None, threads=1, quiet=False):
+    """Run every point of ``grid`` that has no result in ``out`` yet, then summarise.
+
+    Parameters
+    ----------
+    grid : str, Path or SweepSpec
+        A grid file (see the module docstring) or a spec from :func:`load_grid`.
+    out : str or Path
+        Output folder; reusing it resumes the sweep.
+    n_jobs : int, default=1
+        joblib processes on this machine (``-1``: every core); 1 runs in this process.
+    scheduler : str or dask.distributed.Client, optional
+        Address of a Dask scheduler (``tcp://host:8786``), or a client; the points run on
+        its workers. Excludes ``n_jobs``.
+    threads : int or None, default=1
+        BLAS and numba threads per point. The same value gives the same numbers whatever
+        the executor; ``None`` leaves the libraries' defaults.
+    quiet : bool, default=False
+        No progress bar and no messages on failing points.
+
+    Returns
+    -------
+    SweepReport
+    """
+    spec = grid if isinstance(grid, SweepSpec) else load_grid(grid)
+    if scheduler is not None and n_jobs not in (1, None):
+        raise ValueError("give either n_jobs (joblib on this machine) or scheduler (Dask)")
+    # absolute: workers (loky, Dask) may not share this process's working directory
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    with _Lock(out):
+        _check_folder(spec, out)
+        points_dir = out / "points"
+        points_dir.mkdir(exist_ok=True)
+        for tmp in points_dir.glob(".*.tmp"):  # left by a process killed mid-write
+            tmp.unlink(missing_ok=True)
+        points = spec.points()
+        results, errors = read_records(out, points)
+        todo = [p for p in points if p.key not in results]
+        report = SweepReport(out=out, n_points=len(points), n_skipped=len(points) - len(todo))
+        if todo and spec.kind == "estimator" and scheduler is None:
+            load_data(spec.data)  # fail early on missing data, and download it only once
+        if scheduler is not None:
+            runs = _dask(spec, todo, threads, out, scheduler)
+        elif n_jobs in (1, None) or len(todo) <= 1:
+            runs = _serial(spec, todo, threads, out)
+        else:
+            runs = _joblib(spec, todo, threads, out, n_jobs)
+        bar = tqdm(total=len(points), initial=report.n_skipped, disable=quiet, unit="point",
+                   desc=f"sweep {Path(spec.source).stem}")
+        with bar:
+            for rec in runs:
+                _store(spec, out, rec, errors, results, quiet)
+                report.ran.append(rec["key"])
+                bar.update()
+                bar.set_postfix(failed=len(errors), refresh=False)
+        report.summary = summarize(spec, points, results, errors)
+        report.errors = list(errors.values())
+        report.summary_json = write_json(report.summary, out / "summary.json")
+        text = markdown(report.summary)
+        report.summary_md = _atomic(out / "summary.md", lambda fh: fh.write(text.encode()))
+    report.wall_time = time.perf_counter() - t0
+    return report
+
+
+def _store(spec, out, rec, errors, results, quiet):
+    key = rec["key"]
+    if rec["status"] == "ok":
+        try:
+            write_json(rec, _result_path(out, key))
+        except (TypeError, ValueError) as exc:  # JSON cannot hold it: a failure, not a crash
+            point = Point(key, rec["params"], rec["seed"])
+            rec = error_record(spec, point, TypeError(f"its record cannot be written: {exc}"))
+    if rec["status"] == "ok":
+        # after the result, so that a kill in between leaves a finished point, not a lost one
+        _error_path(out, key).unlink(missing_ok=True)
+        errors.pop(key, None)
+        results[key] = rec
+        return
+    rec["attempt"] = errors[key].get("attempt", 1) + 1 if key in errors else 1
+    write_json(rec, _error_path(out, key))
+    errors[key] = rec
+    if not quiet:
+        tqdm.write(f"point {key} {rec['params']} seed {rec['seed']} failed: "
+                   f"{rec['error'].splitlines()[0]}")

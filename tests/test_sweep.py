@@ -1,0 +1,328 @@
+"""Parameter sweeps (neocognitron.sweep, experiments/sweep.py): the same numbers serially,
+with joblib and on a Dask cluster; resumed after SIGKILL without rerunning finished points;
+failures recorded and retried; bad grid files rejected by name. Everything runs on
+loopback with fixed seeds."""
+
+import fcntl
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+distributed = pytest.importorskip("dask.distributed")
+
+from mnist_home import load_experiment  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
+
+from neocognitron import NeocognitronClassifier  # noqa: E402
+from neocognitron.datasets import load_digits_images  # noqa: E402
+from neocognitron.sweep import load_grid, parse_grid, point_key, run_sweep  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+LR = "sklearn.linear_model.LogisticRegression"
+
+# a digit neocognitron small enough for well under a second per fit on 8x8 digits
+TINY = {"margin": 2, "fields": [5, 3], "strides": [1, 2], "n_unsupervised": 100,
+        "n_epochs": 1}
+NEOCOGNITRON_GRID = {
+    "seeds": [0, 1],
+    "metrics": ["test_accuracy", "train_accuracy", "fit_time"],
+    "target": {"estimator": "neocognitron.NeocognitronClassifier", "params": TINY},
+    "data": {"name": "digits", "train_size": 300, "test_size": 200},
+    "grid": {"max_planes": [[4], [8]], "q": [30.0, 100.0]},
+}
+
+# a stand-in for an experiment script: --out, --seed, params as flags, results.json; it
+# logs every completed run so that the test can count how often each point ran
+SCRIPT = """\
+import argparse, json, os, time
+ap = argparse.ArgumentParser()
+ap.add_argument("--out"); ap.add_argument("--seed", type=int); ap.add_argument("--x", type=int)
+ap.add_argument("--sleep", type=float, default=0.0); ap.add_argument("--log")
+ap.add_argument("--fail-if", default=None); ap.add_argument("--stall-if", default=None)
+ap.add_argument("--verbose", action="store_true")
+a = ap.parse_args()
+if a.fail_if and os.path.exists(a.fail_if) and a.x == 2:
+    raise SystemExit("injected failure for x=2")
+time.sleep(60 if a.stall_if and os.path.exists(a.stall_if) and a.x == 3 else a.sleep)
+with open(os.path.join(a.out, "results.json"), "w") as fh:
+    json.dump({"y": 10 * a.x + a.seed, "nested": {"z": a.seed}, "label": "text"}, fh)
+with open(a.log, "a") as fh:
+    fh.write(f"{a.x} {a.seed}\\n")
+"""
+
+
+def _script_grid(tmp_path, **params):
+    script = tmp_path / "fake_experiment.py"
+    script.write_text(SCRIPT)
+    return {"seeds": [0, 1],
+            "target": {"script": str(script), "args": ["--verbose"],
+                       "params": {"log": str(tmp_path / "runs.log"), **params}},
+            "grid": {"x": [0, 1, 2, 3]}}
+
+
+def _write_grid(tmp_path, raw, name="grid.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(raw))
+    return path
+
+
+def _results(out):
+    return {p.stem: json.loads(p.read_text())
+            for p in (Path(out) / "points").glob("*.json") if not p.stem.endswith(".error")}
+
+
+def _runs(tmp_path):
+    lines = (tmp_path / "runs.log").read_text().split("\n")
+    return [tuple(map(int, line.split())) for line in lines if line]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    # processes=True: the points cross a process boundary (pickling, a fresh numba and
+    # BLAS in each worker) as on a real cluster
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None,
+                                  silence_logs=logging.ERROR) as c:
+        yield c
+
+
+def test_same_numbers_serial_joblib_and_dask(tmp_path, cluster, capsys):
+    grid = _write_grid(tmp_path, NEOCOGNITRON_GRID)
+    serial = run_sweep(grid, tmp_path / "serial", quiet=True)
+    pool = run_sweep(grid, tmp_path / "joblib", n_jobs=2, quiet=True)
+    status = load_experiment("sweep").main([str(grid), "--out", str(tmp_path / "dask"),
+                                            "--scheduler", cluster.scheduler_address,
+                                            "--quiet"])
+    assert status == 0
+    assert str((tmp_path / "dask" / "summary.md").resolve()) in capsys.readouterr().out
+    assert serial.ok and pool.ok and len(serial.ran) == len(pool.ran) == 8
+
+    runs = {name: _results(tmp_path / name) for name in ("serial", "joblib", "dask")}
+    keys = {p.key for p in load_grid(grid).points()}
+    for name, recs in runs.items():
+        assert set(recs) == keys, name
+        for key, rec in recs.items():
+            assert rec["key"] == key == point_key(rec["params"], rec["seed"])
+            assert rec["status"] == "ok" and rec["wall_time"] > 0
+            assert rec["start_time"] < rec["end_time"] and rec["host"]
+    assert all(r["pid"] != os.getpid() for r in runs["dask"].values())
+    # the same code on the same data with one BLAS/numba thread everywhere: the same
+    # floating-point operations in the same order, so the scores agree exactly
+    for key, rec in runs["serial"].items():
+        for name in ("joblib", "dask"):
+            other = runs[name][key]["metrics"]
+            assert other["test_accuracy"] == rec["metrics"]["test_accuracy"], (name, key)
+            assert other["train_accuracy"] == rec["metrics"]["train_accuracy"], (name, key)
+    accs = [r["metrics"]["test_accuracy"] for r in runs["serial"].values()]
+    assert min(accs) > 0.3 and len(set(accs)) > 1  # learned something; seeds matter
+
+    summary = json.loads((tmp_path / "dask" / "summary.json").read_text())
+    assert summary["n_done"] == 8 and summary["n_errors"] == 0
+    assert len(summary["settings"]) == 4
+    for s in summary["settings"]:
+        values = [runs["dask"][point_key(s["params"], seed)]["metrics"]["test_accuracy"]
+                  for seed in (0, 1)]
+        m = s["metrics"]["test_accuracy"]
+        assert m["mean"] == pytest.approx(np.mean(values))
+        assert m["std"] == pytest.approx(np.std(values, ddof=1))
+
+
+def test_gridsearchcv_on_the_dask_joblib_backend(cluster):
+    import joblib
+
+    X, y = load_digits_images()
+    X, y = X[:240], y[:240]
+    est = NeocognitronClassifier(random_state=0, **{k: tuple(v) if isinstance(v, list) else v
+                                                    for k, v in TINY.items()})
+    grid = {"q": [30.0, 100.0], "max_planes": [(4,), (8,)]}
+    serial = GridSearchCV(est, grid, cv=2).fit(X, y)
+    with distributed.Client(cluster.scheduler_address) as client, \
+            distributed.get_task_stream(client) as stream, joblib.parallel_backend("dask"):
+        dask = GridSearchCV(est, grid, cv=2, n_jobs=2).fit(X, y)
+    assert stream.data, "no task ran on the cluster"
+    np.testing.assert_array_equal(dask.cv_results_["mean_test_score"],
+                                  serial.cv_results_["mean_test_score"])
+    assert dask.best_params_ == serial.best_params_
+    assert dask.score(X, y) == serial.score(X, y)
+
+
+def test_killed_sweep_resumes_without_rerunning_finished_points(tmp_path):
+    # the points with x = 3 come last and hang while the stall file exists, so the first
+    # run cannot finish before it is killed, however slow the machine
+    stall = tmp_path / "stall"
+    stall.touch()
+    grid = _write_grid(tmp_path, _script_grid(tmp_path, sleep=0.2, stall_if=str(stall)))
+    out = tmp_path / "out"
+    cmd = [sys.executable, str(ROOT / "experiments" / "sweep.py"), str(grid), "--out",
+           str(out), "--quiet"]
+    # a session of its own, so that SIGKILL reaches the point's subprocess too, as when a
+    # job scheduler kills the whole job
+    with open(tmp_path / "first.log", "wb") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while len(_results(out)) < 3:
+            assert proc.poll() is None, (tmp_path / "first.log").read_text()
+            assert time.monotonic() < deadline, "no progress"
+            time.sleep(0.05)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    before = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns)
+              for p in (out / "points").glob("*.json")}
+    assert 3 <= len(before) <= 6
+
+    stall.unlink()
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "8/8 points done" in done.stdout
+    after = _results(out)
+    assert sorted(after) == sorted(p.key for p in load_grid(grid).points())
+    for name, stamp in before.items():  # untouched: same file, never rewritten
+        p = out / "points" / name
+        assert (p.stat().st_ino, p.stat().st_mtime_ns) == stamp, name
+    runs = _runs(tmp_path)
+    assert set(runs) == {(x, s) for x in range(4) for s in (0, 1)}  # none lost
+    for name in before:
+        rec = after[name.removesuffix(".json")]
+        assert runs.count((rec["params"]["x"], rec["seed"])) == 1  # not run twice
+        assert rec["metrics"]["y"] == 10 * rec["params"]["x"] + rec["seed"]
+    assert not list((out / "points").glob(".*")), "temporary files left behind"
+
+
+def test_failed_points_are_recorded_and_retried(tmp_path, capsys):
+    flag = tmp_path / "fail"
+    flag.touch()
+    grid = _write_grid(tmp_path, _script_grid(tmp_path, fail_if=str(flag)))
+    out = tmp_path / "out"
+    first = run_sweep(grid, out, quiet=True)
+    assert not first.ok and len(first.ran) == 8
+    assert sorted((e["params"]["x"], e["seed"]) for e in first.errors) == [(2, 0), (2, 1)]
+    for e in first.errors:
+        assert "exited with code 1" in e["error"] and "injected failure" in e["error"]
+        assert (out / "points" / f"{e['key']}.error.json").is_file()
+    summary = json.loads(first.summary_json.read_text())
+    assert summary["n_done"] == 6 and summary["n_errors"] == 2
+    assert "injected failure" in first.summary_md.read_text()
+
+    second = run_sweep(grid, out, n_jobs=2, quiet=True)  # still failing: retried only
+    assert sorted(second.ran) == sorted(e["key"] for e in first.errors)
+    assert [e["attempt"] for e in second.errors] == [2, 2]
+
+    flag.unlink()
+    status = load_experiment("sweep").main([str(grid), "--out", str(out), "--quiet"])
+    assert status == 0 and "8/8 points done (2 run now, 6 from earlier" in capsys.readouterr().out
+    assert not list((out / "points").glob("*.error.json"))
+    assert sorted(_runs(tmp_path)) == sorted({(x, s) for x in range(4) for s in (0, 1)})
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["metrics"] == ["y", "nested.z"]  # every number of results.json
+    for s in summary["settings"]:  # y = 10 x + seed over seeds 0, 1
+        y = s["metrics"]["y"]
+        assert y["mean"] == 10 * s["params"]["x"] + 0.5
+        assert y["std"] == pytest.approx(np.sqrt(0.5)) and y["n"] == 2
+
+
+def test_estimator_error_and_cli_exit_status(tmp_path, capsys):
+    raw = {"target": {"estimator": "sklearn.linear_model.LogisticRegression",
+                      "params": {"max_iter": 200}},
+           "data": {"name": "digits", "train_size": 200, "test_size": 100},
+           "grid": {"C": [-1.0, 1.0]}}
+    grid = tmp_path / "grid.toml"
+    grid.write_text('[target]\nestimator = "sklearn.linear_model.LogisticRegression"\n'
+                    'params = { max_iter = 200 }\n[data]\nname = "digits"\ntrain_size = 200\n'
+                    'test_size = 100\n[grid]\nC = [-1.0, 1.0]\n')
+    assert load_grid(grid).points() == parse_grid(raw).points()
+    status = load_experiment("sweep").main([str(grid), "--out", str(tmp_path / "o"), "--quiet"])
+    printed = capsys.readouterr().out
+    assert status == 1 and "FAILED" in printed and "'C' parameter" in printed
+    assert "1/2 points done" in printed
+
+
+def test_output_folder_guards(tmp_path):
+    raw = {"target": {"estimator": "sklearn.linear_model.LogisticRegression",
+                      "params": {"max_iter": 200}},
+           "data": {"name": "digits", "train_size": 200, "test_size": 100},
+           "grid": {"C": [1.0]}, "seeds": [0]}
+    out = tmp_path / "o"
+    assert run_sweep(parse_grid(raw), out, quiet=True).ok
+    # more seeds later: only the new points run
+    more = run_sweep(parse_grid(dict(raw, seeds=[0, 1])), out, quiet=True)
+    assert more.n_skipped == 1 and len(more.ran) == 1
+    other = dict(raw, data={"name": "digits", "train_size": 300})
+    with pytest.raises(ValueError, match="another data"):
+        run_sweep(parse_grid(other), out, quiet=True)
+    with open(out / ".sweep.lock", "a") as fh:  # a sweep already running in the folder
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(RuntimeError, match="another sweep is running"):
+            run_sweep(parse_grid(raw), out, quiet=True)
+
+
+def test_point_keys_are_stable():
+    # the key names files on disk: changing it would orphan every existing sweep folder
+    assert point_key({"C": 1.0}, 0) == point_key({"C": 1.0}, np.int64(0))
+    assert point_key({"a": 1, "b": [2, 3]}, 7) == point_key({"b": [2, 3], "a": 1}, 7)
+    assert point_key({"C": 1.0}, 0) != point_key({"C": 1.0}, 1)
+    assert point_key({"C": 1.0}, 0) == "f213335db9f42b6f"
+    # overlapping grids: a point listed twice is still one point
+    spec = parse_grid({"target": {"estimator": LR}, "data": {"name": "digits"},
+                       "grid": [{"C": [1.0]}, {"C": [1.0, 2.0]}], "seeds": [3, 4]})
+    assert [(p.params, p.seed) for p in spec.points()] == [
+        ({"C": 1.0}, 3), ({"C": 1.0}, 4), ({"C": 2.0}, 3), ({"C": 2.0}, 4)]
+
+
+def test_example_grids_are_valid():
+    for path in sorted((ROOT / "experiments" / "sweeps").glob("*")):
+        spec = load_grid(path)
+        assert len(spec.points()) >= 4, path.name
+
+
+@pytest.mark.parametrize("raw, match", [
+    ({"target": {"estimator": LR}, "data": {"name": "digits"}, "seed": [0]},
+     "unknown key 'seed'"),
+    ({"target": {"estimator": LR}, "data": {"name": "digits"}, "grid": {"Cee": [1.0]}},
+     "'Cee' is not a parameter"),
+    ({"target": {"estimator": LR}, "data": {"name": "digits"}, "grid": {"C": 1.0}},
+     "'C' must be a non-empty list"),
+    ({"target": {"estimator": LR}, "data": {"name": "digits"}, "grid": {"random_state": [1]}},
+     "'random_state' is set by the sweep"),
+    ({"target": {"estimator": LR, "params": {"tol": 1e-3}}, "data": {"name": "digits"},
+      "grid": {"tol": [1e-4]}}, "'tol' is also fixed"),
+    ({"target": {"estimator": LR}, "data": {"name": "digits"}, "seeds": [0, "1"]}, "seeds"),
+    ({"target": {"estimator": LR}, "data": {"name": "digits"}, "metrics": ["test_acc"]},
+     "unknown metric 'test_acc'"),
+    ({"target": {"estimator": LR}, "data": {"name": "cifar"}}, r"\[data\] name"),
+    ({"target": {"estimator": LR}, "data": {"name": "digits", "home": "x"}},
+     "unknown key 'home'"),
+    ({"target": {"estimator": LR}}, r"\[data\] is required"),
+    ({"target": {"estimator": LR, "script": "x"}}, "exactly one"),
+    ({"grid": {"C": [1.0]}}, r"no \[target\]"),
+    ({"target": {"estimator": "sklearn.linear_model.NoSuchModel"}, "data": {"name": "digits"}},
+     "unknown target estimator"),
+    ({"target": {"estimator": "no_such_package.Model"}, "data": {"name": "digits"}},
+     "unknown target estimator"),
+    ({"target": {"estimator": "json.dumps"}, "data": {"name": "digits"}},
+     "unknown target estimator"),
+    ({"target": {"script": "no_such_experiment"}}, "unknown target 'no_such_experiment'"),
+    ({"target": {"script": "fukushima1980", "params": {"seed": 3}}}, "'seed' is set by"),
+])
+def test_bad_grid_is_rejected_by_name(raw, match):
+    with pytest.raises(ValueError, match=match):
+        parse_grid(raw, base=ROOT / "experiments" / "sweeps")
+
+
+def test_bad_grid_files(tmp_path):
+    (tmp_path / "g.toml").write_text("seeds = [0,\n")
+    with pytest.raises(ValueError, match="not valid TOML"):
+        load_grid(tmp_path / "g.toml")
+    (tmp_path / "g.yaml").write_text("seeds: [0]\n")
+    with pytest.raises(ValueError, match=".toml or .json"):
+        load_grid(tmp_path / "g.yaml")
