@@ -1,11 +1,15 @@
-# Two entry points: `make reproduce` (the 1980 reproduction) and `make test`.
-# Both create .venv when missing and install the package into it.
+# Entry points: `make reproduce` (the 1980 reproduction), `make test`, and `make figures`
+# (redraw the figures in docs/figures from the saved results in docs/results, no training).
+# All create .venv when missing and install the package into it.
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 OUT    ?= results/fukushima1980
 
-.PHONY: reproduce test lint venv bench clean
+# experiments whose saved results (docs/results/<name>/) `make figures` redraws
+FIGURES ?= fukushima1980 mnist_cnn mnist_neocognitron
+
+.PHONY: reproduce test lint venv bench clean figures $(FIGURES:%=figures-%)
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +27,12 @@ venv: $(VENV)/.installed
 
 reproduce: $(VENV)/.installed
 	$(PY) experiments/fukushima1980.py --out $(OUT)
+
+# one target per experiment, so that `make -j2 figures` draws two at a time
+figures: $(FIGURES:%=figures-%)
+
+$(FIGURES:%=figures-%): figures-%: $(VENV)/.installed
+	MPLBACKEND=Agg $(PY) experiments/$*.py --replot docs/results/$* --out docs/figures/$*
 
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .

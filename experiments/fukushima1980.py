@@ -12,10 +12,19 @@ Outputs (in ``--out``):
   seeds.png           the claim over ``--seeds`` seeds ("0"-"4" and "X","Y","T","Z")
   tolerance.png       kept fraction against the strength of each variation
   results.json        every number and the parameters used
+  figures.npz         the arrays the figures need that are not in results.json: the five
+                      patterns, the Fig. 6 inputs and UC3 responses, every layer's response
+                      to "4" (Fig. 7), the learned US1 weights
+  run.json            provenance: command, seeds, git commit, versions, machine, the time
+                      of every stage (``neocognitron.provenance``)
 
 Usage: python experiments/fukushima1980.py --out results/fukushima1980 [--seed 0]
 [--seeds 10] [--quick] [--quiet]. Expected: five distinct UC3 cells for seed 0 and for
 10 of 10 seeds; run time about 15 s once numba's cache is warm (see README).
+
+``--replot DIR [--out OUT]`` redraws every figure from the results.json and figures.npz a
+run wrote in DIR, into OUT (default DIR), without training: ``make figures`` does this for
+the copies in ``docs/results/``.
 """
 
 import argparse
@@ -26,7 +35,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
-from neocognitron import Neocognitron, transforms
+from neocognitron import Neocognitron, provenance, transforms
 from neocognitron.config import fukushima1980
 from neocognitron.datasets import fukushima1980_patterns, fukushima1980_xytz_patterns
 from neocognitron.evaluation import (
@@ -47,6 +56,8 @@ from neocognitron.plotting import (
 )
 from neocognitron.results import save_figure, write_json
 
+DEFAULT_OUT = "results/fukushima1980"
+FIG7_PATTERN = 4  # Fig. 7 shows every layer's response to "4"
 FIG6_LABELS = ("(a) shifted", "(b) shifted", "(c) shifted", "(d) smaller", "(e) larger",
                "(f) deformed", "(g) noisy", "(g) incomplete")
 
@@ -94,77 +105,130 @@ def summarise(results, seeds):
     }, keep, distinct
 
 
+def make_figures(results, arrays):
+    """Every figure, from the content of results.json and figures.npz; trains nothing."""
+    import matplotlib.pyplot as plt
+
+    main, names = results["main"], results["main"]["patterns"]
+    layers = {name: arrays[f"fig7_{name}"] for name in arrays["fig7_layers"]}
+    figs = {
+        "fig6.png": plot_fig6(arrays["patterns"], arrays["fig6_inputs"],
+                              arrays["fig6_responses"], np.array(main["winners"]),
+                              names=(names, FIG6_LABELS)),
+        "fig7.png": plot_fig7(layers, name=names[int(arrays["fig7_pattern"])]),
+        "us1_filters.png": plot_filters(arrays["us1_a"]).figure,
+    }
+    kinds = results["variants"]["kinds"]
+    digits, letters = results["seeds_digits"], results["seeds_xytz"]
+    n_seeds = len(digits["seeds"])
+
+    def keep(summary):
+        return np.array([summary["keep"][k] for k in kinds]).T  # (n_seeds, n_kinds)
+
+    fig, axes = plt.subplots(2, 1, figsize=(max(7, 0.8 * n_seeds + 2), 7.5))
+    plot_seed_summary(keep(digits), digits["distinct"], kinds, ax=axes[0])
+    axes[0].set_title('patterns "0"-"4": ' + axes[0].get_title(), fontsize=10)
+    plot_seed_summary(keep(letters), letters["distinct"], kinds, ax=axes[1])
+    axes[1].set_title('patterns "X" "Y" "T" "Z": ' + axes[1].get_title(), fontsize=10)
+    fig.tight_layout()
+    figs["seeds.png"] = fig
+    figs["tolerance.png"] = plot_tolerance_curves(
+        digits["curves"], results["variants"]["curve_strengths"],
+        title=f'Patterns "0"-"4": variants keeping their UC3 cell ({n_seeds} seeds)')
+    return figs
+
+
+def save_figures(figs, out):
+    return [save_figure(f, Path(out) / name) for name, f in figs.items()]
+
+
+def replot(folder, out=None):
+    """Redraw every figure from what a run saved in ``folder``, into ``out`` (default
+    ``folder``); returns the paths written. No training."""
+    results, arrays = provenance.load_outputs(folder)
+    return save_figures(make_figures(results, arrays), out if out is not None else folder)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", default="results/fukushima1980", help="output folder")
+    ap.add_argument("--out", default=None,
+                    help=f"output folder (default {DEFAULT_OUT}; with --replot: DIR)")
     ap.add_argument("--seed", type=int, default=0, help="random_state of the main network")
     ap.add_argument("--seeds", type=int, default=10, help="seeds in the multi-seed summary")
     ap.add_argument("--quick", action="store_true", help="3 seeds, fewer variants")
     ap.add_argument("--jobs", type=int, default=-1, help="processes for the seeds (-1: all cores)")
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
+    ap.add_argument("--replot", metavar="DIR", default=None,
+                    help="redraw the figures from the results.json and figures.npz in DIR "
+                         "(no training) into --out")
     args = ap.parse_args(argv)
-    out = Path(args.out)
+    if args.replot is not None:
+        try:
+            written = replot(args.replot, args.out)
+        except provenance.MissingOutputError as e:
+            ap.exit(2, f"{ap.prog}: error: {e}\n")
+        print(f"redrew {len(written)} figures from {Path(args.replot).resolve()}/ into "
+              f"{written[0].parent.resolve()}/: " + ", ".join(p.name for p in written))
+        return written
+    out = Path(args.out or DEFAULT_OUT)
     t0 = time.perf_counter()
     n_seeds, n_variants = (3, 6) if args.quick else (args.seeds, 12)
-    # held-out variants: their own random stream, never seen in training
-    held_out = np.random.default_rng([args.seed, 1980])
-
-    patterns, names = fukushima1980_patterns(return_names=True)
-    net = Neocognitron.fukushima1980(random_state=args.seed, verbose=not args.quiet)
-    net.fit(patterns)
-    variants = pattern_variants(patterns, n=n_variants, random_state=held_out)
-    main_result = winner_consistency(net, patterns, variants)
-
-    shown = fig6_variants(patterns, held_out)
-    P, V = shown.shape[:2]
-    responses = net.transform(shown.reshape(P * V, 16, 16)).reshape(P, V, -1)
-    figs = {
-        "fig6.png": plot_fig6(patterns, shown, responses, np.array(main_result["winners"]),
-                              names=(names, FIG6_LABELS)),
-        "fig7.png": plot_fig7(net.forward(patterns[4:5]), name=names[4]),
-        "us1_filters.png": plot_filters(net.a_[0]).figure,
-    }
-
     seeds = list(range(n_seeds))
     n_curve = 3 if args.quick else 6
-    digit_runs = run_seeds(patterns, seeds, variants, n_curve, args.jobs, args.quiet, "0-4")
-    letters, letter_names = fukushima1980_xytz_patterns(return_names=True)
-    letter_variants = pattern_variants(letters, n=n_variants, random_state=held_out)
-    letter_runs = run_seeds(letters, seeds, letter_variants, n_curve, args.jobs, args.quiet,
-                            "XYTZ")
-    digits, keep_d, dist_d = summarise(digit_runs, seeds)
-    letters_summary, keep_l, dist_l = summarise(letter_runs, seeds)
+    run = provenance.Run(out, argv=argv, script=__file__,
+                         seeds={"main": args.seed, "held_out": [args.seed, 1980],
+                                "summary": seeds, "curves": [[s, 7] for s in seeds]})
+    with run:
+        # held-out variants: their own random stream, never seen in training
+        held_out = np.random.default_rng([args.seed, 1980])
+        with run.stage("fit"):
+            patterns, names = fukushima1980_patterns(return_names=True)
+            net = Neocognitron.fukushima1980(random_state=args.seed, verbose=not args.quiet)
+            net.fit(patterns)
+        with run.stage("evaluate"):
+            variants = pattern_variants(patterns, n=n_variants, random_state=held_out)
+            main_result = winner_consistency(net, patterns, variants)
+            shown = fig6_variants(patterns, held_out)
+            P, V = shown.shape[:2]
+            responses = net.transform(shown.reshape(P * V, 16, 16)).reshape(P, V, -1)
+            layers = net.forward(patterns[FIG7_PATTERN : FIG7_PATTERN + 1])
+        with run.stage("seeds 0-4"):
+            digit_runs = run_seeds(patterns, seeds, variants, n_curve, args.jobs, args.quiet,
+                                   "0-4")
+        with run.stage("seeds XYTZ"):
+            letters, letter_names = fukushima1980_xytz_patterns(return_names=True)
+            letter_variants = pattern_variants(letters, n=n_variants, random_state=held_out)
+            letter_runs = run_seeds(letters, seeds, letter_variants, n_curve, args.jobs,
+                                    args.quiet, "XYTZ")
+        digits, _, _ = summarise(digit_runs, seeds)
+        letters_summary, _, _ = summarise(letter_runs, seeds)
 
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(2, 1, figsize=(max(7, 0.8 * n_seeds + 2), 7.5))
-    plot_seed_summary(keep_d, dist_d, VARIANT_KINDS, ax=axes[0])
-    axes[0].set_title('patterns "0"-"4": ' + axes[0].get_title(), fontsize=10)
-    plot_seed_summary(keep_l, dist_l, VARIANT_KINDS, ax=axes[1])
-    axes[1].set_title('patterns "X" "Y" "T" "Z": ' + axes[1].get_title(), fontsize=10)
-    fig.tight_layout()
-    figs["seeds.png"] = fig
-    figs["tolerance.png"] = plot_tolerance_curves(
-        digits["curves"], STRENGTHS,
-        title=f'Patterns "0"-"4": variants keeping their UC3 cell ({n_seeds} seeds)')
-
-    written = [save_figure(f, out / name) for name, f in figs.items()]
-    results = {
-        "paper": "Fukushima (1980) Biol. Cybern. 36:193-202, Figs. 6-7",
-        "seed": args.seed,
-        "quick": args.quick,
-        "config": fukushima1980().to_dict(),
-        "variants": {"per_pattern_and_kind": n_variants, "kinds": list(VARIANT_KINDS),
-                     "max_shift": 3, "resize": [0.8, 1.25], "elastic_alpha_sigma": [8, 3],
-                     "noise": 0.03, "erase_fraction": 0.15,
-                     "curve_strengths": STRENGTHS},
-        "main": {**main_result, "patterns": list(names),
-                 "reinforcements": [r.tolist() for r in net.reinforcements_]},
-        "seeds_digits": digits,
-        "seeds_xytz": {**letters_summary, "patterns": list(letter_names)},
-        "wall_time_s": round(time.perf_counter() - t0, 2),
-    }
-    written.append(write_json(results, out / "results.json"))
+        results = {
+            "paper": "Fukushima (1980) Biol. Cybern. 36:193-202, Figs. 6-7",
+            "seed": args.seed,
+            "quick": args.quick,
+            "config": fukushima1980().to_dict(),
+            "variants": {"per_pattern_and_kind": n_variants, "kinds": list(VARIANT_KINDS),
+                         "max_shift": 3, "resize": [0.8, 1.25], "elastic_alpha_sigma": [8, 3],
+                         "noise": 0.03, "erase_fraction": 0.15,
+                         "curve_strengths": STRENGTHS},
+            "main": {**main_result, "patterns": list(names),
+                     "reinforcements": [r.tolist() for r in net.reinforcements_]},
+            "seeds_digits": digits,
+            "seeds_xytz": {**letters_summary, "patterns": list(letter_names)},
+            "wall_time_s": round(time.perf_counter() - t0, 2),
+        }
+        with run.stage("save results"):
+            written = [write_json(results, out / "results.json")]
+            written.append(provenance.save_arrays(
+                out / "figures.npz", patterns=patterns, fig6_inputs=shown,
+                fig6_responses=responses, fig7_layers=list(layers),
+                fig7_pattern=FIG7_PATTERN, us1_a=net.a_[0],
+                **{f"fig7_{name}": v for name, v in layers.items()}))
+        with run.stage("figures"):
+            # drawn from the files just written, exactly as --replot draws them
+            written += save_figures(make_figures(*provenance.load_outputs(out)), out)
+    written.append(run.path)
 
     print(f"UC3 cells of seed {args.seed}: {main_result['winners']} "
           f"(distinct: {main_result['distinct']}); kept: "
@@ -172,7 +236,7 @@ def main(argv=None):
     print(f"distinct UC3 cells in {digits['n_distinct']}/{n_seeds} seeds (0-4), "
           f"{letters_summary['n_distinct']}/{n_seeds} seeds (XYTZ)")
     print(f"wrote {len(written)} files to {out.resolve()}/: "
-          + ", ".join(p.name for p in written) + f" in {results['wall_time_s']} s")
+          + ", ".join(p.name for p in written) + f" in {run.record['wall_seconds']} s")
     return results
 
 

@@ -7,20 +7,24 @@ BlurPool (``antialias=True``), global average pooling and random-shift augmentat
 - ``results.json``: test accuracy, fit time, epochs and loss curve of every model;
 - ``loss_curve.png``: training loss per epoch of every model;
 - ``confusion_matrix.png``: the default model's confusion matrix on the test set;
-- ``filters.png``: the default model's six first-layer 5x5 filters.
+- ``filters.png``: the default model's six first-layer 5x5 filters;
+- ``figures.npz``: those filters (the one array a figure needs that is not in results.json);
+- ``run.json``: provenance: command, seed, git commit, versions, machine, the time of every
+  stage (``neocognitron.provenance``).
 
 Every file is written under a temporary name and renamed when complete. ``--quick`` uses
 6,000 training and 2,000 test digits and 3 epochs (a smoke test, about a minute).
 Uses the public API only.
 
     python experiments/mnist_cnn.py --out results/mnist_cnn [--quick] [--seed 0]
+    python experiments/mnist_cnn.py --replot DIR [--out OUT]   # redraw, no training
+
+``--replot`` redraws every figure from the results.json and figures.npz a run wrote in DIR,
+into OUT (default DIR), without data or training: ``make figures`` does this for the
+copies in ``docs/results/``.
 """
 
 import argparse
-import json
-import os
-import platform
-import secrets
 import time
 from pathlib import Path
 
@@ -33,9 +37,11 @@ from matplotlib import colors, ticker  # noqa: E402
 from sklearn.metrics import confusion_matrix  # noqa: E402
 
 import neocognitron  # noqa: E402
-from neocognitron import ConvNetClassifier  # noqa: E402
+from neocognitron import ConvNetClassifier, provenance  # noqa: E402
 from neocognitron.datasets import load_mnist  # noqa: E402
+from neocognitron.results import save_figure, write_json  # noqa: E402
 
+DEFAULT_OUT = "results/mnist_cnn"
 VARIANTS = {
     "lenet5": {},
     "avg_pool": {"pooling": "avg"},
@@ -45,26 +51,7 @@ VARIANTS = {
 }
 
 
-def _atomic(path, write):
-    """Call ``write(tmp_path)``, then rename the temporary file to ``path``."""
-    path = Path(path)
-    # not mkstemp: its files are private (0600); this one gets the umask's permissions
-    tmp = path.parent / f".{path.stem}.{os.getpid()}.{secrets.token_hex(4)}{path.suffix}"
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
-
-
-def _save_figure(fig, path):
-    _atomic(path, lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
-    plt.close(fig)
-
-
-def plot_loss_curves(results, path):
+def plot_loss_curves(results):
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for name, r in results.items():
         epochs = np.arange(1, len(r["loss_curve"]) + 1)
@@ -82,10 +69,10 @@ def plot_loss_curves(results, path):
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(title="model")
     fig.tight_layout()
-    _save_figure(fig, path)
+    return fig
 
 
-def plot_confusion(cm, accuracy, path):
+def plot_confusion(cm, accuracy):
     n = int(cm.sum())
     fig, ax = plt.subplots(figsize=(6.5, 5.5))
     shown = np.where(cm > 0, cm, np.nan)
@@ -104,10 +91,10 @@ def plot_confusion(cm, accuracy, path):
     )
     fig.colorbar(im, ax=ax, label="number of test digits (log scale)")
     fig.tight_layout()
-    _save_figure(fig, path)
+    return fig
 
 
-def plot_filters(filters, path):
+def plot_filters(filters):
     filters = np.asarray(filters)[:, 0]  # (6, 5, 5)
     vmax = np.abs(filters).max()
     fig, axes = plt.subplots(1, len(filters), figsize=(2 * len(filters) + 1.5, 2.8))
@@ -121,81 +108,121 @@ def plot_filters(filters, path):
     fig.suptitle("LeNet-5 first-layer filters (5x5, weights on standardised pixels)")
     fig.subplots_adjust(left=0.05, right=0.88, bottom=0.2, top=0.78, wspace=0.35)
     fig.colorbar(im, cax=fig.add_axes([0.9, 0.2, 0.015, 0.58]), label="weight")
-    _save_figure(fig, path)
+    return fig
+
+
+def make_figures(summary, arrays):
+    """Every figure, from the content of results.json and figures.npz; trains nothing."""
+    cm = summary["confusion_matrix"]
+    return {
+        "loss_curve.png": plot_loss_curves(summary["models"]),
+        "confusion_matrix.png": plot_confusion(
+            np.asarray(cm["counts"]), summary["models"][cm["model"]]["test_accuracy"]),
+        "filters.png": plot_filters(arrays["filters"]),
+    }
+
+
+def save_figures(figs, out):
+    return [save_figure(f, Path(out) / name, dpi=120) for name, f in figs.items()]
+
+
+def replot(folder, out=None):
+    """Redraw every figure from what a run saved in ``folder``, into ``out`` (default
+    ``folder``); returns the paths written. No data, no training."""
+    summary, arrays = provenance.load_outputs(folder)
+    return save_figures(make_figures(summary, arrays), out if out is not None else folder)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="results/mnist_cnn", help="output directory")
+    parser.add_argument("--out", default=None,
+                        help=f"output directory (default {DEFAULT_OUT}; with --replot: DIR)")
     parser.add_argument("--quick", action="store_true", help="small subset, 3 epochs")
     parser.add_argument("--seed", type=int, default=0, help="random_state of every model")
     parser.add_argument(
         "--data-home", default=None, help="MNIST directory (default: see load_mnist)"
     )
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument("--replot", metavar="DIR", default=None,
+                        help="redraw the figures from the results.json and figures.npz in "
+                             "DIR (no data, no training) into --out")
     args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    if args.replot is not None:
+        try:
+            written = replot(args.replot, args.out)
+        except provenance.MissingOutputError as e:
+            parser.exit(2, f"{parser.prog}: error: {e}\n")
+        print(f"redrew {len(written)} figures from {Path(args.replot).resolve()}/ into "
+              f"{written[0].parent.resolve()}/: " + ", ".join(p.name for p in written))
+        return written
+    if not args.variants:
+        parser.error("--variants: name at least one model")
+    out = Path(args.out or DEFAULT_OUT)
 
-    X, y = load_mnist("train", data_home=args.data_home)
-    Xt, yt = load_mnist("test", data_home=args.data_home)
-    extra = {}
-    if args.quick:
-        X, y, Xt, yt = X[:6000], y[:6000], Xt[:2000], yt[:2000]
-        extra = {"max_iter": 3}
+    with provenance.Run(out, argv=argv, seeds={"models": args.seed},
+                        script=__file__) as run:
+        with run.stage("load data"):
+            X, y = load_mnist("train", data_home=args.data_home)
+            Xt, yt = load_mnist("test", data_home=args.data_home)
+        extra = {}
+        if args.quick:
+            X, y, Xt, yt = X[:6000], y[:6000], Xt[:2000], yt[:2000]
+            extra = {"max_iter": 3}
 
-    results, models = {}, {}
-    for name in args.variants:
-        params = dict(VARIANTS[name], random_state=args.seed, **extra)
-        clf = ConvNetClassifier(**params)
-        t0 = time.perf_counter()
-        clf.fit(X, y)
-        fit_time = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        pred = clf.predict(Xt)
-        predict_time = time.perf_counter() - t0
-        acc = float(np.mean(pred == yt))
-        results[name] = {
-            "params": params,
-            "test_accuracy": acc,
-            "test_errors": int(np.sum(pred != yt)),
-            "fit_seconds": round(fit_time, 2),
-            "predict_seconds": round(predict_time, 3),
-            "epochs": clf.n_iter_,
-            "loss_curve": [float(v) for v in clf.loss_curve_],
+        results, models = {}, {}
+        for name in args.variants:
+            params = dict(VARIANTS[name], random_state=args.seed, **extra)
+            clf = ConvNetClassifier(**params)
+            with run.stage(f"fit {name}"):
+                t0 = time.perf_counter()
+                clf.fit(X, y)
+                fit_time = time.perf_counter() - t0
+            with run.stage(f"evaluate {name}"):
+                t0 = time.perf_counter()
+                pred = clf.predict(Xt)
+                predict_time = time.perf_counter() - t0
+            acc = float(np.mean(pred == yt))
+            results[name] = {
+                "params": params,
+                "test_accuracy": acc,
+                "test_errors": int(np.sum(pred != yt)),
+                "fit_seconds": round(fit_time, 2),
+                "predict_seconds": round(predict_time, 3),
+                "epochs": clf.n_iter_,
+                "loss_curve": [float(v) for v in clf.loss_curve_],
+            }
+            models[name] = (clf, pred)
+            print(
+                f"{name:16s} test accuracy {100 * acc:.2f}%  fit {fit_time:7.1f} s  "
+                f"({clf.n_iter_} epochs)",
+                flush=True,
+            )
+
+        main_name = "lenet5" if "lenet5" in models else args.variants[0]
+        clf, pred = models[main_name]
+        summary = {
+            "n_train": int(len(y)),
+            "n_test": int(len(yt)),
+            "seed": args.seed,
+            "quick": args.quick,
+            # kept for readers of older results; run.json is the record of provenance
+            "neocognitron_version": neocognitron.__version__,
+            "machine": {"cpus": run.record["machine"]["cpu_count"],
+                        "python": run.record["versions"]["python"]},
+            "models": results,
+            "confusion_matrix": {
+                "model": main_name, "labels": list(range(10)), "rows": "true",
+                "columns": "predicted",
+                "counts": confusion_matrix(yt, pred, labels=range(10)).tolist(),
+            },
         }
-        models[name] = (clf, pred)
-        print(
-            f"{name:16s} test accuracy {100 * acc:.2f}%  fit {fit_time:7.1f} s  "
-            f"({clf.n_iter_} epochs)",
-            flush=True,
-        )
-
-    summary = {
-        "n_train": int(len(y)),
-        "n_test": int(len(yt)),
-        "seed": args.seed,
-        "quick": args.quick,
-        "neocognitron_version": neocognitron.__version__,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "models": results,
-    }
-    paths = [
-        _atomic(
-            out / "results.json", lambda tmp: Path(tmp).write_text(json.dumps(summary, indent=2))
-        )
-    ]
-    plot_loss_curves(results, out / "loss_curve.png")
-    paths.append(out / "loss_curve.png")
-    main_name = "lenet5" if "lenet5" in models else args.variants[0]
-    clf, pred = models[main_name]
-    plot_confusion(
-        confusion_matrix(yt, pred, labels=range(10)),
-        results[main_name]["test_accuracy"],
-        out / "confusion_matrix.png",
-    )
-    plot_filters(clf.coefs_[0], out / "filters.png")
-    paths += [out / "confusion_matrix.png", out / "filters.png"]
+        with run.stage("save results"):
+            paths = [write_json(summary, out / "results.json"),
+                     provenance.save_arrays(out / "figures.npz", filters=clf.coefs_[0])]
+        with run.stage("figures"):
+            # drawn from the files just written, exactly as --replot draws them
+            paths += save_figures(make_figures(*provenance.load_outputs(out)), out)
+    paths.append(run.path)
     print("wrote:")
     for p in paths:
         print(f"  {p.resolve()}")

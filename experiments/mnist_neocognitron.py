@@ -21,9 +21,19 @@ The same fit is read out twice: winner-take-all and interpolating vectors, switc
   features.png          what each layer learned: U_S1 edges, U_S2 patterns, top prototypes
   layer_responses.png   every layer's response to one test digit (cf. Fig. 7 of 1980)
   misclassified.png     up to 50 misclassified test digits, titled true->predicted
+  figures.npz           the arrays those figures need that are not in results.json: the
+                        U_S1 and U_S2 patterns, the top prototypes shown (3 per class) and
+                        every top plane's class, every layer's response to the digit shown,
+                        the misclassified digits shown
+  run.json              provenance: command, seeds, git commit, versions, machine, the time
+                        of every stage (``neocognitron.provenance``)
 
 Every file is written under a temporary name and renamed when complete. BLAS runs on one
 thread (see ``main``).
+
+``--replot DIR [--out OUT]`` redraws every figure from the results.json and figures.npz a
+run wrote in DIR, into OUT (default DIR), without data or training: ``make figures`` does
+this for the copies in ``docs/results/``.
 
 Usage: python experiments/mnist_neocognitron.py [--out results/mnist_neocognitron]
 [--quick] [--train-size 60000] [--test-size 10000] [--learning-curve 300,1000,...]
@@ -32,8 +42,6 @@ learning curve at 300 and 1,000 (a smoke test, well under 90 s).
 """
 
 import argparse
-import os
-import platform
 import time
 from pathlib import Path
 
@@ -46,7 +54,7 @@ from sklearn.metrics import confusion_matrix  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
 import neocognitron  # noqa: E402
-from neocognitron import NeocognitronClassifier  # noqa: E402
+from neocognitron import NeocognitronClassifier, provenance  # noqa: E402
 from neocognitron.datasets import load_mnist  # noqa: E402
 from neocognitron.plotting import (  # noqa: E402
     plot_confusion,
@@ -58,7 +66,10 @@ from neocognitron.plotting import (  # noqa: E402
 from neocognitron.plotting.digits import ETL1_REFERENCE, LENET5_REFERENCE  # noqa: E402
 from neocognitron.results import save_figure, write_json  # noqa: E402
 
+DEFAULT_OUT = "results/mnist_neocognitron"
 READOUTS = ("wta", "interpolating")
+TOP_PER_CLASS = 3   # top prototypes shown per class in features.png
+MAX_MISCLASSIFIED = 50  # digits shown in misclassified.png
 DEFAULT_CURVE = "300,1000,3000,10000,60000"
 
 
@@ -105,14 +116,113 @@ def _public(ev):
     return {r: {k: v for k, v in d.items() if k != "pred"} for r, d in ev.items()}
 
 
+def top_shown(top_X, top_labels, n_classes, per_class=TOP_PER_CLASS):
+    """Indices of the top planes ``plot_digit_features`` shows: the ``per_class`` of largest
+    norm (the most reinforced) in every class, by class."""
+    norms = np.linalg.norm(np.asarray(top_X, dtype=float), axis=1)
+    shown = []
+    for c in range(n_classes):
+        members = np.flatnonzero(top_labels == c)
+        shown += members[np.argsort(-norms[members])][:per_class].tolist()
+    return np.array(shown, dtype=np.int64)
+
+
+def figure_arrays(clf, layers, top, digit_true, digit_pred, misclassified):
+    """What figures.npz holds: the arrays the figures need that results.json has not.
+
+    Of the top prototypes (thousands after a full fit) only the ones shown are kept, with
+    the class of every top plane, so that the figure's titles (plane numbers, planes per
+    class) come out as from the whole top layer."""
+    idx = top_shown(clf.top_X_, clf.top_labels_, len(clf.classes_))
+    return {
+        "s1_patterns": clf.stages_[0].X,
+        "s2_patterns": clf.stages_[1].X,
+        "top_labels": clf.top_labels_,
+        "top_shape": (clf.stages_[-1].X.shape[0],) + tuple(clf.top_field_),
+        "top_shown_index": idx,
+        "top_shown_patterns": clf.top_X_[idx],
+        "layers": list(layers),
+        **{f"layer_{name}": v for name, v in layers.items()},
+        "layer_top": top,
+        "layer_digit": [digit_true, digit_pred],
+        "misclassified_images": misclassified[:MAX_MISCLASSIFIED],
+    }
+
+
+def make_figures(results, arrays):
+    """Every figure, from the content of results.json and figures.npz; trains nothing."""
+    classes = results["confusion_matrix"]["labels"]
+    n_train, n_test = results["data"]["n_train"], results["data"]["n_test"]
+    curve = results["learning_curve"]
+    figs = {}
+
+    fig, ax = plt.subplots(figsize=(8, 5.2))
+    plot_learning_curve(curve["sizes"], {
+        "neocognitron, winner-take-all": curve["wta_error"],
+        "neocognitron, interpolating vectors": curve["interpolating_error"],
+    }, ax=ax, title=f"Digit neocognitron on MNIST ({n_test:,} test digits): "
+                    "test error against training-set size",
+       xlabel="training digits (the first N of the MNIST training set, log scale)")
+    figs["learning_curve.png"] = fig
+
+    fig, ax = plt.subplots(figsize=(7, 6))
+    plot_confusion(np.asarray(results["confusion_matrix"]["wta"]), ax=ax, labels=classes,
+                   title=f"Neocognitron (winner-take-all), {n_train:,} training digits:\n"
+                         f"confusion on {n_test:,} test digits "
+                         f"(error {100 * results['test']['wta']['error']:.2f} %)")
+    figs["confusion_matrix.png"] = fig
+
+    # the whole top layer, zero but for the planes shown (the others are not drawn)
+    labels, shape = arrays["top_labels"], tuple(int(v) for v in arrays["top_shape"])
+    shown_X = arrays["top_shown_patterns"]
+    top_X = np.zeros((len(labels), shown_X.shape[1]), dtype=shown_X.dtype)
+    top_X[arrays["top_shown_index"]] = shown_X
+    figs["features.png"] = plot_digit_features(
+        arrays["s1_patterns"], arrays["s2_patterns"], top_X, labels, shape,
+        classes=classes, per_class=TOP_PER_CLASS, strides=results["params"]["strides"])
+
+    layers = {name: arrays[f"layer_{name}"] for name in arrays["layers"]}
+    true, pred = (int(v) for v in arrays["layer_digit"])
+    n_top = sum(name.startswith("UC") for name in layers) + 1
+    layers_title = (f"Response of every layer to test digit #{results['layer_responses_digit']}"
+                    f" (true {true}, predicted {pred}); top layer U_C{n_top}: "
+                    "bars\n(darkness = output, scaled to each layer's maximum; numbers = "
+                    "cell-plane)")
+    figs["layer_responses.png"] = plot_layer_responses(layers, top=arrays["layer_top"],
+                                                       classes=classes, title=layers_title)
+
+    wrong = results["misclassified_wta"]
+    shown = len(arrays["misclassified_images"])
+    figs["misclassified.png"] = plot_misclassified(
+        arrays["misclassified_images"], wrong["true"][:shown], wrong["pred"][:shown],
+        max_n=MAX_MISCLASSIFIED,
+        title=f"Misclassified test digits, winner-take-all readout: first "
+              f"{min(MAX_MISCLASSIFIED, len(wrong['true']))} of {len(wrong['true'])} "
+              "(titled true→predicted)")
+    return figs
+
+
+def save_figures(figs, out):
+    return [save_figure(f, Path(out) / name) for name, f in figs.items()]
+
+
+def replot(folder, out=None):
+    """Redraw every figure from what a run saved in ``folder``, into ``out`` (default
+    ``folder``); returns the paths written. No data, no training."""
+    results, arrays = provenance.load_outputs(folder)
+    return save_figures(make_figures(results, arrays), out if out is not None else folder)
+
+
 def main(argv=None):
-    """Run the experiment; returns the content of results.json."""
+    """Run the experiment; returns the content of results.json (with ``--replot``: the
+    paths of the figures redrawn)."""
     return _main(argv)
 
 
 def _main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", default="results/mnist_neocognitron", help="output folder")
+    ap.add_argument("--out", default=None,
+                    help=f"output folder (default {DEFAULT_OUT}; with --replot: DIR)")
     ap.add_argument("--quick", action="store_true",
                     help="1,000 training / 500 test digits, learning curve 300,1000")
     ap.add_argument("--train-size", type=int, default=None,
@@ -127,145 +237,135 @@ def _main(argv):
                     help="random_state of every fit and of the test subset")
     ap.add_argument("--data-home", default=None, help="MNIST directory (default: see load_mnist)")
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
+    ap.add_argument("--replot", metavar="DIR", default=None,
+                    help="redraw the figures from the results.json and figures.npz in DIR "
+                         "(no data, no training) into --out")
     args = ap.parse_args(argv)
+    if args.replot is not None:
+        try:
+            written = replot(args.replot, args.out)
+        except provenance.MissingOutputError as e:
+            ap.exit(2, f"{ap.prog}: error: {e}\n")
+        print(f"redrew {len(written)} figures from {Path(args.replot).resolve()}/ into "
+              f"{written[0].parent.resolve()}/: " + ", ".join(p.name for p in written))
+        return written
     t_start = time.perf_counter()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = Path(args.out or DEFAULT_OUT)
 
     n_train = args.train_size or (1000 if args.quick else 60000)
     n_test = args.test_size or (500 if args.quick else 10000)
     curve = args.learning_curve or _sizes("300,1000" if args.quick else DEFAULT_CURVE)
 
-    X, y = load_mnist("train", data_home=args.data_home)
-    Xt_all, yt_all = load_mnist("test", data_home=args.data_home)
-    if not 1 <= n_train <= len(X):
-        ap.error(f"--train-size must lie in [1, {len(X)}], got {n_train}")
-    if not 1 <= n_test <= len(Xt_all):
-        ap.error(f"--test-size must lie in [1, {len(Xt_all)}], got {n_test}")
-    dropped = [s for s in curve if s > n_train]
-    curve = sorted({s for s in curve if s <= n_train} | {n_train})
-    X, y = X[:n_train], y[:n_train]
-    if n_test < len(Xt_all):
-        test_idx = np.sort(np.random.default_rng([args.seed, 2003]).choice(
-            len(Xt_all), n_test, replace=False))
-        test_subset = f"random subset of {n_test} drawn with default_rng([seed, 2003])"
-    else:
-        test_idx = np.arange(len(Xt_all))
-        test_subset = "all"
-    Xt, yt = Xt_all[test_idx], yt_all[test_idx]
-
-    # ---- the main fit
-    params = {"random_state": args.seed, "verbose": not args.quiet}
-    if not args.quiet:
-        print(f"fitting on the first {n_train:,} training digits ...", flush=True)
-    clf, fit_seconds = fit_timed(params, X, y)
-    ev = evaluate(clf, Xt, yt)
-    for r in READOUTS:
-        print(f"{r:14s} test error {100 * ev[r]['error']:.2f}% "
-              f"({ev[r]['errors']}/{n_test})  predict {ev[r]['predict_seconds']:.1f} s "
-              f"({ev[r]['digits_per_second']:.0f} digits/s)", flush=True)
-    print(f"fit {fit_seconds:.1f} s; planes per S-layer {clf.n_planes_}; top planes added "
-          f"per epoch {clf.planes_added_}", flush=True)
-
-    # ---- learning curve: one fit per size, the main fit reused for n_train
-    points = []
-    for size in tqdm(curve, desc="learning curve", disable=args.quiet):
-        if size == n_train:
-            c, secs, e = clf, fit_seconds, ev
+    run = provenance.Run(out, argv=argv, script=__file__,
+                         seeds={"fits": args.seed, "test_subset": [args.seed, 2003]})
+    with run:
+        with run.stage("load data"):
+            X, y = load_mnist("train", data_home=args.data_home)
+            Xt_all, yt_all = load_mnist("test", data_home=args.data_home)
+        if not 1 <= n_train <= len(X):
+            ap.error(f"--train-size must lie in [1, {len(X)}], got {n_train}")
+        if not 1 <= n_test <= len(Xt_all):
+            ap.error(f"--test-size must lie in [1, {len(Xt_all)}], got {n_test}")
+        dropped = [s for s in curve if s > n_train]
+        curve = sorted({s for s in curve if s <= n_train} | {n_train})
+        X, y = X[:n_train], y[:n_train]
+        if n_test < len(Xt_all):
+            test_idx = np.sort(np.random.default_rng([args.seed, 2003]).choice(
+                len(Xt_all), n_test, replace=False))
+            test_subset = f"random subset of {n_test} drawn with default_rng([seed, 2003])"
         else:
-            c, secs = fit_timed(dict(params, verbose=False), X[:size], y[:size])
-            e = evaluate(c, Xt, yt)
-        points.append({"n_train": size, "fit_seconds": round(secs, 2),
-                       "n_planes": list(c.n_planes_), "planes_added": list(c.planes_added_),
-                       **{f"{r}_error": e[r]["error"] for r in READOUTS}})
-    learning_curve = {
-        "sizes": curve,
-        "dropped_sizes": dropped,
-        "subsets": "first N training digits (nested)",
-        **{f"{r}_error": [p[f"{r}_error"] for p in points] for r in READOUTS},
-        "points": points,
-    }
+            test_idx = np.arange(len(Xt_all))
+            test_subset = "all"
+        Xt, yt = Xt_all[test_idx], yt_all[test_idx]
 
-    # ---- figures
-    classes = clf.classes_
-    pred = ev["wta"]["pred"]
-    cm = {r: confusion_matrix(yt, ev[r]["pred"], labels=classes) for r in READOUTS}
-    wrong = np.flatnonzero(pred != yt)
-    figs = {}
+        # ---- the main fit
+        params = {"random_state": args.seed, "verbose": not args.quiet}
+        if not args.quiet:
+            print(f"fitting on the first {n_train:,} training digits ...", flush=True)
+        with run.stage("fit"):
+            clf, fit_seconds = fit_timed(params, X, y)
+        with run.stage("evaluate"):
+            ev = evaluate(clf, Xt, yt)
+        for r in READOUTS:
+            print(f"{r:14s} test error {100 * ev[r]['error']:.2f}% "
+                  f"({ev[r]['errors']}/{n_test})  predict {ev[r]['predict_seconds']:.1f} s "
+                  f"({ev[r]['digits_per_second']:.0f} digits/s)", flush=True)
+        print(f"fit {fit_seconds:.1f} s; planes per S-layer {clf.n_planes_}; top planes "
+              f"added per epoch {clf.planes_added_}", flush=True)
 
-    fig, ax = plt.subplots(figsize=(8, 5.2))
-    plot_learning_curve(curve, {
-        "neocognitron, winner-take-all": learning_curve["wta_error"],
-        "neocognitron, interpolating vectors": learning_curve["interpolating_error"],
-    }, ax=ax, title=f"Digit neocognitron on MNIST ({n_test:,} test digits): "
-                    "test error against training-set size",
-       xlabel="training digits (the first N of the MNIST training set, log scale)")
-    figs["learning_curve.png"] = fig
+        # ---- learning curve: one fit per size, the main fit reused for n_train
+        points = []
+        for size in tqdm(curve, desc="learning curve", disable=args.quiet):
+            if size == n_train:
+                c, secs, e = clf, fit_seconds, ev
+            else:
+                with run.stage(f"learning curve {size}"):
+                    c, secs = fit_timed(dict(params, verbose=False), X[:size], y[:size])
+                    e = evaluate(c, Xt, yt)
+            points.append({"n_train": size, "fit_seconds": round(secs, 2),
+                           "n_planes": list(c.n_planes_), "planes_added": list(c.planes_added_),
+                           **{f"{r}_error": e[r]["error"] for r in READOUTS}})
+        learning_curve = {
+            "sizes": curve,
+            "dropped_sizes": dropped,
+            "subsets": "first N training digits (nested)",
+            **{f"{r}_error": [p[f"{r}_error"] for p in points] for r in READOUTS},
+            "points": points,
+        }
 
-    fig, ax = plt.subplots(figsize=(7, 6))
-    plot_confusion(cm["wta"], ax=ax, labels=classes,
-                   title=f"Neocognitron (winner-take-all), {n_train:,} training digits:\n"
-                         f"confusion on {n_test:,} test digits "
-                         f"(error {100 * ev['wta']['error']:.2f} %)")
-    figs["confusion_matrix.png"] = fig
+        with run.stage("responses"):
+            classes = clf.classes_
+            pred = ev["wta"]["pred"]
+            cm = {r: confusion_matrix(yt, ev[r]["pred"], labels=classes) for r in READOUTS}
+            wrong = np.flatnonzero(pred != yt)
+            shown = 0
+            layers = clf.forward(Xt[shown : shown + 1])
+            top = clf.transform(Xt[shown : shown + 1])[0]
+            arrays = figure_arrays(clf, layers, top, yt[shown], pred[shown], Xt[wrong])
 
-    K_top = clf.stages_[-1].X.shape[0]
-    figs["features.png"] = plot_digit_features(
-        clf.stages_[0].X, clf.stages_[1].X, clf.top_X_, clf.top_labels_,
-        (K_top,) + tuple(clf.top_field_), classes=classes, strides=clf.strides)
-
-    shown = 0
-    layers = clf.forward(Xt[shown : shown + 1])
-    top = clf.transform(Xt[shown : shown + 1])[0]
-    n_top = len(clf.stages_) + 1
-    layers_title = (f"Response of every layer to test digit #{int(test_idx[shown])} "
-                    f"(true {yt[shown]}, predicted {pred[shown]}); top layer U_C{n_top}: "
-                    "bars\n(darkness = output, scaled to each layer's maximum; numbers = "
-                    "cell-plane)")
-    figs["layer_responses.png"] = plot_layer_responses(layers, top=top, classes=classes,
-                                                       title=layers_title)
-
-    figs["misclassified.png"] = plot_misclassified(
-        Xt[wrong], yt[wrong], pred[wrong], max_n=50,
-        title=f"Misclassified test digits, winner-take-all readout: first "
-              f"{min(50, len(wrong))} of {len(wrong)} (titled true→predicted)")
-
-    written = [save_figure(f, out / name) for name, f in figs.items()]
-
-    results = {
-        "paper": "Fukushima (2003) Neurocomputing 51:161-180; interpolating vectors: "
-                 "Fukushima (2007) Neural Networks 20",
-        "seed": args.seed,
-        "quick": args.quick,
-        "data": {
-            "n_train": n_train, "n_test": n_test,
-            "train_subset": f"first {n_train} of the MNIST training set",
-            "test_subset": test_subset,
-            "test_indices_first": test_idx[:20].tolist(),
-        },
-        "params": clf.get_params(),
-        "fit_seconds": round(fit_seconds, 2),
-        "test": _public(ev),
-        "n_planes": list(clf.n_planes_),
-        "n_planes_layers": [f"U_S{i + 1}" for i in range(len(clf.n_planes_))],
-        "planes_added_per_epoch": list(clf.planes_added_),
-        "n_iter": clf.n_iter_,
-        "canvas_shape": list(clf.canvas_shape_),
-        "top_field": list(clf.top_field_),
-        "learning_curve": learning_curve,
-        "confusion_matrix": {"labels": classes.tolist(), "rows": "true", "columns": "predicted",
-                             **{r: cm[r].tolist() for r in READOUTS}},
-        "misclassified_wta": {"test_indices": test_idx[wrong].tolist(),
-                              "true": yt[wrong].tolist(), "pred": pred[wrong].tolist()},
-        "layer_responses_digit": int(test_idx[shown]),
-        "references": {"etl1_fukushima2003": ETL1_REFERENCE, "lenet5": LENET5_REFERENCE},
-        "neocognitron_version": neocognitron.__version__,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-    }
-    results["wall_time_s"] = round(time.perf_counter() - t_start, 2)
-    written.append(write_json(results, out / "results.json"))
+        results = {
+            "paper": "Fukushima (2003) Neurocomputing 51:161-180; interpolating vectors: "
+                     "Fukushima (2007) Neural Networks 20",
+            "seed": args.seed,
+            "quick": args.quick,
+            "data": {
+                "n_train": n_train, "n_test": n_test,
+                "train_subset": f"first {n_train} of the MNIST training set",
+                "test_subset": test_subset,
+                "test_indices_first": test_idx[:20].tolist(),
+            },
+            "params": clf.get_params(),
+            "fit_seconds": round(fit_seconds, 2),
+            "test": _public(ev),
+            "n_planes": list(clf.n_planes_),
+            "n_planes_layers": [f"U_S{i + 1}" for i in range(len(clf.n_planes_))],
+            "planes_added_per_epoch": list(clf.planes_added_),
+            "n_iter": clf.n_iter_,
+            "canvas_shape": list(clf.canvas_shape_),
+            "top_field": list(clf.top_field_),
+            "learning_curve": learning_curve,
+            "confusion_matrix": {"labels": classes.tolist(), "rows": "true",
+                                 "columns": "predicted",
+                                 **{r: cm[r].tolist() for r in READOUTS}},
+            "misclassified_wta": {"test_indices": test_idx[wrong].tolist(),
+                                  "true": yt[wrong].tolist(), "pred": pred[wrong].tolist()},
+            "layer_responses_digit": int(test_idx[shown]),
+            "references": {"etl1_fukushima2003": ETL1_REFERENCE, "lenet5": LENET5_REFERENCE},
+            # kept for readers of older results; run.json is the record of provenance
+            "neocognitron_version": neocognitron.__version__,
+            "machine": {"cpus": run.record["machine"]["cpu_count"],
+                        "python": run.record["versions"]["python"]},
+        }
+        results["wall_time_s"] = round(time.perf_counter() - t_start, 2)
+        with run.stage("save results"):
+            written = [write_json(results, out / "results.json"),
+                       provenance.save_arrays(out / "figures.npz", **arrays)]
+        with run.stage("figures"):
+            # drawn from the files just written, exactly as --replot draws them
+            written += save_figures(make_figures(*provenance.load_outputs(out)), out)
+    written.append(run.path)
     print(f"wrote {len(written)} files to {out.resolve()}/: "
-          + ", ".join(p.name for p in written) + f" in {results['wall_time_s']} s")
+          + ", ".join(p.name for p in written) + f" in {run.record['wall_seconds']} s")
     return results
 
 

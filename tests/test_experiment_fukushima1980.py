@@ -1,23 +1,35 @@
-"""The main job runs end to end and writes what it says it writes."""
+"""The main job runs end to end, writes what it says it writes, records where it came from
+(run.json), and --replot redraws the same figures from its saved outputs without training."""
 
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from mnist_home import load_experiment
+
+from neocognitron import Neocognitron
+
 ROOT = Path(__file__).parent.parent
+FIGURES = ("fig6.png", "fig7.png", "us1_filters.png", "seeds.png", "tolerance.png")
 
 
-def test_quick_run_writes_figures_and_results(tmp_path):
-    out = tmp_path / "res"
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("fukushima1980") / "res"
     proc = subprocess.run(
         [sys.executable, str(ROOT / "experiments" / "fukushima1980.py"), "--out", str(out),
          "--quick", "--quiet"],
         capture_output=True, text=True, timeout=600, check=True,
     )
-    assert str(out.resolve()) in proc.stdout
-    for name in ("fig6.png", "fig7.png", "us1_filters.png", "seeds.png", "tolerance.png",
-                 "results.json"):
+    return out, proc.stdout
+
+
+def test_quick_run_writes_figures_and_results(quick_run):
+    out, stdout = quick_run
+    assert str(out.resolve()) in stdout
+    for name in (*FIGURES, "results.json", "figures.npz", "run.json"):
         assert (out / name).stat().st_size > 1000, name
     assert not list(out.glob(".*.tmp")), "temporary files left behind"
     res = json.loads((out / "results.json").read_text())
@@ -26,3 +38,44 @@ def test_quick_run_writes_figures_and_results(tmp_path):
     assert res["seeds_digits"]["n_distinct"] >= 2
     assert set(res["main"]["keep"]) == {"shift", "resize", "deform", "noise", "erase"}
     assert res["config"]["stages"][0]["s"]["r"] == 4.0
+
+
+def test_run_json_records_the_run(quick_run):
+    out, _ = quick_run
+    run = json.loads((out / "run.json").read_text())
+    assert run["status"] == "finished" and run["error"] is None
+    assert run["command"]["argv"][0].endswith("fukushima1980.py")
+    assert run["command"]["argv"][1:] == ["--out", str(out), "--quick", "--quiet"]
+    assert run["seeds"]["main"] == 0 and run["seeds"]["summary"] == [0, 1, 2]
+    assert [s["name"] for s in run["stages"]] == ["fit", "evaluate", "seeds 0-4", "seeds XYTZ",
+                                                  "save results", "figures"]
+    assert all(s["status"] == "finished" and s["seconds"] >= 0 for s in run["stages"])
+
+
+def test_replot_redraws_the_same_figures_without_training(quick_run, tmp_path, monkeypatch,
+                                                          capsys):
+    out, _ = quick_run
+    module = load_experiment("fukushima1980")
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("--replot must not train")
+
+    monkeypatch.setattr(Neocognitron, "fit", no_training)
+    monkeypatch.setattr(module, "run_seeds", no_training)
+    new = tmp_path / "replotted"
+    written = module.main(["--replot", str(out), "--out", str(new)])
+    assert str(new.resolve()) in capsys.readouterr().out
+    assert sorted(p.name for p in written) == sorted(FIGURES)
+    assert sorted(p.name for p in new.iterdir()) == sorted(p.name for p in out.glob("*.png"))
+    for name in FIGURES:  # drawn from the same saved numbers, by the same code
+        assert (new / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_replot_without_results_says_so(tmp_path, capsys):
+    module = load_experiment("fukushima1980")
+    with pytest.raises(SystemExit) as exit_:
+        module.main(["--replot", str(tmp_path), "--out", str(tmp_path / "figs")])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path} has no results.json" in err and "run it first" in err
+    assert not (tmp_path / "figs").exists()

@@ -1,27 +1,41 @@
 """experiments/mnist_neocognitron.py --quick runs end to end on the real MNIST files and
-writes the figures and a results.json with sane numbers (about 25 s; skipped without the
-files)."""
+writes the figures, a results.json with sane numbers and a run.json; --replot redraws the
+same figures from them without data or training (about 40 s; skipped without the files)."""
 
+import contextlib
+import io
 import json
 from pathlib import Path
 
 import pytest
 from mnist_home import load_experiment, mnist_home
 
+from neocognitron import NeocognitronClassifier
+
 ROOT = Path(__file__).resolve().parent.parent
 
 DATA_HOME = mnist_home()
+FIGURES = ("learning_curve.png", "confusion_matrix.png", "features.png",
+           "layer_responses.png", "misclassified.png")
+ARGS = ["--quick", "--quiet", "--data-home", str(DATA_HOME)]
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(DATA_HOME is None, reason="MNIST files not available")]
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(DATA_HOME is None, reason="MNIST files not available")
-def test_quick_run_writes_figures_and_results(tmp_path, capsys):
-    out = tmp_path / "res"
-    returned = load_experiment("mnist_neocognitron").main(["--quick", "--out", str(out), "--quiet",
-                                    "--data-home", str(DATA_HOME)])
-    assert str(out.resolve()) in capsys.readouterr().out
-    for name in ("learning_curve.png", "confusion_matrix.png", "features.png",
-                 "layer_responses.png", "misclassified.png", "results.json"):
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("mnist_neocognitron") / "res"
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        returned = load_experiment("mnist_neocognitron").main(["--out", str(out), *ARGS])
+    return out, returned, stdout.getvalue()
+
+
+def test_quick_run_writes_figures_and_results(quick_run):
+    out, returned, stdout = quick_run
+    assert str(out.resolve()) in stdout
+    for name in (*FIGURES, "results.json", "figures.npz", "run.json"):
         assert (out / name).stat().st_size > 1000, name
     assert not list(out.glob(".*")), "temporary files left behind"
 
@@ -60,3 +74,45 @@ def test_quick_run_writes_figures_and_results(tmp_path, capsys):
     assert len(wrong["test_indices"]) == res["test"]["wta"]["errors"]
     assert all(t != p for t, p in zip(wrong["true"], wrong["pred"], strict=True))
     assert res["references"]["etl1_fukushima2003"]["error"] == 0.014
+
+
+def test_run_json_records_the_run(quick_run):
+    out, _, _ = quick_run
+    run = json.loads((out / "run.json").read_text())
+    assert run["status"] == "finished" and run["error"] is None
+    assert run["command"]["argv"][0].endswith("mnist_neocognitron.py")
+    assert run["command"]["argv"][1:] == ["--out", str(out), *ARGS]
+    assert run["seeds"] == {"fits": 0, "test_subset": [0, 2003]}
+    assert [s["name"] for s in run["stages"]] == [
+        "load data", "fit", "evaluate", "learning curve 300", "responses", "save results",
+        "figures"]
+    assert all(s["status"] == "finished" and s["seconds"] >= 0 for s in run["stages"])
+
+
+def test_replot_redraws_the_same_figures_without_data_or_training(quick_run, tmp_path,
+                                                                  monkeypatch, capsys):
+    out, _, _ = quick_run
+    module = load_experiment("mnist_neocognitron")
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("--replot must neither load data nor train nor predict")
+
+    for method in ("fit", "predict", "transform", "forward"):
+        monkeypatch.setattr(NeocognitronClassifier, method, forbidden)
+    monkeypatch.setattr(module, "load_mnist", forbidden)
+    new = tmp_path / "replotted"
+    written = module.main(["--replot", str(out), "--out", str(new)])
+    assert str(new.resolve()) in capsys.readouterr().out
+    assert sorted(p.name for p in written) == sorted(FIGURES)
+    assert sorted(p.name for p in new.iterdir()) == sorted(p.name for p in out.glob("*.png"))
+    for name in FIGURES:  # drawn from the same saved numbers, by the same code
+        assert (new / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_replot_without_results_says_so(tmp_path, capsys):
+    module = load_experiment("mnist_neocognitron")
+    with pytest.raises(SystemExit) as exit_:
+        module.main(["--replot", str(tmp_path)])
+    assert exit_.value.code == 2
+    assert f"{tmp_path} has no results.json" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

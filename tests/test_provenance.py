@@ -1,0 +1,240 @@
+"""run.json: what it records, when it is written, and what a failed or git-less run leaves;
+the saved outputs --replot reads back."""
+
+import json
+import re
+import subprocess
+import sys
+from datetime import datetime
+
+import numpy as np
+import pytest
+
+from neocognitron import provenance
+
+ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$")
+
+
+def read(path):
+    return json.loads(path.read_text())
+
+
+def test_fields_present_and_typed(tmp_path):
+    with provenance.Run(tmp_path / "out", argv=["--quick", "--seed", "3"], seeds={"model": 3},
+                        script="experiments/x.py") as run:
+        with run.stage("fit"):
+            pass
+    rec = read(tmp_path / "out" / "run.json")
+    assert rec == run.record
+    assert set(rec) == {"schema", "status", "command", "out_dir", "seeds", "git", "versions",
+                        "machine", "environment", "started", "finished", "wall_seconds",
+                        "stages", "notes", "error"}
+    assert rec["schema"] == 1 and rec["status"] == "finished" and rec["error"] is None
+    cmd = rec["command"]
+    assert cmd["argv"][1:] == ["--quick", "--seed", "3"]
+    assert cmd["argv"][0].endswith("x.py") and cmd["script"] == cmd["argv"][0]
+    assert cmd["line"].endswith("x.py --quick --seed 3") and cmd["python"] == sys.executable
+    assert rec["seeds"] == {"model": 3}
+    assert rec["out_dir"] == str(tmp_path / "out")
+
+    v = rec["versions"]
+    assert set(v) == {"python", "neocognitron", "numpy", "numba", "scipy", "scikit-learn",
+                      "matplotlib"}
+    assert v["numpy"] == np.__version__ and v["python"].count(".") == 2
+    assert all(isinstance(x, str) for x in v.values())  # all installed here
+
+    m = rec["machine"]
+    assert {"hostname", "platform", "machine", "processor", "cpu_count", "cpu_affinity",
+            "numba_threads"} <= set(m)
+    assert isinstance(m["hostname"], str) and isinstance(m["platform"], str)
+    assert isinstance(m["cpu_count"], int) and m["cpu_count"] >= 1
+    assert m["cpu_affinity"] is None or 1 <= m["cpu_affinity"] <= m["cpu_count"]
+
+    git = rec["git"]
+    assert set(git) == {"commit", "dirty", "changed_files"}
+    if git["commit"] is not None:  # run from a checkout
+        assert re.fullmatch(r"[0-9a-f]{40}", git["commit"]) and isinstance(git["dirty"], bool)
+    assert isinstance(git["changed_files"], list)
+
+    for key in ("started", "finished"):
+        assert ISO.match(rec[key]), rec[key]
+    start = datetime.fromisoformat(rec["started"])
+    assert start <= datetime.fromisoformat(rec["finished"])
+    assert isinstance(rec["wall_seconds"], float) and rec["wall_seconds"] >= 0
+    assert isinstance(rec["environment"], dict)
+
+
+def test_argv_defaults_to_the_command_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["experiments/y.py", "--out", "o"])
+    with provenance.Run(tmp_path) as run:
+        pass
+    assert run.record["command"]["argv"][1:] == ["--out", "o"]
+    assert run.record["command"]["script"].endswith("y.py")
+    assert run.record["seeds"] is None
+
+
+def test_stage_times_are_recorded_in_order(tmp_path):
+    with provenance.Run(tmp_path) as run:
+        with run.stage("load data"):
+            pass
+        with run.stage("fit"):
+            t = 0
+            while t < 1e5:  # a little work, so the time is positive
+                t += 1
+        with run.stage("figures"):
+            pass
+    stages = read(tmp_path / "run.json")["stages"]
+    assert [s["name"] for s in stages] == ["load data", "fit", "figures"]
+    assert all(s["status"] == "finished" for s in stages)
+    assert all(isinstance(s["seconds"], float) and s["seconds"] >= 0 for s in stages)
+    assert stages[1]["seconds"] > 0
+    assert all(ISO.match(s["started"]) for s in stages)
+    assert sum(s["seconds"] for s in stages) <= run.record["wall_seconds"] + 1e-3
+    assert set(run.stages) == {"load data", "fit", "figures"}
+
+
+def test_valid_json_after_every_stage(tmp_path):
+    """Read back while running: what an interrupted run would leave."""
+    path = tmp_path / "run.json"
+    with provenance.Run(tmp_path) as run:
+        rec = read(path)
+        assert rec["status"] == "running" and rec["stages"] == []
+        assert rec["finished"] is None and rec["wall_seconds"] is None
+        with run.stage("fit"):
+            rec = read(path)
+            assert rec["stages"] == [{"name": "fit", "status": "running",
+                                      "started": rec["stages"][0]["started"],
+                                      "seconds": None}]
+        rec = read(path)
+        assert rec["status"] == "running"
+        assert rec["stages"][0]["status"] == "finished"
+        with run.stage("evaluate"):
+            pass
+        run.note(n_train=1000)
+        rec = read(path)
+        assert [s["status"] for s in rec["stages"]] == ["finished", "finished"]
+        assert rec["notes"] == {"n_train": 1000}
+    assert read(path)["status"] == "finished"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.json"]  # no temporary left
+
+
+def test_failure_is_recorded_and_reraised(tmp_path):
+    with pytest.raises(ValueError, match="diverged"):
+        with provenance.Run(tmp_path) as run:
+            with run.stage("load data"):
+                pass
+            with run.stage("fit"):
+                raise ValueError("loss diverged")
+    rec = read(tmp_path / "run.json")
+    assert rec["status"] == "failed"
+    assert rec["error"]["type"] == "ValueError"
+    assert rec["error"]["message"] == "loss diverged"
+    assert "loss diverged" in rec["error"]["traceback"]
+    assert [(s["name"], s["status"]) for s in rec["stages"]] == [("load data", "finished"),
+                                                                ("fit", "failed")]
+    assert isinstance(rec["stages"][1]["seconds"], float)
+    assert ISO.match(rec["finished"]) and run.status == "failed"
+    assert run.stages == {"load data": rec["stages"][0]["seconds"]}
+
+
+def test_interrupt_is_recorded_too(tmp_path):
+    with pytest.raises(KeyboardInterrupt):
+        with provenance.Run(tmp_path):
+            raise KeyboardInterrupt
+    rec = read(tmp_path / "run.json")
+    assert rec["status"] == "failed" and rec["error"]["type"] == "KeyboardInterrupt"
+
+
+def test_killed_run_leaves_running_status(tmp_path):
+    """A process that dies mid-stage (no __exit__) leaves status "running" and the stages
+    that finished."""
+    code = ("import os\n"
+            "from neocognitron import provenance\n"
+            f"run = provenance.Run({str(tmp_path)!r}).__enter__()\n"
+            "with run.stage('load data'):\n"
+            "    pass\n"
+            "with run.stage('fit'):\n"
+            "    os._exit(9)\n")
+    proc = subprocess.run([sys.executable, "-c", code], timeout=120)
+    assert proc.returncode == 9
+    rec = read(tmp_path / "run.json")
+    assert rec["status"] == "running" and rec["finished"] is None
+    assert [(s["name"], s["status"]) for s in rec["stages"]] == [("load data", "finished"),
+                                                                ("fit", "running")]
+
+
+def test_no_git_gives_nulls(tmp_path, monkeypatch):
+    monkeypatch.setattr(provenance, "GIT", str(tmp_path / "no-such-git"))
+    with provenance.Run(tmp_path / "out") as run:
+        pass
+    assert run.record["git"] == {"commit": None, "dirty": None, "changed_files": []}
+    assert read(tmp_path / "out" / "run.json")["git"]["commit"] is None
+
+
+def test_not_a_checkout_gives_nulls(tmp_path, monkeypatch):
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    assert provenance.git_info(tmp_path) == {"commit": None, "dirty": None,
+                                             "changed_files": []}
+    # the package folder counts only when it is the top of a checkout
+    monkeypatch.setattr(provenance, "ROOT", provenance.ROOT / "neocognitron")
+    assert provenance.git_info()["commit"] is None
+
+
+def test_git_in_a_checkout(tmp_path):
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    try:
+        git("init", "-q")
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("git is not installed")
+    (tmp_path / "a.txt").write_text("a\n")
+    git("add", "a.txt")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "a")
+    info = provenance.git_info(tmp_path)
+    assert re.fullmatch(r"[0-9a-f]{40}", info["commit"])
+    assert info["dirty"] is False and info["changed_files"] == []
+    (tmp_path / "a.txt").write_text("b\n")
+    info = provenance.git_info(tmp_path)
+    assert info["dirty"] is True and info["changed_files"] == ["a.txt"]
+
+
+def test_a_run_records_once_and_stages_need_a_run(tmp_path):
+    run = provenance.Run(tmp_path)
+    with pytest.raises(RuntimeError):
+        with run.stage("fit"):
+            pass
+    with run:
+        pass
+    with pytest.raises(RuntimeError):
+        run.__enter__()
+
+
+def test_save_and_load_outputs(tmp_path):
+    from neocognitron.results import write_json
+
+    write_json({"a": 1}, tmp_path / "results.json")
+    provenance.save_arrays(tmp_path / "figures.npz", w=np.arange(6.0).reshape(2, 3),
+                           names=["U0", "US1"], k=4)
+    res, arrays = provenance.load_outputs(tmp_path)
+    assert res == {"a": 1}
+    np.testing.assert_array_equal(arrays["w"], np.arange(6.0).reshape(2, 3))
+    assert list(arrays["names"]) == ["U0", "US1"] and int(arrays["k"]) == 4
+    with pytest.raises(provenance.MissingOutputError, match="no array 'x'"):
+        arrays["x"]
+    with pytest.raises(TypeError, match="objects"):
+        provenance.save_arrays(tmp_path / "bad.npz", x=np.array([{}, 1], dtype=object))
+    assert not list(tmp_path.glob(".*"))
+
+
+@pytest.mark.parametrize("present", [(), ("results.json",)])
+def test_load_outputs_says_what_is_missing(tmp_path, present):
+    from neocognitron.results import write_json
+
+    for name in present:
+        write_json({}, tmp_path / name)
+    missing = "figures.npz" if present else "results.json"
+    with pytest.raises(FileNotFoundError, match=f"no {missing}"):
+        provenance.load_outputs(tmp_path)
+    with pytest.raises(provenance.MissingOutputError, match="not a folder"):
+        provenance.load_outputs(tmp_path / "nowhere")
