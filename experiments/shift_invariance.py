@@ -25,10 +25,9 @@ accuracy over the grid of shifts ``(dy, dx)`` and by shift distance ``max(|dy|, 
 consistency (Zhang 2019); prediction change rate along a diagonal sweep (after Azulay &
 Weiss 2019); representation similarity of a digit's features (``transform``: the CNN's
 penultimate layer, the neocognitron's top C-cells) with those of its shifted copy; and, on
-the 28×28 canvas, accuracy under elastic deformation (``transforms.elastic``, Simard et
-al. 2003, ``sigma`` = 4 pixels) and salt-and-pepper noise (``transforms.salt_and_pepper``)
-at a few strengths, the same deformed and noisy digits for every model and seed.
-results.json states each one in words (``neocognitron.shift_study.report.definitions``).
+28×28, accuracy under elastic deformation (Simard et al. 2003, ``sigma`` = 4 pixels) and
+salt-and-pepper noise at a few strengths, the same deformed and noisy digits
+(``perturbed_copies``) for every model and seed. results.json states each one in words.
 
 The 1980 network against a CNN (``neocognitron.shift_study.fukushima1980``):
 ``Neocognitron.fukushima1980(random_state=seed)`` self-organises without a teacher on the
@@ -55,6 +54,12 @@ Outputs (in ``--out``), each written under a temporary name and renamed when com
   representation_similarity.png feature correlation against the diagonal shift
   robustness.png                accuracy against elastic deformation and noise strength
   fukushima1980_vs_cnn.png      the 1980 network and a CNN on the shifted 1980 patterns
+  run.json                      provenance: command, seeds, git commit, versions, machine,
+                                the time of every stage (``neocognitron.provenance``)
+
+A run writes results.json, then draws the figures and results.md from that file alone;
+``--replot DIR [--out OUT]`` draws them from the results.json in DIR into OUT (default DIR),
+without data or training, as ``make figures`` does for the copy in ``docs/results/``.
 
 Data: the first ``n_train`` MNIST training digits (the same for every model and seed) and
 ``n_test`` test digits drawn once with ``default_rng(2019)``; seeds change only the models
@@ -65,13 +70,10 @@ Settings (``--train-size``, ``--test-size``, ``--seeds``, ``--cnn-epochs`` overr
   default   10,000 training and 2,000 test digits, seeds 0,1,2, NeocognitronClassifier
             defaults, ConvNetClassifier defaults (15 epochs), every shift on 28×28
             (9×9 grid), every second shift on 44×44 (9×9 grid), 2,000 consistency pairs.
-            Expected run time on 2 busy cores: about 1 h 40 min (1.5-2 h). This is an
-            ESTIMATE scaled from --quick timings, not a measurement: per seed, 2
-            neocognitron fits of 3-6 min each (fits took 19-38 s in --quick depending on
-            the load; 2,000 -> 4,000 digits at the default settings cost 2.15x), about
-            14 min of neocognitron evaluation (204,000 predictions per canvas at the 480-1000
-            digits/s of --quick, somewhat slower with the larger top layer) and about 10 min
-            for the 8 MNIST CNNs (fits 25x the --quick epochs x digits); times 3 seeds.
+            About 1 h 40 min (1.5-2 h) on 2 busy cores: an ESTIMATE scaled from --quick
+            timings, not a measurement. Per seed: 2 neocognitron fits of 3-6 min, about
+            14 min of neocognitron evaluation (204,000 predictions per canvas at 480-1000
+            digits/s) and about 10 min for the 8 MNIST CNNs.
   --quick   2,000 training and 500 test digits, seed 0, NeocognitronClassifier with
             n_epochs=2 and n_unsupervised=500, CNNs 3 epochs, shifts every 2 pixels on
             28×28 and every 4 pixels on 44×44 (5×5 grids), 500 consistency pairs: 2 min
@@ -79,7 +81,7 @@ Settings (``--train-size``, ``--test-size``, ``--seeds``, ``--cnn-epochs`` overr
 
 Usage: python experiments/shift_invariance.py [--out results/shift_invariance] [--quick]
 [--seeds 0,1,2] [--train-size N] [--test-size N] [--cnn-epochs N] [--models a,b,...]
-[--data-home DIR] [--quiet]
+[--data-home DIR] [--quiet] [--replot DIR]
 
 References
 ----------
@@ -95,9 +97,6 @@ networks applied to visual document analysis", ICDAR 2003.
 """
 
 import argparse
-import os
-import platform
-import subprocess
 import time
 from pathlib import Path
 
@@ -108,20 +107,22 @@ import numpy as np  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
 import neocognitron  # noqa: E402
-from neocognitron import ConvNetClassifier, NeocognitronClassifier, transforms  # noqa: E402
+from neocognitron import ConvNetClassifier, NeocognitronClassifier, provenance  # noqa: E402
 from neocognitron.datasets import fukushima1980_patterns, load_mnist  # noqa: E402
 from neocognitron.plotting.shift_study import plot_shift_study  # noqa: E402
 from neocognitron.results import save_figure, write_json, write_text  # noqa: E402
 from neocognitron.shift_study import (  # noqa: E402
+    canvas_grid,
     evaluate_shifts,
+    on_canvas,
+    perturbed_copies,
     report,
     robustness,
-    shift_offsets,
     summarise,
 )
 from neocognitron.shift_study import fukushima1980 as study1980  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = "results/shift_invariance"
 
 #: name -> (label, estimator class, parameters besides random_state and the size settings)
 MODELS = {
@@ -178,26 +179,6 @@ def _int_list(text):
     return values
 
 
-def git_info(root=ROOT):
-    """Commit of ``root`` and whether its tree differs from it (None when git is absent)."""
-    def run(*args):
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                              check=True, timeout=30).stdout
-    try:
-        commit = run("rev-parse", "HEAD").strip()
-        status = run("status", "--porcelain").splitlines()
-    except (OSError, subprocess.SubprocessError):
-        return {"commit": None, "dirty": None, "changed_files": []}
-    return {"commit": commit, "dirty": bool(status),
-            "changed_files": [line[3:] for line in status][:100]}
-
-
-def on_canvas(X, side):
-    """Centre 28x28 digits on a ``side`` x ``side`` canvas (zero border)."""
-    pad = (side - X.shape[1]) // 2
-    return np.pad(X, ((0, 0), (pad, side - X.shape[1] - pad), (pad, side - X.shape[2] - pad)))
-
-
 def make_model(name, seed, settings):
     _, kind, params = MODELS[name]
     if kind == "NeocognitronClassifier":
@@ -209,7 +190,8 @@ def make_model(name, seed, settings):
 def parse_args(argv=None):
     """The parser, the arguments, and the settings they select."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", default="results/shift_invariance", help="output folder")
+    ap.add_argument("--out", default=None,
+                    help=f"output folder (default {DEFAULT_OUT}; with --replot: DIR)")
     ap.add_argument("--quick", action="store_true",
                     help="2,000 training / 500 test digits, one seed, coarse shift grids, "
                          "short training (about 3 minutes)")
@@ -227,6 +209,9 @@ def parse_args(argv=None):
                     help=f"comma-separated subset of {','.join(MODELS)}")
     ap.add_argument("--data-home", default=None, help="MNIST directory (default: see load_mnist)")
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
+    ap.add_argument("--replot", metavar="DIR", default=None,
+                    help="redraw the figures and results.md from the results.json in DIR "
+                         "(no data, no training) into --out")
     args = ap.parse_args(argv)
 
     args.mode = "smoke" if args.smoke else "quick" if args.quick else "full"
@@ -255,58 +240,28 @@ def load_data(ap, data_home, n_train, n_test):
         ap.error(f"--train-size must lie in [10, {len(X_all)}], got {n_train}")
     if not 1 <= n_test <= len(Xt_all):
         ap.error(f"--test-size must lie in [1, {len(Xt_all)}], got {n_test}")
-    test_idx = np.sort(np.random.default_rng(TEST_SEED).choice(len(Xt_all), n_test,
-                                                                replace=False))
+    test_idx = np.sort(np.random.default_rng(TEST_SEED).choice(len(Xt_all), n_test, replace=False))
     return (X_all[:n_train].astype(np.float32), y_all[:n_train],
             Xt_all[test_idx].astype(np.float32), yt_all[test_idx], test_idx)
 
 
-def canvas_grids(settings):
-    """Per canvas: side, largest shift, grid step and offsets, distances, sweep shifts."""
-    canvases = {}
-    for canvas, (side, max_shift) in CANVASES.items():
-        offsets = shift_offsets(max_shift, settings["grid_step"][canvas])
-        canvases[canvas] = {
-            "side": side, "max_shift": max_shift, "grid_step": settings["grid_step"][canvas],
-            "offsets": offsets,
-            "distances": sorted({max(abs(a), abs(b)) for a in offsets for b in offsets}),
-            "similarity_shifts": list(range(max_shift + 1)),
-        }
-    return canvases
-
-
-def perturbed_digits(Xt, settings):
-    """The deformed and noisy test digits, the same for every model and seed."""
-    def rng(*key):
-        return np.random.default_rng([TEST_SEED, *key])
-
-    return {
-        "elastic": [transforms.elastic(Xt, a, ELASTIC_SIGMA, random_state=rng(1, i))
-                    for i, a in enumerate(settings["elastic_alpha"])],
-        "noise": [transforms.salt_and_pepper(Xt, p, random_state=rng(2, i), high=NOISE_HIGH)
-                  for i, p in enumerate(settings["noise_p"])],
-    }
-
-
-def fit_and_measure(name, seed, settings, canvas, data, variants):
-    """Fit one model on one canvas; every measure of it, and its parameters.
-
-    ``data`` is ``(X, y, Xt, yt)``, the training and test digits on the canvas.
-    """
+def fit_and_measure(run, name, seed, settings, canvas, data, variants):
+    """Fit one model on one canvas (stage ``fit ...``); every measure of it (stage
+    ``evaluate ...``) and its parameters. ``data``: ``(X, y, Xt, yt)`` on the canvas."""
     X, y, Xt, yt = data
     model = make_model(name, seed, settings)
-    t0 = time.perf_counter()
-    model.fit(X, y)
-    fit_seconds = time.perf_counter() - t0
-    r = evaluate_shifts(model, Xt, yt, CANVASES[canvas][1],
-                        settings["grid_step"][canvas], settings["n_pairs"],
-                        random_state=CONSISTENCY_SEED)
+    what = f"{name} {canvas}x{canvas} seed {seed}"
+    with run.stage(f"fit {what}") as fit:
+        model.fit(X, y)
+    with run.stage(f"evaluate {what}") as evaluation:
+        r = evaluate_shifts(model, Xt, yt, CANVASES[canvas][1],
+                            settings["grid_step"][canvas], settings["n_pairs"],
+                            random_state=CONSISTENCY_SEED)
+        if canvas == "28":
+            r["robustness"] = robustness(model, variants, yt)
     r["seed"] = seed
-    r["fit_seconds"] = round(fit_seconds, 2)
-    if canvas == "28":
-        t0 = time.perf_counter()
-        r["robustness"] = robustness(model, variants, yt)
-        r["eval_seconds"] = round(r["eval_seconds"] + time.perf_counter() - t0, 2)
+    r["fit_seconds"] = round(fit["seconds"], 2)
+    r["eval_seconds"] = round(evaluation["seconds"], 2)
     if isinstance(model, NeocognitronClassifier):
         r["n_planes"] = list(model.n_planes_)
     else:
@@ -316,101 +271,124 @@ def fit_and_measure(name, seed, settings, canvas, data, variants):
     return r, params
 
 
+def draw(results, out):
+    """Every figure and results.md, from the content of results.json, into ``out``;
+    returns the paths written. Trains nothing."""
+    out = Path(out)
+    written = [save_figure(f, out / name) for name, f in plot_shift_study(results).items()]
+    return written + [write_text(report.results_markdown(results), out / "results.md")]
+
+
+def replot(folder, out=None):
+    """Redraw every figure and results.md from the results.json a run saved in ``folder``,
+    into ``out`` (default ``folder``); returns the paths written. No data, no training."""
+    results, _ = provenance.load_outputs(folder, arrays=None)
+    return draw(results, out if out is not None else folder)
+
+
 def main(argv=None):
-    """Run the study; returns the content of results.json."""
+    """Run the study; returns the content of results.json (with ``--replot``: the paths of
+    the files redrawn)."""
     ap, args, settings = parse_args(argv)
+    if args.replot is not None:
+        try:
+            written = replot(args.replot, args.out)
+        except provenance.MissingOutputError as e:
+            ap.exit(2, f"{ap.prog}: error: {e}\n")
+        print(f"redrew {len(written)} files from {Path(args.replot).resolve()}/ into "
+              f"{written[0].parent.resolve()}/: " + ", ".join(p.name for p in written))
+        return written
     t_start = time.perf_counter()
     mode, names, seeds = args.mode, args.names, settings["seeds"]
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-
+    out = Path(args.out or DEFAULT_OUT)
     n_train, n_test = settings["n_train"], settings["n_test"]
-    X, y, Xt, yt, test_idx = load_data(ap, args.data_home, n_train, n_test)
-    canvases = canvas_grids(settings)
-    variants = perturbed_digits(Xt, settings)
-    patterns, pattern_names = fukushima1980_patterns(return_names=True)
 
-    runs = {canvas: {n: [] for n in names} for canvas in CANVASES}
-    params = {}
-    runs_1980 = []
-    bar = tqdm(total=len(seeds) * (len(CANVASES) * len(names) + 1), desc="shift study",
-               disable=args.quiet, unit="model")
-    for seed in seeds:
-        for canvas, (side, _) in CANVASES.items():
-            data = (on_canvas(X, side), y, on_canvas(Xt, side), yt)
-            for name in names:
-                bar.set_postfix(seed=seed, canvas=f"{side}x{side}", model=name)
-                r, p = fit_and_measure(name, seed, settings, canvas, data, variants)
-                runs[canvas][name].append(r)
-                params.setdefault(name, p)
-                bar.update()
-        bar.set_postfix(seed=seed, model="1980 patterns")
-        runs_1980.append(study1980.compare_with_cnn(patterns, seed, CNN_1980, SHIFT_1980))
-        bar.update()
-    bar.close()
+    run = provenance.Run(out, argv=argv, script=__file__, seeds={
+        "models": seeds, "test_subset": TEST_SEED, "consistency": CONSISTENCY_SEED,
+        "perturbations": TEST_SEED})
+    with run:
+        with run.stage("load data"):
+            X, y, Xt, yt, test_idx = load_data(ap, args.data_home, n_train, n_test)
+            variants = perturbed_copies(Xt, settings["elastic_alpha"], settings["noise_p"],
+                                        ELASTIC_SIGMA, NOISE_HIGH, seed=TEST_SEED)
+            patterns, pattern_names = fukushima1980_patterns(return_names=True)
+        canvases = {c: canvas_grid(side, max_shift, settings["grid_step"][c])
+                    for c, (side, max_shift) in CANVASES.items()}
 
-    summary = summarise(runs)
-    s1980 = {"runs": runs_1980, "summary": study1980.summarise_runs(runs_1980)}
-    labels = {n: MODELS[n][0] for n in names}
-    table = report.markdown_table(summary, canvases, labels, len(seeds))
-    table_1980 = report.fukushima1980_table(s1980["summary"], len(seeds))
-    results = {
-        "study": "shift invariance of the digit neocognitron and CNNs on MNIST; the 1980 "
-                 "network against a CNN on the 1980 patterns",
-        "references": [
-            "Fukushima (1980) Biol. Cybern. 36:193-202",
-            "Fukushima (2003) Neurocomputing 51:161-180",
-            "Zhang (2019) Making convolutional networks shift-invariant again, ICML",
-            "Azulay & Weiss (2019) Why do deep convolutional networks generalize so poorly "
-            "to small image transformations?, JMLR 20(184)",
-            "Simard, Steinkraus & Platt (2003) ICDAR (elastic deformation)",
-        ],
-        "mode": mode,
-        "quick": mode != "full",
-        "settings": settings,
-        "seeds": seeds,
-        "git": git_info(),
-        "data": {
-            "n_train": n_train, "n_test": n_test,
-            "train_subset": f"first {n_train} of the MNIST training set",
-            "test_subset": f"{n_test} of the 10,000 test digits drawn with "
-                           f"default_rng({TEST_SEED})",
-            "test_indices_first": test_idx[:20].tolist(),
-            "pixels": "0-255 as float32",
-        },
-        "definitions": report.definitions(CONSISTENCY_SEED, ELASTIC_SIGMA, NOISE_HIGH,
-                                          SHIFT_1980),
-        "models": {n: {"label": MODELS[n][0], "estimator": MODELS[n][1], "params": params[n]}
-                   for n in names},
-        "canvases": canvases,
-        "robustness_strengths": {"elastic_alpha": settings["elastic_alpha"],
-                                 "elastic_sigma": ELASTIC_SIGMA,
-                                 "noise_p": settings["noise_p"], "noise_high": NOISE_HIGH},
-        "runs": runs,
-        "summary": summary,
-        "fukushima1980": {
-            "patterns": list(pattern_names), "max_test_shift": SHIFT_1980,
-            "cnn_params": dict(CNN_1980),
-            "presentations": "the 100 shifted patterns Neocognitron.fit(random_state=seed) "
-                             "learns from (20 per pattern, random shifts up to 2 px keeping "
-                             "the ink), replayed in the same order for the CNN",
-            **s1980,
-        },
-        "table_markdown": table,
-        "table_1980_markdown": table_1980,
-        "neocognitron_version": neocognitron.__version__,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-    }
-    written = [save_figure(f, out / name) for name, f in plot_shift_study(results).items()]
+        runs = {canvas: {n: [] for n in names} for canvas in CANVASES}
+        params = {}
+        runs_1980 = []
+        bar = tqdm(total=len(seeds) * (len(CANVASES) * len(names) + 1), desc="shift study",
+                   disable=args.quiet, unit="model")
+        for seed in seeds:
+            for canvas, (side, _) in CANVASES.items():
+                data = (on_canvas(X, side), y, on_canvas(Xt, side), yt)
+                for name in names:
+                    bar.set_postfix(seed=seed, canvas=f"{side}x{side}", model=name)
+                    r, p = fit_and_measure(run, name, seed, settings, canvas, data, variants)
+                    runs[canvas][name].append(r)
+                    params.setdefault(name, p)
+                    bar.update()
+            bar.set_postfix(seed=seed, model="1980 patterns")
+            with run.stage(f"1980 comparison seed {seed}"):
+                runs_1980.append(study1980.compare_with_cnn(patterns, seed, CNN_1980, SHIFT_1980))
+            bar.update()
+        bar.close()
 
-    written.append(write_text(report.results_markdown(results), out / "results.md"))
-    results["wall_time_s"] = round(time.perf_counter() - t_start, 2)
-    written.append(write_json(results, out / "results.json"))
-    print(table)
-    print()
-    print(table_1980)
+        summary = summarise(runs)
+        s1980 = {"runs": runs_1980, "summary": study1980.summarise_runs(runs_1980)}
+        labels = {n: MODELS[n][0] for n in names}
+        results = {
+            "study": report.STUDY,
+            "references": list(report.REFERENCES),
+            "mode": mode,
+            "quick": mode != "full",
+            "settings": settings,
+            "seeds": seeds,
+            "git": run.record["git"],  # run.json is the full record of provenance
+            "data": {
+                "n_train": n_train, "n_test": n_test,
+                "train_subset": f"first {n_train} of the MNIST training set",
+                "test_subset": f"{n_test} of the 10,000 test digits drawn with "
+                               f"default_rng({TEST_SEED})",
+                "test_indices_first": test_idx[:20].tolist(),
+                "pixels": "0-255 as float32",
+            },
+            "definitions": report.definitions(CONSISTENCY_SEED, ELASTIC_SIGMA, NOISE_HIGH,
+                                              SHIFT_1980),
+            "models": {n: {"label": MODELS[n][0], "estimator": MODELS[n][1],
+                           "params": params[n]} for n in names},
+            "canvases": canvases,
+            "robustness_strengths": {"elastic_alpha": settings["elastic_alpha"],
+                                     "elastic_sigma": ELASTIC_SIGMA,
+                                     "noise_p": settings["noise_p"], "noise_high": NOISE_HIGH},
+            "runs": runs,
+            "summary": summary,
+            "fukushima1980": {
+                "patterns": list(pattern_names), "max_test_shift": SHIFT_1980,
+                "cnn_params": dict(CNN_1980),
+                "presentations": "the 100 shifted patterns Neocognitron.fit(random_state="
+                                 "seed) learns from (20 per pattern, random shifts up to 2 "
+                                 "px keeping the ink), replayed in the same order for the "
+                                 "CNN (Neocognitron.presentations)",
+                **s1980,
+            },
+            "table_markdown": report.markdown_table(summary, canvases, labels, len(seeds)),
+            "table_1980_markdown": report.fukushima1980_table(s1980["summary"], len(seeds)),
+            "neocognitron_version": neocognitron.__version__,
+            "machine": {"cpus": run.record["machine"]["cpu_count"],
+                        "python": run.record["versions"]["python"]},
+            "wall_time_s": round(time.perf_counter() - t_start, 2),
+        }
+        with run.stage("save results"):
+            written = [write_json(results, out / "results.json")]
+        with run.stage("figures"):
+            # drawn from the file just written, exactly as --replot draws them
+            written += draw(provenance.load_outputs(out, arrays=None)[0], out)
+    written.append(run.path)
+    print(results["table_markdown"], results["table_1980_markdown"], sep="\n\n")
     print(f"wrote {len(written)} files to {out.resolve()}/: "
-          + ", ".join(p.name for p in written) + f" in {results['wall_time_s']} s")
+          + ", ".join(p.name for p in written) + f" in {run.record['wall_seconds']} s")
     return results
 
 

@@ -1,8 +1,9 @@
 """experiments/shift_invariance.py runs end to end on the real MNIST files and writes the
-figures, results.json and results.md with sane numbers. Uses the hidden ``--smoke``
-setting (300 training / 100 test digits, tiny models, about 35 s); ``--quick`` takes about
-3 minutes. Skipped without the files. Also the study's library pieces
-(``neocognitron.shift_study``) on hand-made inputs, without MNIST."""
+figures, results.json, results.md and run.json with sane numbers, and --replot redraws the
+same figures and results.md from results.json without data or training. One run of the
+hidden ``--smoke`` setting (300 training / 100 test digits, tiny models, about 35 s) serves
+every test; ``--quick`` takes about 3 minutes. Skipped without the files. Also the study's
+library pieces (``neocognitron.shift_study``) on hand-made inputs, without MNIST."""
 
 import contextlib
 import io
@@ -12,13 +13,20 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from mnist_home import load_experiment, mnist_home  # noqa: E402
 
-from neocognitron.plotting.shift_study import plot_shift_study  # noqa: E402
-from neocognitron.shift_study import by_distance, mean_std, report, shift_offsets  # noqa: E402
+from neocognitron import ConvNetClassifier, Neocognitron, NeocognitronClassifier  # noqa: E402
+from neocognitron.shift_study import (  # noqa: E402
+    by_distance,
+    canvas_grid,
+    mean_std,
+    on_canvas,
+    perturbed_copies,
+    report,
+    shift_offsets,
+)
 from neocognitron.shift_study.fukushima1980 import WinnerClassPredictor  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +35,7 @@ DATA_HOME = mnist_home()
 FIGURES = ("accuracy_vs_shift.png", "accuracy_heatmaps.png", "change_rate.png",
            "representation_similarity.png", "robustness.png", "fukushima1980_vs_cnn.png")
 MODELS = ("neocognitron", "lenet5", "blurpool", "global_pool", "augment_shift_4")
+ARGS = ["--smoke", "--quiet", "--data-home", str(DATA_HOME)]
 
 
 def _fraction(x):
@@ -39,8 +48,7 @@ def run(tmp_path_factory):
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         script = load_experiment("shift_invariance")
-        returned = script.main(["--smoke", "--out", str(out), "--quiet",
-                                "--data-home", str(DATA_HOME)])
+        returned = script.main(["--out", str(out), *ARGS])
     return out, returned, printed.getvalue()
 
 
@@ -49,9 +57,10 @@ def run(tmp_path_factory):
 def test_writes_every_file(run):
     out, returned, printed = run
     assert str(out.resolve()) in printed
-    for name in FIGURES + ("results.json", "results.md"):
+    for name in FIGURES + ("results.json", "results.md", "run.json"):
         assert (out / name).stat().st_size > 1000, name
     assert not list(out.glob(".*")), "temporary files left behind"
+    assert not (out / "figures.npz").exists()  # every figure is drawn from results.json
     res = json.loads((out / "results.json").read_text())
     assert res["wall_time_s"] == returned["wall_time_s"]
     assert res["mode"] == "smoke" and res["seeds"] == [0]
@@ -130,17 +139,86 @@ def test_numbers_are_sane(run):
 
 @pytest.mark.slow
 @pytest.mark.skipif(DATA_HOME is None, reason="MNIST files not available")
-def test_results_md_and_figures_can_be_remade_from_results_json(run):
+def test_run_json_records_the_stages(run):
+    out, returned, _ = run
+    rec = json.loads((out / "run.json").read_text())
+    assert rec["status"] == "finished" and rec["error"] is None
+    assert rec["command"]["argv"][1:] == ["--out", str(out), *ARGS]
+    assert rec["seeds"] == {"models": [0], "test_subset": 2019, "consistency": 2019,
+                            "perturbations": 2019}
+    per_model = [f"{step} {name} {c}x{c} seed 0" for c in ("28", "44") for name in MODELS
+                 for step in ("fit", "evaluate")]
+    assert [s["name"] for s in rec["stages"]] == \
+        ["load data", *per_model, "1980 comparison seed 0", "save results", "figures"]
+    assert all(s["status"] == "finished" and s["seconds"] >= 0 for s in rec["stages"])
+    # results.json keeps its git key: the run record's
+    assert returned["git"] == rec["git"]
+    assert returned["git"]["commit"] is None or len(returned["git"]["commit"]) == 40
+    fit = {s["name"]: s["seconds"] for s in rec["stages"]}["fit lenet5 28x28 seed 0"]
+    assert returned["runs"]["28"]["lenet5"][0]["fit_seconds"] == round(fit, 2)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(DATA_HOME is None, reason="MNIST files not available")
+def test_replot_redraws_the_same_files_without_data_or_training(run, tmp_path, monkeypatch,
+                                                                 capsys):
     out, _, _ = run
+    module = load_experiment("shift_invariance")
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("--replot must neither load data nor train nor predict")
+
+    for cls in (NeocognitronClassifier, ConvNetClassifier, Neocognitron):
+        for method in ("fit", "predict"):
+            if hasattr(cls, method):
+                monkeypatch.setattr(cls, method, forbidden)
+    monkeypatch.setattr(module, "load_mnist", forbidden)
+    monkeypatch.setattr(module, "fukushima1980_patterns", forbidden)
+    new = tmp_path / "replotted"
+    written = module.main(["--replot", str(out), "--out", str(new)])
+    assert str(new.resolve()) in capsys.readouterr().out
+    assert sorted(p.name for p in written) == sorted(FIGURES + ("results.md",))
+    assert sorted(p.name for p in new.iterdir()) == \
+        sorted([p.name for p in out.glob("*.png")] + ["results.md"])
+    for name in FIGURES + ("results.md",):
+        assert (new / name).read_bytes() == (out / name).read_bytes(), name
     res = json.loads((out / "results.json").read_text())
-    assert report.results_markdown(res) == (out / "results.md").read_text()
-    figs = plot_shift_study(res)
-    assert list(figs) == list(FIGURES)
-    for fig in figs.values():
-        plt.close(fig)
+    assert report.results_markdown(res) == (new / "results.md").read_text()
+
+
+def test_replot_without_results_says_so(tmp_path, capsys):
+    module = load_experiment("shift_invariance")
+    with pytest.raises(SystemExit) as exit_:
+        module.main(["--replot", str(tmp_path)])
+    assert exit_.value.code == 2
+    assert f"{tmp_path} has no results.json" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())  # nothing written, no run.json
 
 
 # -- the library pieces, without MNIST -----------------------------------------------------
+
+def test_canvas_grid_and_on_canvas():
+    g = canvas_grid(44, 8, 4)
+    assert g["offsets"] == [-8, -4, 0, 4, 8] and g["distances"] == [0, 4, 8]
+    assert g["similarity_shifts"] == list(range(9)) and g["grid_step"] == 4
+    X = np.arange(2 * 28 * 28, dtype=np.float32).reshape(2, 28, 28)
+    big = on_canvas(X, 44)
+    assert big.shape == (2, 44, 44) and np.array_equal(big[:, 8:36, 8:36], X)
+    assert big.sum() == X.sum()
+
+
+def test_perturbed_copies_are_the_same_on_every_call():
+    X = np.zeros((3, 28, 28))
+    X[:, 10:18, 12:16] = 255
+    a = perturbed_copies(X, [0.0, 34.0], [0.0, 0.1], 4.0, 255, seed=2019)
+    b = perturbed_copies(X, [0.0, 34.0], [0.0, 0.1], 4.0, 255, seed=2019)
+    assert [len(a["elastic"]), len(a["noise"])] == [2, 2]
+    for kind in a:
+        for u, v in zip(a[kind], b[kind], strict=True):
+            assert np.array_equal(u, v)
+    assert np.allclose(a["elastic"][0], X) and np.array_equal(a["noise"][0], X)
+    assert not np.array_equal(a["noise"][1], X)
+
 
 def test_shift_offsets_and_rings():
     assert shift_offsets(4, 2) == [-4, -2, 0, 2, 4]

@@ -15,12 +15,16 @@ The figures of the study are drawn by :mod:`neocognitron.plotting.shift_study`.
 from . import fukushima1980, measures, report
 from .measures import (
     by_distance,
+    canvas_grid,
     evaluate_shifts,
     mean_std,
+    on_canvas,
+    perturbed_copies,
     robustness,
     shift_offsets,
     summarise,
 )
 
-__all__ = ["fukushima1980", "measures", "report", "by_distance", "evaluate_shifts",
-           "mean_std", "robustness", "shift_offsets", "summarise"]
+__all__ = ["fukushima1980", "measures", "report", "by_distance", "canvas_grid",
+           "evaluate_shifts", "mean_std", "on_canvas", "perturbed_copies", "robustness",
+           "shift_offsets", "summarise"]

@@ -14,13 +14,18 @@ measures (:mod:`neocognitron.metrics`):
   between ``t`` and ``t + 1``, per step and overall;
 * representation similarity: the mean Pearson correlation between an image's features
   (``transform``) and those of its copy shifted by ``dy = dx = t``;
-* robustness (:func:`robustness`): accuracy on precomputed deformed or noisy copies.
+* robustness (:func:`robustness`): accuracy on precomputed deformed or noisy copies
+  (:func:`perturbed_copies`).
+
+A *canvas* is the square frame the digits are shown on: :func:`on_canvas` centres them on a
+larger one, :func:`canvas_grid` lays out the shifts tested on it.
 """
 
 import time
 
 import numpy as np
 
+from .. import transforms
 from ..metrics import (
     accuracy_by_shift,
     consistency,
@@ -28,8 +33,8 @@ from ..metrics import (
     representation_similarity,
 )
 
-__all__ = ["shift_offsets", "by_distance", "evaluate_shifts", "robustness", "mean_std",
-           "summarise"]
+__all__ = ["shift_offsets", "by_distance", "on_canvas", "canvas_grid", "evaluate_shifts",
+           "perturbed_copies", "robustness", "mean_std", "summarise"]
 
 #: the keys of :func:`evaluate_shifts` that :func:`summarise` averages over seeds
 SUMMARY_KEYS = ("accuracy_grid", "accuracy_by_distance", "accuracy_unshifted", "consistency",
@@ -67,6 +72,28 @@ def by_distance(pairs, values):
     values = np.asarray(values, dtype=float)
     dists = sorted(set(d.tolist()))
     return dists, [float(values[d == k].mean()) for k in dists]
+
+
+def on_canvas(X, side):
+    """Centre images ``X`` (n, H, W) on a ``side`` x ``side`` canvas (zero border; when
+    ``side - H`` is odd the extra row goes below, likewise the extra column right)."""
+    X = np.asarray(X)
+    top, left = (side - X.shape[1]) // 2, (side - X.shape[2]) // 2
+    return np.pad(X, ((0, 0), (top, side - X.shape[1] - top), (left, side - X.shape[2] - left)))
+
+
+def canvas_grid(side, max_shift, step=1):
+    """The shifts tested on a ``side`` x ``side`` canvas, as results.json records them.
+
+    Returns ``{"side", "max_shift", "grid_step", "offsets"}`` (one axis of the grid of
+    shifts, :func:`shift_offsets`), ``"distances"`` (the distances ``max(|dy|, |dx|)``
+    on that grid, sorted) and ``"similarity_shifts"`` (``t = 0 ... max_shift`` of the
+    diagonal sweep).
+    """
+    offsets = shift_offsets(max_shift, step)
+    return {"side": side, "max_shift": max_shift, "grid_step": step, "offsets": offsets,
+            "distances": sorted({max(abs(a), abs(b)) for a in offsets for b in offsets}),
+            "similarity_shifts": list(range(max_shift + 1))}
 
 
 def evaluate_shifts(model, X, y, max_shift, step=1, n_pairs=1000, random_state=None):
@@ -117,6 +144,25 @@ def evaluate_shifts(model, X, y, max_shift, step=1, n_pairs=1000, random_state=N
         "similarity_shifts": diag,
         "similarity": sim,
         "eval_seconds": round(time.perf_counter() - t0, 2),
+    }
+
+
+def perturbed_copies(X, elastic_alpha, noise_p, elastic_sigma, noise_high, seed):
+    """Deformed and noisy copies of ``X``, the input of :func:`robustness`.
+
+    ``{"elastic": [transforms.elastic(X, a, elastic_sigma) for a in elastic_alpha],
+    "noise": [transforms.salt_and_pepper(X, p, high=noise_high) for p in noise_p]}``, the
+    ``i``-th strength of a kind drawn from ``default_rng([seed, 1, i])`` (elastic) or
+    ``default_rng([seed, 2, i])`` (noise): the same copies on every call.
+    """
+    def rng(*key):
+        return np.random.default_rng([seed, *key])
+
+    return {
+        "elastic": [transforms.elastic(X, a, elastic_sigma, random_state=rng(1, i))
+                    for i, a in enumerate(elastic_alpha)],
+        "noise": [transforms.salt_and_pepper(X, p, random_state=rng(2, i), high=noise_high)
+                  for i, p in enumerate(noise_p)],
     }
 
 

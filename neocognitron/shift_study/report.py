@@ -6,8 +6,21 @@ and :mod:`~neocognitron.shift_study.fukushima1980`, or the whole ``results.json`
 returns text; nothing here computes a measure.
 """
 
-__all__ = ["format_stat", "definitions", "markdown_table", "fukushima1980_table",
-           "results_markdown"]
+__all__ = ["STUDY", "REFERENCES", "format_stat", "definitions", "markdown_table",
+           "fukushima1980_table", "results_markdown"]
+
+#: what the study is, in one sentence (``results.json``'s ``study``)
+STUDY = ("shift invariance of the digit neocognitron and CNNs on MNIST; the 1980 network "
+         "against a CNN on the 1980 patterns")
+#: the papers the study follows (``results.json``'s ``references``)
+REFERENCES = [
+    "Fukushima (1980) Biol. Cybern. 36:193-202",
+    "Fukushima (2003) Neurocomputing 51:161-180",
+    "Zhang (2019) Making convolutional networks shift-invariant again, ICML",
+    "Azulay & Weiss (2019) Why do deep convolutional networks generalize so poorly "
+    "to small image transformations?, JMLR 20(184)",
+    "Simard, Steinkraus & Platt (2003) ICDAR (elastic deformation)",
+]
 
 
 def format_stat(stats, i=None, percent=True, n_seeds=1):
