@@ -468,3 +468,23 @@ def test_interpolate_predict_against_all_pairs_brute_force():
     near = interpolating.interpolate_predict(c, unit, labels, C + 1, n_neighbors=2)
     assert np.all(near[:, :C] <= best[:, :C] + 1e-12)
     np.testing.assert_array_equal(near[:, 2], best[:, 2])  # class 2 has two vectors
+
+
+def test_interpolate_predict_nearest_pairs_and_precomputed_grams():
+    rng = np.random.default_rng(11)
+    P, D, N, C, m = 30, 6, 20, 3, 3
+    X = rng.random((P, D))
+    labels = rng.integers(0, C, P)
+    x = rng.random((N, D))
+    unit = X / np.linalg.norm(X, axis=1, keepdims=True)
+    c = (x / np.linalg.norm(x, axis=1, keepdims=True)) @ unit.T
+    grams = interpolating.class_grams(unit, labels, C)
+    got = interpolating.interpolate_predict(c, unit, labels, C, n_neighbors=m, grams=grams)
+    np.testing.assert_array_equal(
+        got, interpolating.interpolate_predict(c, unit, labels, C, n_neighbors=m))
+    for n in range(N):
+        for j in range(C):
+            members = np.flatnonzero(labels == j)
+            near = members[np.argsort(-c[n, members])[:m]]  # the m most similar of class j
+            want = max(brute_segment(x[n], X[a], X[b], 4001) for a in near for b in near)
+            assert got[n, j] == pytest.approx(want, abs=1e-6)

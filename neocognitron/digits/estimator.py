@@ -17,7 +17,7 @@ from .._images import flatten_images, resolve_image_shape
 from .._validation import check_random_generator
 from .cascade import Stage, blur_weights, forward, to_canvas
 from .competitive import present
-from .interpolating import interpolate_predict
+from .interpolating import class_grams, interpolate_predict
 from .layers import contrast_kernel, edge_patterns, gaussian
 from .params import check_params
 from .top import fit_top, top_scores, windows
@@ -268,7 +268,9 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         images, _ = self._images(X, reset=False)
         X_top = self.top_X_.astype(np.float32)
         b = np.linalg.norm(X_top, axis=1)
-        unit = X_top / np.where(b > 0, b, 1)[:, None] if interpolate else None
+        if interpolate:
+            unit = X_top / np.where(b > 0, b, 1)[:, None]
+            grams = class_grams(unit, self.top_labels_, len(self.classes_))
         out = []
         for i in range(0, len(images), self.batch_size):
             u = forward(self._canvas(images[i : i + self.batch_size]), self.a_g_,
@@ -283,7 +285,7 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
                 continue
             cos = dots / np.maximum(norms[..., None] * b, 1e-30)
             best = interpolate_predict(cos.reshape(n * n_pos, -1), unit, self.top_labels_,
-                                       len(self.classes_), self.n_neighbors)
+                                       len(self.classes_), self.n_neighbors, grams)
             out.append(best.reshape(n, n_pos, -1).max(axis=1))
         return np.concatenate(out)
 

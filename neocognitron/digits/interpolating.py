@@ -12,12 +12,14 @@ most similar segment is the answer.
 
 Pairs of every two vectors of a class are too many (``P^2``), so each test vector pairs
 only its ``n_neighbors`` most similar vectors of each class: a far vector cannot lift a
-segment above its near end by much.
+segment above its near end by much. The cosines ``g`` between reference vectors do not
+depend on the test vector, so they are computed once per class (:func:`class_grams`) and
+looked up, instead of gathering ``n_neighbors`` vectors of ``D`` numbers per test vector.
 """
 
 import numpy as np
 
-__all__ = ["segment_similarity", "interpolate_predict"]
+__all__ = ["class_grams", "segment_similarity", "interpolate_predict"]
 
 
 def segment_similarity(s_i, s_j, g):
@@ -30,7 +32,22 @@ def segment_similarity(s_i, s_j, g):
     return np.where(inside, np.maximum(plane, end), end)
 
 
-def interpolate_predict(cos, X_unit, labels, n_classes, n_neighbors):
+def class_grams(X_unit, labels, n_classes):
+    """Per class, its reference vectors' indices and their cosines with each other.
+
+    Returns
+    -------
+    grams : list of (ndarray of int, ndarray of shape (m, m))
+        ``(members, X_unit[members] @ X_unit[members].T)`` for each class ``0 ... n_classes-1``.
+    """
+    out = []
+    for j in range(n_classes):
+        members = np.flatnonzero(labels == j)
+        out.append((members, X_unit[members] @ X_unit[members].T))
+    return out
+
+
+def interpolate_predict(cos, X_unit, labels, n_classes, n_neighbors, grams=None):
     """Class of the most similar segment for each row of ``cos``.
 
     Parameters
@@ -42,6 +59,9 @@ def interpolate_predict(cos, X_unit, labels, n_classes, n_neighbors):
     labels : ndarray of int, shape (P,)
     n_classes : int
     n_neighbors : int
+    grams : list, optional
+        :func:`class_grams` of ``X_unit``; computed here when not given (pass it when
+        calling for many batches).
 
     Returns
     -------
@@ -49,19 +69,20 @@ def interpolate_predict(cos, X_unit, labels, n_classes, n_neighbors):
         Largest segment similarity per class (a lone vector counts as a segment).
     """
     N = cos.shape[0]
+    if grams is None:
+        grams = class_grams(X_unit, labels, n_classes)
     best = np.full((N, n_classes), -np.inf)
-    for j in range(n_classes):
-        members = np.flatnonzero(labels == j)
+    for j, (members, gram) in enumerate(grams):
         if members.size == 0:
             continue
         m = min(n_neighbors, members.size)
-        top = members[np.argpartition(-cos[:, members], m - 1, axis=1)[:, :m]]  # (N, m)
-        s = np.take_along_axis(cos, top, axis=1)
+        c = cos[:, members]
+        near = np.argpartition(-c, m - 1, axis=1)[:, :m]  # (N, m), indices into members
+        s = np.take_along_axis(c, near, axis=1)
         best[:, j] = s.max(axis=1)
         if m < 2:
             continue
-        Xt = X_unit[top]  # (N, m, D)
-        g = np.einsum("nid,njd->nij", Xt, Xt)
+        g = gram[near[:, :, None], near[:, None, :]]  # (N, m, m)
         sim = segment_similarity(s[:, :, None], s[:, None, :], g)
         best[:, j] = np.maximum(best[:, j], sim.reshape(N, -1).max(axis=1))
     return best
