@@ -158,18 +158,10 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="3 seeds, fewer variants")
     ap.add_argument("--jobs", type=int, default=-1, help="processes for the seeds (-1: all cores)")
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
-    ap.add_argument("--replot", metavar="DIR", default=None,
-                    help="redraw the figures from the results.json and figures.npz in DIR "
-                         "(no training) into --out")
+    provenance.add_replot_option(ap, skips="no training")
     args = ap.parse_args(argv)
     if args.replot is not None:
-        try:
-            written = replot(args.replot, args.out)
-        except provenance.MissingOutputError as e:
-            ap.exit(2, f"{ap.prog}: error: {e}\n")
-        print(f"redrew {len(written)} figures from {Path(args.replot).resolve()}/ into "
-              f"{written[0].parent.resolve()}/: " + ", ".join(p.name for p in written))
-        return written
+        return provenance.run_replot(ap, replot, args.replot, args.out)
     out = Path(args.out or DEFAULT_OUT)
     t0 = time.perf_counter()
     n_seeds, n_variants = (3, 6) if args.quick else (args.seeds, 12)

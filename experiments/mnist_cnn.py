@@ -143,18 +143,10 @@ def main(argv=None):
         "--data-home", default=None, help="MNIST directory (default: see load_mnist)"
     )
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
-    parser.add_argument("--replot", metavar="DIR", default=None,
-                        help="redraw the figures from the results.json and figures.npz in "
-                             "DIR (no data, no training) into --out")
+    provenance.add_replot_option(parser)
     args = parser.parse_args(argv)
     if args.replot is not None:
-        try:
-            written = replot(args.replot, args.out)
-        except provenance.MissingOutputError as e:
-            parser.exit(2, f"{parser.prog}: error: {e}\n")
-        print(f"redrew {len(written)} figures from {Path(args.replot).resolve()}/ into "
-              f"{written[0].parent.resolve()}/: " + ", ".join(p.name for p in written))
-        return written
+        return provenance.run_replot(parser, replot, args.replot, args.out)
     if not args.variants:
         parser.error("--variants: name at least one model")
     out = Path(args.out or DEFAULT_OUT)

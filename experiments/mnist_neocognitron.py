@@ -237,18 +237,10 @@ def _main(argv):
                     help="random_state of every fit and of the test subset")
     ap.add_argument("--data-home", default=None, help="MNIST directory (default: see load_mnist)")
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
-    ap.add_argument("--replot", metavar="DIR", default=None,
-                    help="redraw the figures from the results.json and figures.npz in DIR "
-                         "(no data, no training) into --out")
+    provenance.add_replot_option(ap)
     args = ap.parse_args(argv)
     if args.replot is not None:
-        try:
-            written = replot(args.replot, args.out)
-        except provenance.MissingOutputError as e:
-            ap.exit(2, f"{ap.prog}: error: {e}\n")
-        print(f"redrew {len(written)} figures from {Path(args.replot).resolve()}/ into "
-              f"{written[0].parent.resolve()}/: " + ", ".join(p.name for p in written))
-        return written
+        return provenance.run_replot(ap, replot, args.replot, args.out)
     t_start = time.perf_counter()
     out = Path(args.out or DEFAULT_OUT)
 

@@ -209,9 +209,8 @@ def parse_args(argv=None):
                     help=f"comma-separated subset of {','.join(MODELS)}")
     ap.add_argument("--data-home", default=None, help="MNIST directory (default: see load_mnist)")
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
-    ap.add_argument("--replot", metavar="DIR", default=None,
-                    help="redraw the figures and results.md from the results.json in DIR "
-                         "(no data, no training) into --out")
+    provenance.add_replot_option(ap, draws="the figures and results.md",
+                                 source="the results.json")
     args = ap.parse_args(argv)
 
     args.mode = "smoke" if args.smoke else "quick" if args.quick else "full"
@@ -291,13 +290,7 @@ def main(argv=None):
     the files redrawn)."""
     ap, args, settings = parse_args(argv)
     if args.replot is not None:
-        try:
-            written = replot(args.replot, args.out)
-        except provenance.MissingOutputError as e:
-            ap.exit(2, f"{ap.prog}: error: {e}\n")
-        print(f"redrew {len(written)} files from {Path(args.replot).resolve()}/ into "
-              f"{written[0].parent.resolve()}/: " + ", ".join(p.name for p in written))
-        return written
+        return provenance.run_replot(ap, replot, args.replot, args.out, noun="files")
     t_start = time.perf_counter()
     mode, names, seeds = args.mode, args.names, settings["seeds"]
     out = Path(args.out or DEFAULT_OUT)

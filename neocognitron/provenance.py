@@ -43,7 +43,13 @@ Schema (``"schema": 1``; every key is always present, ``null`` when unknown)::
 
 Replotting: an experiment writes ``results.json`` (every number) and, when a figure needs
 arrays that are not numbers to read (learned weights, layer responses, images),
-``figures.npz``; :func:`load_outputs` reads both back for ``--replot``.
+``figures.npz``; :func:`load_outputs` reads both back for ``--replot``, which every
+experiment script declares with :func:`add_replot_option` and runs with :func:`run_replot`::
+
+    add_replot_option(parser)
+    args = parser.parse_args(argv)
+    if args.replot is not None:
+        return run_replot(parser, replot, args.replot, args.out)
 """
 
 import json
@@ -66,7 +72,7 @@ from . import __version__
 from .results import _atomic, write_json
 
 __all__ = ["Run", "git_info", "versions", "machine", "save_arrays", "load_outputs",
-           "MissingOutputError"]
+           "MissingOutputError", "add_replot_option", "run_replot"]
 
 SCHEMA = 1
 #: Distributions whose versions are recorded (besides Python and this package).
@@ -322,3 +328,67 @@ def load_outputs(folder, arrays="figures.npz", results="results.json"):
     with np.load(apath, allow_pickle=False) as npz:
         data = {k: npz[k] for k in npz.files}
     return res, _Arrays(data, apath)
+
+
+def add_replot_option(parser, draws="the figures", source="the results.json and figures.npz",
+                      skips="no data, no training"):
+    """Give an experiment's parser the ``--replot DIR`` option.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The experiment's parser; it should also have ``--out`` (where to redraw).
+    draws : str
+        What is redrawn, for the help text.
+    source : str
+        What it is redrawn from, for the help text.
+    skips : str
+        What the redrawing does without, for the help text.
+
+    Returns
+    -------
+    action : argparse.Action
+        The option added; ``args.replot`` is the folder, or ``None`` when not given.
+    """
+    return parser.add_argument(
+        "--replot", metavar="DIR", default=None,
+        help=f"redraw {draws} from {source} in DIR ({skips}) into --out")
+
+
+def run_replot(parser, replot, folder, out, noun="figures"):
+    """Run an experiment's ``replot(folder, out)`` for ``--replot`` and say what it drew.
+
+    Prints ``redrew N <noun> from <folder>/ into <out>/: <names>`` (both folders absolute).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The experiment's parser, to exit through.
+    replot : callable
+        ``replot(folder, out)`` redraws from ``folder`` into ``out`` (``None``: into
+        ``folder``) and returns the paths written (at least one).
+    folder : str or Path
+        The folder given to ``--replot``.
+    out : str or Path or None
+        The folder given to ``--out``.
+    noun : str
+        What the written files are, in the printed line.
+
+    Returns
+    -------
+    written : list of Path
+        What ``replot`` returned.
+
+    Raises
+    ------
+    SystemExit
+        With code 2 and ``<prog>: error: <message>`` on stderr (as ``parser.error`` does)
+        when ``folder`` lacks what ``replot`` needs (:class:`MissingOutputError`).
+    """
+    try:
+        written = replot(folder, out)
+    except MissingOutputError as e:
+        parser.exit(2, f"{parser.prog}: error: {e}\n")
+    print(f"redrew {len(written)} {noun} from {Path(folder).resolve()}/ into "
+          f"{written[0].parent.resolve()}/: " + ", ".join(p.name for p in written))
+    return written

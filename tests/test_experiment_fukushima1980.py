@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from mnist_home import load_experiment
+from mnist_home import (
+    assert_replot_identical,
+    assert_replot_refuses_missing,
+    assert_run_wrote,
+    forbid,
+    load_experiment,
+)
 
 from neocognitron import Neocognitron
 
@@ -28,10 +34,7 @@ def quick_run(tmp_path_factory):
 
 def test_quick_run_writes_figures_and_results(quick_run):
     out, stdout = quick_run
-    assert str(out.resolve()) in stdout
-    for name in (*FIGURES, "results.json", "figures.npz", "run.json"):
-        assert (out / name).stat().st_size > 1000, name
-    assert not list(out.glob(".*.tmp")), "temporary files left behind"
+    assert_run_wrote(out, stdout, (*FIGURES, "results.json", "figures.npz", "run.json"))
     res = json.loads((out / "results.json").read_text())
     assert res["main"]["distinct"] is True
     assert len(set(res["main"]["winners"])) == 5
@@ -56,26 +59,11 @@ def test_replot_redraws_the_same_figures_without_training(quick_run, tmp_path, m
                                                           capsys):
     out, _ = quick_run
     module = load_experiment("fukushima1980")
-
-    def no_training(*args, **kwargs):
-        raise AssertionError("--replot must not train")
-
-    monkeypatch.setattr(Neocognitron, "fit", no_training)
-    monkeypatch.setattr(module, "run_seeds", no_training)
-    new = tmp_path / "replotted"
-    written = module.main(["--replot", str(out), "--out", str(new)])
-    assert str(new.resolve()) in capsys.readouterr().out
-    assert sorted(p.name for p in written) == sorted(FIGURES)
-    assert sorted(p.name for p in new.iterdir()) == sorted(p.name for p in out.glob("*.png"))
-    for name in FIGURES:  # drawn from the same saved numbers, by the same code
-        assert (new / name).read_bytes() == (out / name).read_bytes(), name
+    forbid(monkeypatch, [(Neocognitron, "fit"), (module, "run_seeds")],
+           why="--replot must not train")
+    assert_replot_identical(module, out, tmp_path / "replotted", FIGURES, capsys)
 
 
 def test_replot_without_results_says_so(tmp_path, capsys):
-    module = load_experiment("fukushima1980")
-    with pytest.raises(SystemExit) as exit_:
-        module.main(["--replot", str(tmp_path), "--out", str(tmp_path / "figs")])
-    assert exit_.value.code == 2
-    err = capsys.readouterr().err
-    assert f"{tmp_path} has no results.json" in err and "run it first" in err
-    assert not (tmp_path / "figs").exists()
+    assert_replot_refuses_missing(load_experiment("fukushima1980"), tmp_path, capsys,
+                                  out=tmp_path / "figs")

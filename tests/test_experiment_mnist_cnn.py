@@ -2,12 +2,18 @@
 writes its figures, results.json and run.json, and --replot redraws the same figures from
 them without data or training (about 20 s; skipped without the files)."""
 
-import contextlib
-import io
 import json
 
 import pytest
-from mnist_home import load_experiment, mnist_home
+from mnist_home import (
+    assert_replot_identical,
+    assert_replot_refuses_missing,
+    assert_run_wrote,
+    forbid,
+    load_experiment,
+    mnist_home,
+    run_experiment,
+)
 
 from neocognitron import ConvNetClassifier
 
@@ -21,19 +27,13 @@ pytestmark = [pytest.mark.slow,
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("mnist_cnn") / "res"
-    stdout = io.StringIO()
-    with contextlib.redirect_stdout(stdout):
-        returned = load_experiment("mnist_cnn").main(["--out", str(out), *ARGS])
-    return out, returned, stdout.getvalue()
+    return run_experiment("mnist_cnn", tmp_path_factory.mktemp("mnist_cnn") / "res", ARGS)
 
 
 def test_quick_run_writes_figures_results_and_provenance(quick_run):
     out, returned, stdout = quick_run
-    assert str(out.resolve()) in stdout
-    for name in (*FIGURES, "results.json", "figures.npz", "run.json"):
-        assert (out / name).stat().st_size > 500, name
-    assert not list(out.glob(".*")), "temporary files left behind"
+    assert_run_wrote(out, stdout, (*FIGURES, "results.json", "figures.npz", "run.json"),
+                     min_size=500)
 
     res = json.loads((out / "results.json").read_text())
     assert res == json.loads(json.dumps(returned))
@@ -57,25 +57,10 @@ def test_replot_redraws_the_same_figures_without_data_or_training(quick_run, tmp
                                                                   monkeypatch, capsys):
     out, _, _ = quick_run
     module = load_experiment("mnist_cnn")
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("--replot must neither load data nor train nor predict")
-
-    monkeypatch.setattr(ConvNetClassifier, "fit", forbidden)
-    monkeypatch.setattr(ConvNetClassifier, "predict", forbidden)
-    monkeypatch.setattr(module, "load_mnist", forbidden)
-    new = tmp_path / "replotted"
-    written = module.main(["--replot", str(out), "--out", str(new)])
-    assert str(new.resolve()) in capsys.readouterr().out
-    assert sorted(p.name for p in written) == sorted(FIGURES)
-    assert sorted(p.name for p in new.iterdir()) == sorted(p.name for p in out.glob("*.png"))
-    for name in FIGURES:
-        assert (new / name).read_bytes() == (out / name).read_bytes(), name
+    forbid(monkeypatch, [(ConvNetClassifier, "fit"), (ConvNetClassifier, "predict"),
+                         (module, "load_mnist")])
+    assert_replot_identical(module, out, tmp_path / "replotted", FIGURES, capsys)
 
 
 def test_replot_without_results_says_so(tmp_path, capsys):
-    module = load_experiment("mnist_cnn")
-    with pytest.raises(SystemExit) as exit_:
-        module.main(["--replot", str(tmp_path)])
-    assert exit_.value.code == 2
-    assert f"{tmp_path} has no results.json" in capsys.readouterr().err
+    assert_replot_refuses_missing(load_experiment("mnist_cnn"), tmp_path, capsys)

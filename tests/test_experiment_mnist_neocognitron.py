@@ -2,13 +2,19 @@
 writes the figures, a results.json with sane numbers and a run.json; --replot redraws the
 same figures from them without data or training (about 40 s; skipped without the files)."""
 
-import contextlib
-import io
 import json
 from pathlib import Path
 
 import pytest
-from mnist_home import load_experiment, mnist_home
+from mnist_home import (
+    assert_replot_identical,
+    assert_replot_refuses_missing,
+    assert_run_wrote,
+    forbid,
+    load_experiment,
+    mnist_home,
+    run_experiment,
+)
 
 from neocognitron import NeocognitronClassifier
 
@@ -26,18 +32,12 @@ pytestmark = [pytest.mark.slow,
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("mnist_neocognitron") / "res"
-    stdout = io.StringIO()
-    with contextlib.redirect_stdout(stdout):
-        returned = load_experiment("mnist_neocognitron").main(["--out", str(out), *ARGS])
-    return out, returned, stdout.getvalue()
+    return run_experiment("mnist_neocognitron", out, ARGS)
 
 
 def test_quick_run_writes_figures_and_results(quick_run):
     out, returned, stdout = quick_run
-    assert str(out.resolve()) in stdout
-    for name in (*FIGURES, "results.json", "figures.npz", "run.json"):
-        assert (out / name).stat().st_size > 1000, name
-    assert not list(out.glob(".*")), "temporary files left behind"
+    assert_run_wrote(out, stdout, (*FIGURES, "results.json", "figures.npz", "run.json"))
 
     res = json.loads((out / "results.json").read_text())
     assert returned["test"]["wta"]["error"] == res["test"]["wta"]["error"]
@@ -93,26 +93,12 @@ def test_replot_redraws_the_same_figures_without_data_or_training(quick_run, tmp
                                                                   monkeypatch, capsys):
     out, _, _ = quick_run
     module = load_experiment("mnist_neocognitron")
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("--replot must neither load data nor train nor predict")
-
-    for method in ("fit", "predict", "transform", "forward"):
-        monkeypatch.setattr(NeocognitronClassifier, method, forbidden)
-    monkeypatch.setattr(module, "load_mnist", forbidden)
-    new = tmp_path / "replotted"
-    written = module.main(["--replot", str(out), "--out", str(new)])
-    assert str(new.resolve()) in capsys.readouterr().out
-    assert sorted(p.name for p in written) == sorted(FIGURES)
-    assert sorted(p.name for p in new.iterdir()) == sorted(p.name for p in out.glob("*.png"))
-    for name in FIGURES:  # drawn from the same saved numbers, by the same code
-        assert (new / name).read_bytes() == (out / name).read_bytes(), name
+    forbid(monkeypatch, [*((NeocognitronClassifier, method)
+                           for method in ("fit", "predict", "transform", "forward")),
+                         (module, "load_mnist")])
+    assert_replot_identical(module, out, tmp_path / "replotted", FIGURES, capsys)
 
 
 def test_replot_without_results_says_so(tmp_path, capsys):
-    module = load_experiment("mnist_neocognitron")
-    with pytest.raises(SystemExit) as exit_:
-        module.main(["--replot", str(tmp_path)])
-    assert exit_.value.code == 2
-    assert f"{tmp_path} has no results.json" in capsys.readouterr().err
+    assert_replot_refuses_missing(load_experiment("mnist_neocognitron"), tmp_path, capsys)
     assert list(tmp_path.iterdir()) == []

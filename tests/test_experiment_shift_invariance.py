@@ -5,8 +5,6 @@ hidden ``--smoke`` setting (300 training / 100 test digits, tiny models, about 3
 every test; ``--quick`` takes about 3 minutes. Skipped without the files. Also the study's
 library pieces (``neocognitron.shift_study``) on hand-made inputs, without MNIST."""
 
-import contextlib
-import io
 import json
 from pathlib import Path
 
@@ -15,7 +13,15 @@ import matplotlib
 matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from mnist_home import load_experiment, mnist_home  # noqa: E402
+from mnist_home import (  # noqa: E402
+    assert_replot_identical,
+    assert_replot_refuses_missing,
+    assert_run_wrote,
+    forbid,
+    load_experiment,
+    mnist_home,
+    run_experiment,
+)
 
 from neocognitron import ConvNetClassifier, Neocognitron, NeocognitronClassifier  # noqa: E402
 from neocognitron.shift_study import (  # noqa: E402
@@ -44,22 +50,14 @@ def _fraction(x):
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("shift") / "res"
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        script = load_experiment("shift_invariance")
-        returned = script.main(["--out", str(out), *ARGS])
-    return out, returned, printed.getvalue()
+    return run_experiment("shift_invariance", tmp_path_factory.mktemp("shift") / "res", ARGS)
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(DATA_HOME is None, reason="MNIST files not available")
 def test_writes_every_file(run):
     out, returned, printed = run
-    assert str(out.resolve()) in printed
-    for name in FIGURES + ("results.json", "results.md", "run.json"):
-        assert (out / name).stat().st_size > 1000, name
-    assert not list(out.glob(".*")), "temporary files left behind"
+    assert_run_wrote(out, printed, FIGURES + ("results.json", "results.md", "run.json"))
     assert not (out / "figures.npz").exists()  # every figure is drawn from results.json
     res = json.loads((out / "results.json").read_text())
     assert res["wall_time_s"] == returned["wall_time_s"]
@@ -164,34 +162,18 @@ def test_replot_redraws_the_same_files_without_data_or_training(run, tmp_path, m
                                                                  capsys):
     out, _, _ = run
     module = load_experiment("shift_invariance")
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("--replot must neither load data nor train nor predict")
-
-    for cls in (NeocognitronClassifier, ConvNetClassifier, Neocognitron):
-        for method in ("fit", "predict"):
-            if hasattr(cls, method):
-                monkeypatch.setattr(cls, method, forbidden)
-    monkeypatch.setattr(module, "load_mnist", forbidden)
-    monkeypatch.setattr(module, "fukushima1980_patterns", forbidden)
+    forbid(monkeypatch, [*((cls, method)
+                           for cls in (NeocognitronClassifier, ConvNetClassifier, Neocognitron)
+                           for method in ("fit", "predict") if hasattr(cls, method)),
+                         (module, "load_mnist"), (module, "fukushima1980_patterns")])
     new = tmp_path / "replotted"
-    written = module.main(["--replot", str(out), "--out", str(new)])
-    assert str(new.resolve()) in capsys.readouterr().out
-    assert sorted(p.name for p in written) == sorted(FIGURES + ("results.md",))
-    assert sorted(p.name for p in new.iterdir()) == \
-        sorted([p.name for p in out.glob("*.png")] + ["results.md"])
-    for name in FIGURES + ("results.md",):
-        assert (new / name).read_bytes() == (out / name).read_bytes(), name
+    assert_replot_identical(module, out, new, FIGURES + ("results.md",), capsys)
     res = json.loads((out / "results.json").read_text())
     assert report.results_markdown(res) == (new / "results.md").read_text()
 
 
 def test_replot_without_results_says_so(tmp_path, capsys):
-    module = load_experiment("shift_invariance")
-    with pytest.raises(SystemExit) as exit_:
-        module.main(["--replot", str(tmp_path)])
-    assert exit_.value.code == 2
-    assert f"{tmp_path} has no results.json" in capsys.readouterr().err
+    assert_replot_refuses_missing(load_experiment("shift_invariance"), tmp_path, capsys)
     assert not list(tmp_path.iterdir())  # nothing written, no run.json
 
 

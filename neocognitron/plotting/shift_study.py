@@ -57,16 +57,21 @@ def _two_canvases(study, draw, suptitle):
     return fig
 
 
-def _accuracy_vs_shift(s):
-    canvases = s.res["canvases"]
-
+def _curves_per_canvas(study, plot, x, y, suptitle, **kwargs):
+    """Both canvases side by side, each panel ``plot(canvases[canvas][x], per-seed runs'
+    y, ...)``: one curve per model."""
     def draw(ax, canvas):
-        plot_accuracy_vs_shift(canvases[canvas]["distances"],
-                               s.per_seed(canvas, "accuracy_by_distance"), ax=ax,
-                               title=_TITLES[canvas], chance=0.1, legend=False,
-                               xlabel="shift (pixels), max(|dy|, |dx|)")
-    return _two_canvases(s, draw, f"MNIST accuracy against shift distance ({s.n_test:,} test "
-                         f"digits, {s.seeds_note}); mean over the shifts at each distance")
+        plot(study.res["canvases"][canvas][x], study.per_seed(canvas, y), ax=ax,
+             title=_TITLES[canvas], legend=False, **kwargs)
+    return _two_canvases(study, draw, suptitle)
+
+
+def _accuracy_vs_shift(s):
+    return _curves_per_canvas(
+        s, plot_accuracy_vs_shift, "distances", "accuracy_by_distance",
+        f"MNIST accuracy against shift distance ({s.n_test:,} test digits, {s.seeds_note}); "
+        "mean over the shifts at each distance",
+        chance=0.1, xlabel="shift (pixels), max(|dy|, |dx|)")
 
 
 def _accuracy_heatmaps(s):
@@ -81,23 +86,17 @@ def _accuracy_heatmaps(s):
 
 
 def _change_rate(s):
-    def draw(ax, canvas):
-        plot_change_rate(s.res["canvases"][canvas]["max_shift"],
-                         s.per_seed(canvas, "change_rate_per_step"), ax=ax,
-                         title=_TITLES[canvas], legend=False)
-    return _two_canvases(s, draw, "Prediction change rate along a diagonal sweep (after "
-                         "Azulay & Weiss 2019): digits whose class changes between shifts t "
-                         f"and t + 1 ({s.seeds_note})")
+    return _curves_per_canvas(
+        s, plot_change_rate, "max_shift", "change_rate_per_step",
+        "Prediction change rate along a diagonal sweep (after Azulay & Weiss 2019): digits "
+        f"whose class changes between shifts t and t + 1 ({s.seeds_note})")
 
 
 def _representation_similarity(s):
-    def draw(ax, canvas):
-        plot_representation_similarity(s.res["canvases"][canvas]["similarity_shifts"],
-                                       s.per_seed(canvas, "similarity"), ax=ax,
-                                       title=_TITLES[canvas], legend=False)
-    return _two_canvases(s, draw, "Representation similarity: correlation of each digit's "
-                         "features with those of its shifted copy\n(CNN: penultimate layer; "
-                         f"neocognitron: top C-cells) ({s.seeds_note})")
+    return _curves_per_canvas(
+        s, plot_representation_similarity, "similarity_shifts", "similarity",
+        "Representation similarity: correlation of each digit's features with those of its "
+        f"shifted copy\n(CNN: penultimate layer; neocognitron: top C-cells) ({s.seeds_note})")
 
 
 def _robustness(s):
