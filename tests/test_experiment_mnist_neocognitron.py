@@ -16,6 +16,7 @@ from mnist_home import (
     run_experiment,
 )
 
+import neocognitron
 from neocognitron import NeocognitronClassifier
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,9 +38,12 @@ def quick_run(tmp_path_factory):
 
 def test_quick_run_writes_figures_and_results(quick_run):
     out, returned, stdout = quick_run
-    assert_run_wrote(out, stdout, (*FIGURES, "results.json", "figures.npz", "run.json"))
+    assert_run_wrote(out, stdout, (*FIGURES, "results.json", "figures.npz", "run.json",
+                                   "model.npz"))
 
     res = json.loads((out / "results.json").read_text())
+    model = neocognitron.io.load(out / "model.npz")  # the network of the main fit
+    assert list(model.n_planes_) == res["n_planes"]
     assert returned["test"]["wta"]["error"] == res["test"]["wta"]["error"]
     assert res["quick"] is True
     assert res["data"]["n_train"] == 1000 and res["data"]["n_test"] == 500
