@@ -40,9 +40,12 @@ lint: $(VENV)/.installed-test
 test: lint
 	$(PY) -m pytest -q
 
+# every benchmark; bench_cnn times PyTorch beside ours only where it is installed
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_cells.py
 	$(PY) benchmarks/bench_neocognitron.py
+	$(PY) benchmarks/bench_cnn.py
+	$(PY) benchmarks/bench_startup.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache
