@@ -6,7 +6,9 @@ cluster at ``--scheduler``. Each point's result is written to ``--out/points/`` 
 it finishes, so an interrupted sweep is resumed by running the same command again; failed
 points are recorded and retried by that rerun. Writes ``summary.json`` and ``summary.md``
 (mean ± std over seeds per setting) and prints where they went. Exits with status 1 if a
-point failed. Uses the public API only.
+point failed. Every invocation also leaves its provenance (command, git commit, versions,
+machine, times; ``neocognitron.provenance``) in ``--out/provenance/run-<start time>.json``, so a
+sweep resumed three times has three records. Uses the public API only.
 
     python experiments/sweep.py GRID [--out DIR] [--n-jobs N | --scheduler ADDRESS]
                                 [--threads N] [--dry-run] [--quiet]
@@ -21,8 +23,10 @@ Examples::
 
 import argparse
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
+from neocognitron import provenance
 from neocognitron.sweep import load_grid, read_records, run_sweep
 
 
@@ -64,9 +68,14 @@ def main(argv=None):
               f"out: {out.resolve()}")
         return 0
 
+    # one record per invocation: a resumed sweep keeps the provenance of every part of it
+    name = datetime.now(timezone.utc).strftime("run-%Y%m%dT%H%M%S.%fZ.json")
     try:
-        report = run_sweep(spec, out, n_jobs=args.n_jobs, scheduler=args.scheduler,
-                           threads=args.threads, quiet=args.quiet)
+        with provenance.Run(out / "provenance", argv=argv, seeds=list(spec.seeds), script=__file__,
+                            filename=name) as run:
+            with run.stage("points"):
+                report = run_sweep(spec, out, n_jobs=args.n_jobs, scheduler=args.scheduler,
+                                   threads=args.threads, quiet=args.quiet)
     except KeyboardInterrupt:
         print(f"\ninterrupted: the finished points are in {out.resolve() / 'points'}; run the "
               "same command again to resume", file=sys.stderr)
@@ -80,7 +89,7 @@ def main(argv=None):
         print(f"FAILED {e['key']} {e['params']} seed {e['seed']}: "
               f"{e['error'].splitlines()[0]}  ({out.resolve() / 'points' / e['key']}.error.json)")
     print("wrote:")
-    for path in (report.summary_json, report.summary_md, out / "points"):
+    for path in (report.summary_json, report.summary_md, out / "points", run.path):
         print(f"  {Path(path).resolve()}")
     return 0 if report.ok else 1
 
