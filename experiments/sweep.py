@@ -7,8 +7,8 @@ it finishes, so an interrupted sweep is resumed by running the same command agai
 points are recorded and retried by that rerun. Writes ``summary.json`` and ``summary.md``
 (mean ± std over seeds per setting) and prints where they went. Exits with status 1 if a
 point failed. Every invocation also leaves its provenance (command, git commit, versions,
-machine, times; ``neocognitron.provenance``) in ``--out/provenance/run-<start time>.json``, so a
-sweep resumed three times has three records. Uses the public API only.
+machine, times; ``neocognitron.provenance``) in ``--out/provenance/run-<start time>.json``,
+so a sweep resumed three times has three records. Uses the public API only.
 
     python experiments/sweep.py GRID [--out DIR] [--n-jobs N | --scheduler ADDRESS]
                                 [--threads N] [--dry-run] [--quiet]
@@ -71,8 +71,8 @@ def main(argv=None):
     # one record per invocation: a resumed sweep keeps the provenance of every part of it
     name = datetime.now(timezone.utc).strftime("run-%Y%m%dT%H%M%S.%fZ.json")
     try:
-        with provenance.Run(out / "provenance", argv=argv, seeds=list(spec.seeds), script=__file__,
-                            filename=name) as run:
+        with provenance.Run(out / "provenance", argv=argv, seeds=list(spec.seeds),
+                            script=__file__, filename=name) as run:
             with run.stage("points"):
                 report = run_sweep(spec, out, n_jobs=args.n_jobs, scheduler=args.scheduler,
                                    threads=args.threads, quiet=args.quiet)

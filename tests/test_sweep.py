@@ -198,7 +198,8 @@ def test_killed_sweep_resumes_without_rerunning_finished_points(tmp_path):
         assert rec["metrics"]["y"] == 10 * rec["params"]["x"] + rec["seed"]
     assert not list((out / "points").glob(".*")), "temporary files left behind"
     # each invocation left its provenance: the killed one still says "running"
-    records = [json.loads(p.read_text()) for p in sorted((out / "provenance").glob("run-*.json"))]
+    records = [json.loads(p.read_text())
+               for p in sorted((out / "provenance").glob("run-*.json"))]
     assert [r["status"] for r in records] == ["running", "finished"]
     assert [s["name"] for s in records[1]["stages"]] == ["points"]
     assert records[1]["command"]["argv"][1:] == [str(grid), "--out", str(out), "--quiet"]
