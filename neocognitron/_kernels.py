@@ -235,3 +235,23 @@ def _c_layer_finish(e, alpha, out):
     """
     for n in prange(e.shape[0]):
         _c_finish_job(e, alpha, np.int64(n), out)
+
+
+# ------------------------------------------------------------------ the digit top stage
+# Without fastmath: the scores must be bit-for-bit those of the numpy expression in
+# neocognitron.digits.top.top_scores, so that both readouts pick the same winners.
+@njit(parallel=True, fastmath=False)
+def _top_max_scores(dots, norms, b, theta, out):
+    """out[i, k] = max_p (1 + dots[i, p, k]) / (1 + theta * norms[i, p] * b[k]).
+
+    float32 throughout (the caller converts), evaluated in the order numpy evaluates
+    ``(1 + dots) / (1 + theta * norms[..., None] * b)``.
+    """
+    one = np.float32(1.0)
+    for i in prange(dots.shape[0]):
+        for p in range(dots.shape[1]):
+            tn = theta * norms[i, p]
+            for k in range(dots.shape[2]):
+                s = (one + dots[i, p, k]) / (one + tn * b[k])
+                if p == 0 or s > out[i, k]:
+                    out[i, k] = s

@@ -217,6 +217,40 @@ def test_top_scores_formula():
                                [[3.0 / 2.5, 1.0 / 7.0]])
 
 
+def test_top_max_scores_by_hand():
+    f32 = np.float32
+    dots = np.array([[[1.0, 3.0], [2.0, 0.0]]], dtype=f32)  # one digit, 2 positions, 2 planes
+    norms = np.array([[1.0, 2.0]], dtype=f32)
+    b = np.array([1.0, 1.0], dtype=f32)
+    # position 0: 2/1.5, 4/1.5; position 1: 3/2, 1/2
+    np.testing.assert_allclose(top.top_max_scores(dots, norms, b, 0.5), [[1.5, 4 / 1.5]],
+                               rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 1), (7, 9, 130), (33, 4, 5)])
+def test_top_max_scores_is_the_numpy_expression_bit_for_bit(shape):
+    rng = np.random.default_rng(sum(shape))
+    dots = (rng.random(shape, dtype=np.float32) * 50).astype(np.float32)
+    norms = rng.random(shape[:2], dtype=np.float32) * 10
+    norms[0, 0] = 0  # a blank window
+    b = rng.random(shape[2], dtype=np.float32) * 100
+    want = top.top_scores(dots, norms, b, 0.5).max(axis=1)
+    assert want.dtype == np.float32
+    np.testing.assert_array_equal(top.top_max_scores(dots, norms, b, 0.5), want)
+
+
+def test_top_max_scores_rejects_bad_input():
+    f = np.zeros((2, 3, 4), np.float32)
+    with pytest.raises(TypeError, match="float32"):
+        top.top_max_scores(f.astype(np.float64), f[:, :, 0], f[0, 0], 0.5)
+    with pytest.raises(ValueError, match="norms"):
+        top.top_max_scores(f, f[:, :2, 0], f[0, 0], 0.5)
+    with pytest.raises(ValueError, match="b"):
+        top.top_max_scores(f, f[:, :, 0], f[0, 0, :3], 0.5)
+    with pytest.raises(ValueError, match="position"):
+        top.top_max_scores(f[:, :0], f[:, :0, 0], f[0, 0], 0.5)
+
+
 def test_topstate_add_reinforce_and_grow():
     st = top.TopState(3, np.float64, capacity=2)
     for i in range(5):

@@ -20,7 +20,7 @@ from .competitive import present
 from .interpolating import class_grams, interpolate_predict
 from .layers import contrast_kernel, edge_patterns, gaussian
 from .params import check_params
-from .top import fit_top, top_scores, windows
+from .top import fit_top, top_max_scores, windows
 
 __all__ = ["NeocognitronClassifier"]
 
@@ -281,7 +281,7 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             dots = (Wb.reshape(-1, D) @ X_top.T).reshape(n, n_pos, -1)
             norms = np.sqrt(np.einsum("bpd,bpd->bp", Wb, Wb))
             if not interpolate:
-                out.append(top_scores(dots, norms, b, self.top_threshold).max(axis=1))
+                out.append(top_max_scores(dots, norms, b, self.top_threshold))
                 continue
             cos = dots / np.maximum(norms[..., None] * b, 1e-30)
             best = interpolate_predict(cos.reshape(n * n_pos, -1), unit, self.top_labels_,

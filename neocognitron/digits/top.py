@@ -25,7 +25,9 @@ the digits still to come, so the result is that of strictly one-at-a-time learni
 
 import numpy as np
 
-__all__ = ["windows", "top_scores", "fit_top", "TopState"]
+from .. import _kernels
+
+__all__ = ["windows", "top_scores", "top_max_scores", "fit_top", "TopState"]
 
 
 def windows(u_c, field):
@@ -43,6 +45,36 @@ def windows(u_c, field):
 def top_scores(dots, norms, b, theta):
     """``(1 + a.x) / (1 + theta b |x|)``: ``u_S = theta/(1-theta) phi[score - 1]``."""
     return (1.0 + dots) / (1.0 + theta * norms[..., None] * b)
+
+
+def top_max_scores(dots, norms, b, theta):
+    """``top_scores(dots, norms, b, theta).max(axis=1)`` in one pass, without temporaries.
+
+    Parameters
+    ----------
+    dots : ndarray of float32, shape (N, P, K)
+        ``a . x`` of every digit, position and plane.
+    norms : ndarray of float32, shape (N, P)
+        ``|x|`` of every digit's window at every position.
+    b : ndarray of float32, shape (K,)
+    theta : float
+
+    Returns
+    -------
+    scores : ndarray of float32, shape (N, K)
+        Each plane's best score over the positions; bit-for-bit the numpy expression's.
+    """
+    if not all(isinstance(t, np.ndarray) and t.dtype == np.float32 for t in (dots, norms, b)):
+        raise TypeError("dots, norms and b must be float32 arrays (the top stage's dtype)")
+    if dots.ndim != 3 or norms.shape != dots.shape[:2] or b.shape != dots.shape[2:]:
+        raise ValueError(f"shapes do not match: dots {dots.shape}, norms {norms.shape} "
+                         f"(expected {dots.shape[:2]}), b {b.shape} (expected {dots.shape[2:]})")
+    if dots.shape[1] == 0:
+        raise ValueError("dots has no position")
+    out = np.empty((dots.shape[0], dots.shape[2]), dtype=np.float32)
+    _kernels._top_max_scores(np.ascontiguousarray(dots), np.ascontiguousarray(norms),
+                             np.ascontiguousarray(b), np.float32(theta), out)
+    return out
 
 
 class TopState:
