@@ -196,7 +196,7 @@ def parse_args(argv=None):
                     help="2,000 training / 500 test digits, one seed, coarse shift grids, "
                          "short training (about 3 minutes)")
     ap.add_argument("--smoke", action="store_true", help=argparse.SUPPRESS)  # tests only
-    ap.add_argument("--seeds", type=_int_list, default=None,
+    ap.add_argument("--seeds", "--seed", type=_int_list, default=None,
                     help="comma-separated model seeds (default 0,1,2; --quick: 0)")
     ap.add_argument("--train-size", type=int, default=None,
                     help="first N training digits (default 10000; --quick: 2000)")

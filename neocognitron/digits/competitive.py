@@ -16,6 +16,9 @@ whose planes have learned the patterns ``X[:K]`` (weights ``a = c * X``,
    that patch in one shot (``X[K] = q * patch``). The new plane answers around its seed,
    so those positions stop being silent; the next silent position with the largest
    ``v_C`` seeds the next plane, until none is left or the layer has ``max_planes``.
+   The rule is named in Fukushima, Neural Networks 37, 103-119 (2013), where a generated
+   cell keeps its weights; here generated planes also take part in the winner-take-all
+   reinforcement of step 1, as in the 2003 network.
 
 Winners are found before any plane is added, so a new plane never wins on the
 presentation that made it.

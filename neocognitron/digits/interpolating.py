@@ -1,4 +1,4 @@
-"""Interpolating-vector readout of the top stage (Fukushima 2004, 2007).
+"""Interpolating-vector readout of the top stage (Fukushima, Neural Networks 20, 2007).
 
 Besides each reference vector ``X_i`` of a class, every point of the segment between two
 reference vectors of the same class, ``p X_i + (1 - p) X_j`` with ``0 <= p <= 1``, counts
