@@ -55,7 +55,7 @@ def reference_predict(clf, images):
             e = np.stack([_corr(p, st.d) for p in u_s])[:, ys][:, :, xs]
             e = np.maximum(e, 0)
             u = e / (1 + e)
-        Wb = windows(u[None], clf.top_field_)[0]
+        Wb = windows(u[None] ** clf.top_exponent, clf.top_field_)[0]
         norms = np.linalg.norm(Wb, axis=1)
         s = top_scores(Wb @ clf.top_X_.T, norms, b_top, clf.top_threshold).max(axis=0)
         out.append(clf.top_labels_[np.argmax(s)])

@@ -18,11 +18,13 @@ The same fit is read out twice: winner-take-all and interpolating vectors, switc
   learning_curve.png    test error against training-set size (log axes), with Fukushima's
                         ETL1 result (another database) and LeNet-5 on MNIST as references
   confusion_matrix.png  counts, winner-take-all readout
-  features.png          what each layer learned: U_S1 edges, U_S2 patterns, top prototypes
+  features.png          what each layer learned: U_S1 edges, the learned U_S2 patterns (if
+                        the network has a learned stage; the defaults have none), top
+                        prototypes
   layer_responses.png   every layer's response to one test digit (cf. Fig. 7 of 1980)
   misclassified.png     up to 50 misclassified test digits, titled true->predicted
   figures.npz           the arrays those figures need that are not in results.json: the
-                        U_S1 and U_S2 patterns, the top prototypes shown (3 per class) and
+                        U_S1 (and U_S2) patterns, the top prototypes shown (3 per class) and
                         every top plane's class, every layer's response to the digit shown,
                         the misclassified digits shown
   run.json              provenance: command, seeds, git commit, versions, machine, the time
@@ -30,8 +32,8 @@ The same fit is read out twice: winner-take-all and interpolating vectors, switc
   model.npz             the network of the main fit (``neocognitron.io.load`` reads it back;
                         about 20 MB after 60,000 digits; not needed by ``--replot``)
 
-Every file is written under a temporary name and renamed when complete. BLAS runs on one
-thread (see ``main``).
+Every file is written under a temporary name and renamed when complete. BLAS and numba
+threads are left as the environment sets them (run.json records the variables).
 
 ``--replot DIR [--out OUT]`` redraws every figure from the results.json and figures.npz a
 run wrote in DIR, into OUT (default DIR), without data or training: ``make figures`` does
@@ -136,9 +138,11 @@ def figure_arrays(clf, layers, top, digit_true, digit_pred, misclassified):
     the class of every top plane, so that the figure's titles (plane numbers, planes per
     class) come out as from the whole top layer."""
     idx = top_shown(clf.top_X_, clf.top_labels_, len(clf.classes_))
+    # with no learned intermediate layer the top reads U_C1 and there is no U_S2 to show
+    learned = {"s2_patterns": clf.stages_[1].X} if len(clf.stages_) > 1 else {}
     return {
         "s1_patterns": clf.stages_[0].X,
-        "s2_patterns": clf.stages_[1].X,
+        **learned,
         "top_labels": clf.top_labels_,
         "top_shape": (clf.stages_[-1].X.shape[0],) + tuple(clf.top_field_),
         "top_shown_index": idx,
@@ -179,8 +183,9 @@ def make_figures(results, arrays):
     shown_X = arrays["top_shown_patterns"]
     top_X = np.zeros((len(labels), shown_X.shape[1]), dtype=shown_X.dtype)
     top_X[arrays["top_shown_index"]] = shown_X
+    s2 = arrays["s2_patterns"] if "s2_patterns" in arrays else None
     figs["features.png"] = plot_digit_features(
-        arrays["s1_patterns"], arrays["s2_patterns"], top_X, labels, shape,
+        arrays["s1_patterns"], s2, top_X, labels, shape,
         classes=classes, per_class=TOP_PER_CLASS, strides=results["params"]["strides"])
 
     layers = {name: arrays[f"layer_{name}"] for name in arrays["layers"]}

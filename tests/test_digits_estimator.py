@@ -15,9 +15,11 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from neocognitron.datasets import load_digits_images
 from neocognitron.digits import NeocognitronClassifier
+from neocognitron.digits.top import fit_top, windows
 
 # A tiny network: 8x8 digits on a 12x12 canvas, 4 edge planes, at most 6 learned planes.
-FAST = dict(margin=2, n_orientations=4, max_planes=(6,), fields=(5, 3), blurs=(1.0, 0.8),
+FAST = dict(margin=2, n_orientations=4, max_planes=(6,), thresholds=(0.55, 0.5),
+            learning_thresholds=(0.75,), fields=(5, 3), blurs=(1.0, 0.8),
             strides=(2, 1), n_unsupervised=50, n_epochs=2, random_state=0)
 
 # scikit-learn's checks pass tables of 1 to 20 features, read as one-row images
@@ -25,6 +27,9 @@ FAST = dict(margin=2, n_orientations=4, max_planes=(6,), fields=(5, 3), blurs=(1
 # U_S1 threshold lets the edge cells answer on such flat images at all (with the default
 # 0.55 the checks' random 2- and 3-pixel rows leave U_C1 silent and fit raises).
 CHECKS = dict(FAST, image_shape=(1, -1), contrast=(0.5, 1.0, 16.0), thresholds=(0.3, 0.5))
+# and the layout of the defaults: no learned intermediate layer, the top reads U_C1
+CHECKS_NO_MID = dict(CHECKS, max_planes=(), thresholds=(0.3,), learning_thresholds=(),
+                     fields=(5,), blurs=(1.0,), strides=(1,))
 
 EXPECTED_FAILED_CHECKS = {
     "check_methods_sample_order_invariance": (
@@ -36,7 +41,8 @@ EXPECTED_FAILED_CHECKS = {
 
 
 @parametrize_with_checks(
-    [NeocognitronClassifier(**CHECKS)], expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS
+    [NeocognitronClassifier(**CHECKS), NeocognitronClassifier(**CHECKS_NO_MID)],
+    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
@@ -99,6 +105,39 @@ def test_fitted_attributes(fitted, digits01):
     assert set(fitted.top_labels_) == {0, 1}
     assert fitted.n_planes_[2] < len(y_tr)  # supervised learning reinforced, not only added
     assert np.all(fitted.top_X_ >= 0)
+
+
+def test_without_learned_layer_the_top_reads_uc1(digits01):
+    # max_planes=() leaves U_G -> U_S1 -> U_C1 -> top; U_C1 thinned by 2: 12x12 -> 6x6
+    X_tr, X_te, y_tr, y_te = digits01
+    clf = fast(max_planes=(), thresholds=(0.55,), learning_thresholds=(), fields=(5,),
+               blurs=(1.5,), strides=(2,)).fit(X_tr, y_tr)
+    assert len(clf.stages_) == 1 and len(clf.n_planes_) == 2
+    assert clf.top_field_ == (4, 4) and clf.top_X_.shape == (clf.n_planes_[1], 4 * 16)
+    assert set(clf.forward(X_te[:2])) == {"U0", "UG", "US1", "UC1"}
+    assert clf.score(X_te, y_te) > 0.9
+
+
+@pytest.mark.parametrize("exponent", [1.0, 0.5, 0.3])
+def test_top_layer_learns_and_recognises_u_c_to_the_exponent(digits01, exponent):
+    # oracle: replay the top stage by hand on u_C ** exponent with the same random stream
+    X_tr, X_te, y_tr, _ = digits01
+    clf = fast(top_exponent=exponent).fit(X_tr, y_tr)
+    u_c = clf.forward(X_tr)["UC2"].astype(np.float64) ** exponent
+    rng = np.random.default_rng(0)
+    rng.permutation(len(X_tr))  # the draw of the unsupervised subset comes first
+    state, added = fit_top(lambda idx: windows(u_c[idx], clf.top_field_), y_tr,
+                           clf.top_learning_threshold, clf.q, clf.n_epochs, 4, rng,
+                           len(X_tr))
+    assert added == clf.planes_added_
+    np.testing.assert_allclose(clf.top_X_, state.X[: state.n], rtol=1e-4, atol=1e-4)
+    # recognition: the best of (1 + a.x) / (1 + theta b |x|) over planes and positions
+    w = windows(clf.forward(X_te)["UC2"].astype(np.float64) ** exponent, clf.top_field_)
+    a = clf.top_X_.astype(np.float64)
+    score = ((1 + np.einsum("npd,kd->npk", w, a))
+             / (1 + clf.top_threshold * np.linalg.norm(w, axis=2)[..., None]
+                * np.linalg.norm(a, axis=1))).max(axis=1)
+    np.testing.assert_allclose(clf._top_cells(X_te), score, rtol=1e-4)
 
 
 def test_two_digit_classes_are_learned(fitted, digits01):
@@ -251,6 +290,8 @@ def tiny(digits01):
         (dict(contrast=(2.0, 1.0, 16.0)), ValueError, "contrast"),
         (dict(contrast=(1.0, 2.0)), ValueError, "contrast"),
         (dict(q=0.0), ValueError, r"\bq\b"),
+        (dict(top_exponent=0.0), ValueError, "top_exponent"),
+        (dict(top_exponent="half"), TypeError, "top_exponent"),
         (dict(min_activity=1.5), ValueError, "min_activity"),
         (dict(competition_area=0), ValueError, "competition_area"),
         (dict(n_unsupervised=1.5), TypeError, "n_unsupervised"),

@@ -25,7 +25,8 @@ _X, _Y = load_digits_images()
 X_TR, Y_TR, X_TE = _X[:200], _Y[:200], _X[200:300]
 
 # the tiny digit network of test_digits_estimator.py, on 10 classes, one supervised epoch
-DIGITS = dict(margin=2, n_orientations=4, max_planes=(6,), fields=(5, 3), blurs=(1.0, 0.8),
+DIGITS = dict(margin=2, n_orientations=4, max_planes=(6,), thresholds=(0.55, 0.5),
+              learning_thresholds=(0.75,), fields=(5, 3), blurs=(1.0, 0.8),
               strides=(2, 1), n_unsupervised=50, n_epochs=1, random_state=0)
 CNNS = {
     "adam": dict(padding="same", max_iter=1, random_state=0),

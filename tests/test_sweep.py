@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LR = "sklearn.linear_model.LogisticRegression"
 
 # a digit neocognitron small enough for well under a second per fit on 8x8 digits
-TINY = {"margin": 2, "fields": [5, 3], "strides": [1, 2], "n_unsupervised": 100,
+TINY = {"margin": 2, "thresholds": [0.55, 0.5], "learning_thresholds": [0.75],
+        "fields": [5, 3], "blurs": [1.2, 1.2], "strides": [1, 2], "n_unsupervised": 100,
         "n_epochs": 1}
 NEOCOGNITRON_GRID = {
     "seeds": [0, 1],

@@ -28,14 +28,22 @@ __all__ = ["NeocognitronClassifier"]
 class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     """The digit neocognitron (Fukushima 2003), trained without backpropagation.
 
-    ``U_0 -> U_G -> U_S1 -> U_C1 -> U_S2 -> U_C2 ... -> U_S(top) -> U_C(top)``: images are
+    ``U_0 -> U_G -> U_S1 -> U_C1 [-> U_S2 -> U_C2 ...] -> U_S(top) -> U_C(top)``: images are
     centred on a canvas ``margin`` pixels larger on every side; ``U_G`` extracts contrast
     (on- and off-centre cells); ``U_S1`` has ``n_orientations`` edge-extracting planes,
-    fixed by supervised training on ideal edges; each further S-layer learns its planes by
-    winner-take-all competition and add-if-silent; every C-layer blurs and thins out; the
-    top S-planes are labelled prototypes grown by supervised competitive learning and slid
-    over ``2 * top_slack + 1`` positions each way, so the top C-cells answer wherever the
-    digit sits.
+    fixed by supervised training on ideal edges; each learned intermediate S-layer (one
+    per entry of ``max_planes``) learns its planes by winner-take-all competition and
+    add-if-silent; every C-layer blurs and thins out; the top S-planes are labelled
+    prototypes grown by supervised competitive learning and slid over
+    ``2 * top_slack + 1`` positions each way, so the top C-cells answer wherever the digit
+    sits.
+
+    The defaults have no learned intermediate layer: the top stage reads ``U_C1``, blurred
+    (``sigma`` 2.7 pixels) and thinned to one cell per 4 pixels. On MNIST every learned
+    ``U_S2`` we tried lost information the top stage needs (README, "What limits the
+    digit neocognitron"); ``max_planes=(32,)`` with ``thresholds=(0.55, 0.5)``,
+    ``learning_thresholds=(0.75,)``, ``fields=(7, 3)``, ``blurs=(1.2, 1.2)`` and
+    ``strides=(2, 2)`` gives the 2003 layout with one learned stage.
 
     Parameters
     ----------
@@ -45,28 +53,33 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         ``U_G``'s centre and surround widths (pixels) and its gain.
     n_orientations : int, default=8
         Edge directions of ``U_S1`` over 360 degrees.
-    thresholds : tuple of float, default=(0.55, 0.5)
+    thresholds : tuple of float, default=(0.55,)
         Recognition threshold ``theta`` of ``U_S1`` and of each learned S-layer.
-    learning_thresholds : tuple of float, default=(0.75,)
+    learning_thresholds : tuple of float, default=()
         Threshold ``theta_L`` of each learned S-layer while it learns (higher than its
         recognition threshold, as in the paper).
-    max_planes : tuple of int, default=(32,)
+    max_planes : tuple of int, default=()
         Most planes each learned S-layer may grow to; its length is the number of learned
-        intermediate layers.
-    fields : tuple of int, default=(7, 3)
+        intermediate layers (none by default).
+    fields : tuple of int, default=(7,)
         Receptive-field side of ``U_S1`` (pixels) and of each learned S-layer (C-cells).
-    blurs : tuple of float, default=(1.2, 1.2)
+    blurs : tuple of float, default=(2.7,)
         Width ``sigma`` of the Gaussian ``d`` of each C-layer, in cells of the S-layer below.
-    strides : tuple of int, default=(2, 2)
+    strides : tuple of int, default=(4,)
         Thinning-out of each C-layer.
     top_threshold : float, default=0.5
         Threshold ``theta`` of the top S-cells.
-    top_learning_threshold : float, default=0.9
+    top_learning_threshold : float, default=0.95
         Threshold of the top S-cells during supervised learning: a digit whose winner
         does not answer at this threshold makes a new plane even if its label is right.
     top_slack : int, default=1
         The top S-planes' field is the last C-layer less ``top_slack`` cells per side, slid
         over ``(2 top_slack + 1)^2`` positions.
+    top_exponent : float, default=0.5
+        The top S-cells see ``u_C ** top_exponent``. 1 is the paper; below 1 compresses
+        strong responses against weak ones, so that where a stroke lies counts more than
+        how strongly it answers (with 0.5 the S-cells' cosine is the Bhattacharyya
+        affinity of two response profiles).
     q : float, default=100.0
         Speed of reinforcement (learned patterns are ``q`` times sums of input patches).
     competition_area : int, default=5
@@ -112,12 +125,11 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     """
 
     def __init__(self, margin=4, contrast=(1.0, 2.0, 16.0), n_orientations=8,
-                 thresholds=(0.55, 0.5), learning_thresholds=(0.75,), max_planes=(32,),
-                 fields=(7, 3), blurs=(1.2, 1.2), strides=(2, 2), top_threshold=0.5,
-                 top_learning_threshold=0.9, top_slack=1, q=100.0, competition_area=5,
-                 min_activity=0.2, n_unsupervised=3000, n_epochs=3, readout="wta",
-                 n_neighbors=8, image_shape=None, batch_size=256, random_state=None,
-                 verbose=False):
+                 thresholds=(0.55,), learning_thresholds=(), max_planes=(), fields=(7,),
+                 blurs=(2.7,), strides=(4,), top_threshold=0.5, top_learning_threshold=0.95,
+                 top_slack=1, top_exponent=0.5, q=100.0, competition_area=5, min_activity=0.2,
+                 n_unsupervised=3000, n_epochs=3, readout="wta", n_neighbors=8,
+                 image_shape=None, batch_size=256, random_state=None, verbose=False):
         self.margin = margin
         self.contrast = contrast
         self.n_orientations = n_orientations
@@ -130,6 +142,7 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.top_threshold = top_threshold
         self.top_learning_threshold = top_learning_threshold
         self.top_slack = top_slack
+        self.top_exponent = top_exponent
         self.q = q
         self.competition_area = competition_area
         self.min_activity = min_activity
@@ -231,8 +244,14 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         return Stage(X[:n], c, self.thresholds[i], blur_weights(self.blurs[i]),
                      self.strides[i])
 
+    def _top_response(self, u_c):
+        """What the top S-cells see: ``u_C ** top_exponent`` (C-cells are never negative)."""
+        if self.top_exponent == 1:
+            return u_c
+        return np.power(u_c, u_c.dtype.type(self.top_exponent))
+
     def _fit_top(self, images, yi, rng):
-        u_top = self._top_input(images)
+        u_top = self._top_response(self._top_input(images))
         K, H, W = u_top.shape[1:]
         s = self.top_slack
         if H - 2 * s < 1 or W - 2 * s < 1:
@@ -273,8 +292,8 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             grams = class_grams(unit, self.top_labels_, len(self.classes_))
         out = []
         for i in range(0, len(images), self.batch_size):
-            u = forward(self._canvas(images[i : i + self.batch_size]), self.a_g_,
-                        self.stages_)
+            u = self._top_response(forward(self._canvas(images[i : i + self.batch_size]),
+                                           self.a_g_, self.stages_))
             Wb = windows(u, self.top_field_)
             n, n_pos, D = Wb.shape
             # one 2-D product: a stack of small ones runs a BLAS call per digit

@@ -2,6 +2,13 @@
 
 from .._validation import check_scalar
 
+#: The 2003 layout with one learned stage between U_C1 and the top (the defaults until
+#: November 2026): ``NeocognitronClassifier(**ONE_LEARNED_STAGE)``. U_S2 learns 32 planes
+#: over 3x3 U_C1 cells by winner-take-all and add-if-silent; the top reads U_C2 as it is.
+ONE_LEARNED_STAGE = dict(max_planes=(32,), thresholds=(0.55, 0.5), learning_thresholds=(0.75,),
+                         fields=(7, 3), blurs=(1.2, 1.2), strides=(2, 2),
+                         top_learning_threshold=0.9, top_exponent=1.0)
+
 
 def _tuple(value, name, n, kind):
     try:
@@ -48,6 +55,7 @@ def check_params(est):
         raise ValueError(f"contrast needs sigma_surround > sigma_centre, got {lo}, {hi}")
     check_scalar(gain, "contrast", low=0)
     check_scalar(est.top_slack, "top_slack", low=0, low_inclusive=True, integer=True)
+    check_scalar(est.top_exponent, "top_exponent", low=0)
     check_scalar(est.q, "q", low=0)
     check_scalar(est.competition_area, "competition_area", low=0, integer=True)
     m = check_scalar(est.min_activity, "min_activity", low=0, low_inclusive=True)

@@ -196,9 +196,10 @@ def plot_digit_features(s1_patterns, s2_patterns, top_patterns=None, top_labels=
     s1_patterns : ndarray (n_orientations, 2, h, w)
         ``stages_[0].X``: the U_G (on, off) response each edge plane is trained on; shown
         as on minus off.
-    s2_patterns : ndarray (K2, n_orientations, h, w)
+    s2_patterns : ndarray (K2, n_orientations, h, w) or None
         ``stages_[1].X``: each learned plane's weights onto the U_C1 planes; drawn as
-        strokes, one per U_C1 orientation and cell.
+        strokes, one per U_C1 orientation and cell. None when the network has no learned
+        intermediate layer (the top then reads U_C1).
     top_patterns : ndarray (n_top, D), optional
         ``top_X_``, ``D = K * field_h * field_w``; shown summed over its ``K`` input planes.
     top_labels : ndarray (n_top,) of int, optional
@@ -212,15 +213,15 @@ def plot_digit_features(s1_patterns, s2_patterns, top_patterns=None, top_labels=
     max_s2 : int
         Most U_S2 planes drawn.
     fig : matplotlib Figure, optional
-    strides : (int, int), optional
-        Thinning-out of U_C1 and U_C2, to state the scale (pixels per cell).
+    strides : tuple of int, optional
+        Thinning-out of each C-layer, to state the scale (pixels per cell).
 
     Returns
     -------
     fig : matplotlib Figure
     """
     s1 = np.asarray(s1_patterns, dtype=float)
-    s2 = np.asarray(s2_patterns, dtype=float)[:max_s2]
+    s2 = None if s2_patterns is None else np.asarray(s2_patterns, dtype=float)[:max_s2]
     n_or = s1.shape[0]
     angles = 2 * np.pi * np.arange(n_or) / n_or
     has_top = top_patterns is not None and top_shape is not None
@@ -228,11 +229,12 @@ def plot_digit_features(s1_patterns, s2_patterns, top_patterns=None, top_labels=
         classes = list(range(int(np.max(top_labels)) + 1))
     n_cls = len(classes) if has_top else 0
     s2_cols = 8
-    s2_rows = int(np.ceil(len(s2) / s2_cols))
-    heights = [2.2, 1.3 * s2_rows + 0.9] + ([1.35 * per_class + 1.0] if has_top else [])
+    s2_rows = 0 if s2 is None else int(np.ceil(len(s2) / s2_cols))
+    heights = ([2.2] + ([1.3 * s2_rows + 0.9] if s2 is not None else [])
+               + ([1.35 * per_class + 1.0] if has_top else []))
     fig = fig or plt.figure(figsize=(max(13, 1.3 * n_cls + 1.5), sum(heights) + 0.5),
                             layout="constrained")
-    subs = fig.subfigures(len(heights), 1, height_ratios=heights)
+    subs = list(np.atleast_1d(fig.subfigures(len(heights), 1, height_ratios=heights)))
     px1 = f" (1 cell = {strides[0]} pixels)" if strides else ""
 
     # U_S1 edge patterns
@@ -250,8 +252,22 @@ def plot_digit_features(s1_patterns, s2_patterns, top_patterns=None, top_labels=
                 f"off-centre response to an ideal edge ({s1.shape[2]}x{s1.shape[3]} pixels; "
                 "arrow: ink side)", fontsize=10)
 
-    # U_S2 learned patterns as strokes
-    sf = subs[1]
+    if s2 is not None:
+        _draw_s2(subs[1], s2, angles, px1)
+    if has_top:
+        n_c = 1 if s2 is None else 2
+        _draw_top(subs[-1], top_patterns, top_labels, top_shape, classes, per_class,
+                  f"U_C{n_c}", int(np.prod(strides[:n_c])) if strides else None)
+    fig.suptitle("Learned features of the digit neocognitron, layer by layer",
+                 fontsize=12, fontweight="bold")
+    return fig
+
+
+def _draw_s2(sf, s2, angles, px1):
+    """U_S2's learned patterns as strokes, on subfigure ``sf``."""
+    n_or = len(angles)
+    s2_cols = 8
+    s2_rows = int(np.ceil(len(s2) / s2_cols))
     axes = np.atleast_2d(sf.subplots(s2_rows, s2_cols))
     cmap = _orientation_colours(n_or)
     for k in range(s2_rows * s2_cols):
@@ -272,41 +288,38 @@ def plot_digit_features(s1_patterns, s2_patterns, top_patterns=None, top_labels=
         "tick toward the ink;\nwidth and opacity = weight / the plane's largest weight "
         "(weights under 8 % omitted)", fontsize=10)
 
-    # top prototypes
-    if has_top:
-        sf = subs[2]
-        K, fh, fw = top_shape
-        top = np.asarray(top_patterns, dtype=float).reshape(-1, K, fh, fw).sum(axis=1)
-        norms = np.linalg.norm(np.asarray(top_patterns, dtype=float), axis=1)
-        labels = np.asarray(top_labels)
-        axes = np.atleast_2d(sf.subplots(per_class, n_cls))
-        if axes.shape[0] != per_class:
-            axes = axes.T
-        for c in range(n_cls):
-            members = np.flatnonzero(labels == c)
-            order = members[np.argsort(-norms[members])][:per_class]
-            for r in range(per_class):
-                ax = axes[r, c]
-                _plain(ax)
-                if r >= len(order):
-                    ax.axis("off")
-                    continue
-                k = order[r]
-                ax.imshow(top[k], cmap="Greys", vmin=0, vmax=top[k].max() or 1,
-                          interpolation="nearest")
-                ax.set_title(f"#{k}", fontsize=7, pad=2)
-                if r == 0:
-                    ax.set_title(f'class "{classes[c]}"\n({members.size} planes)\n#{k}',
-                                 fontsize=8, pad=2)
-        px2 = (f" (1 cell = {strides[0] * strides[1]} pixels)" if strides and len(strides) > 1
-               else "")
-        sf.suptitle(
-            f"Top S-layer: the {per_class} most reinforced prototypes of each class (#plane), "
-            f"weights over {fh}x{fw} U_C2 cells{px2} summed over the {K} U_C2 planes; "
-            "darkness = weight / the plane's largest", fontsize=10)
-    fig.suptitle("Learned features of the digit neocognitron, layer by layer",
-                 fontsize=12, fontweight="bold")
-    return fig
+
+def _draw_top(sf, top_patterns, top_labels, top_shape, classes, per_class, uc, px):
+    """The most reinforced top prototypes of each class, on subfigure ``sf``."""
+    n_cls = len(classes)
+    K, fh, fw = top_shape
+    top = np.asarray(top_patterns, dtype=float).reshape(-1, K, fh, fw).sum(axis=1)
+    norms = np.linalg.norm(np.asarray(top_patterns, dtype=float), axis=1)
+    labels = np.asarray(top_labels)
+    axes = np.atleast_2d(sf.subplots(per_class, n_cls))
+    if axes.shape[0] != per_class:
+        axes = axes.T
+    for c in range(n_cls):
+        members = np.flatnonzero(labels == c)
+        order = members[np.argsort(-norms[members])][:per_class]
+        for r in range(per_class):
+            ax = axes[r, c]
+            _plain(ax)
+            if r >= len(order):
+                ax.axis("off")
+                continue
+            k = order[r]
+            ax.imshow(top[k], cmap="Greys", vmin=0, vmax=top[k].max() or 1,
+                      interpolation="nearest")
+            ax.set_title(f"#{k}", fontsize=7, pad=2)
+            if r == 0:
+                ax.set_title(f'class "{classes[c]}"\n({members.size} planes)\n#{k}',
+                             fontsize=8, pad=2)
+    px2 = f" (1 cell = {px} pixels)" if px else ""
+    sf.suptitle(
+        f"Top S-layer: the {per_class} most reinforced prototypes of each class (#plane), "
+        f"weights over {fh}x{fw} {uc} cells{px2} summed over the {K} {uc} planes; "
+        "darkness = weight / the plane's largest", fontsize=10)
 
 
 # ---------------------------------------------------------------------------- responses
