@@ -69,7 +69,7 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         Thinning-out of each C-layer.
     top_threshold : float, default=0.5
         Threshold ``theta`` of the top S-cells.
-    top_learning_threshold : float, default=0.95
+    top_learning_threshold : float, default=0.96
         Threshold of the top S-cells during supervised learning: a digit whose winner
         does not answer at this threshold makes a new plane even if its label is right.
     top_slack : int, default=1
@@ -126,7 +126,7 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     def __init__(self, margin=4, contrast=(1.0, 2.0, 16.0), n_orientations=8,
                  thresholds=(0.55,), learning_thresholds=(), max_planes=(), fields=(7,),
-                 blurs=(2.7,), strides=(4,), top_threshold=0.5, top_learning_threshold=0.95,
+                 blurs=(2.7,), strides=(4,), top_threshold=0.5, top_learning_threshold=0.96,
                  top_slack=1, top_exponent=0.5, q=100.0, competition_area=5, min_activity=0.2,
                  n_unsupervised=3000, n_epochs=3, readout="wta", n_neighbors=8,
                  image_shape=None, batch_size=256, random_state=None, verbose=False):
