@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 OUT    ?= results/fukushima1980
 
 # experiments whose saved results (docs/results/<name>/) `make figures` redraws
-FIGURES ?= fukushima1980 mnist_cnn mnist_neocognitron shift_invariance
+FIGURES ?= fukushima1980 mnist_cnn mnist_neocognitron digits_ablation shift_invariance
 
 .PHONY: reproduce test lint venv bench clean figures $(FIGURES:%=figures-%)
 

@@ -1,9 +1,9 @@
 """Figures. Every function draws on a given ``ax`` (or ``fig``) or makes one, returns it,
 and never calls ``show()``; nothing here trains or computes a model."""
 
+from .digit_features import plot_digit_features
 from .digits import (
     plot_confusion,
-    plot_digit_features,
     plot_layer_responses,
     plot_learning_curve,
     plot_misclassified,
