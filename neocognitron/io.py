@@ -35,6 +35,10 @@ half-way or paired with the wrong weights. Files are read with ``allow_pickle=Fa
 loading runs no code from the file, and only the classes :mod:`neocognitron._io_state`
 lists can be built. Arrays are compressed (``savez_compressed``).
 
+A parameter added to a class after a file was written (``top_exponent`` of
+``NeocognitronClassifier``) is given the value that reproduces the saved model, never the
+current default; any other parameter missing from a file is refused.
+
 What is refused (``TypeError`` for a model that cannot be saved, ``ValueError`` for a
 file that cannot be loaded, each naming the problem): another model type (also a
 subclass, which may hold state this module does not know), an unfitted model, any
@@ -73,6 +77,10 @@ __all__ = ["FORMAT_VERSION", "load", "save"]
 FORMAT = "neocognitron-model"
 #: Version of the file layout; :func:`load` refuses files with a larger one.
 FORMAT_VERSION = 1
+
+# Parameters added since format version 1, per class, with the value that reproduces a model
+# saved before they existed.
+_ADDED_PARAMS = {"NeocognitronClassifier": {"top_exponent": 1.0}}
 _META, _CHECKSUM = "__meta__", "__sha256__"
 _CLASSES = {cls.__name__: cls for cls in (Neocognitron, NeocognitronClassifier,
                                           ConvNetClassifier)}
@@ -320,12 +328,21 @@ def _build(doc, arrays, path):
     nodes = doc.get("params")
     if not isinstance(nodes, dict):
         raise ValueError(f"{path}: 'params' must be a JSON object")
-    unknown = sorted(set(nodes) - set(cls().get_params(deep=False)))
+    known = set(cls().get_params(deep=False))
+    unknown = sorted(set(nodes) - known)
     if unknown:
         raise ValueError(f"{path}: {unknown} are not parameters of {name}")
+    # a parameter added after a file was written takes the value the file's model had, never
+    # today's default (which may differ); any other missing parameter is an error
+    added = _ADDED_PARAMS.get(name, {})
+    missing = sorted(known - set(nodes) - set(added))
+    if missing:
+        raise ValueError(f"{path}: parameter(s) {missing} of {name} are missing")
     used = set()
     try:
-        params = {k: _io_state.decode(v, arrays, used, ("params", k)) for k, v in nodes.items()}
+        params = {k: v for k, v in added.items() if k not in nodes}
+        params.update({k: _io_state.decode(v, arrays, used, ("params", k))
+                       for k, v in nodes.items()})
         model = cls(**params)
         for section in ("fitted", "private"):
             for k, node in _attributes(doc, section, path).items():

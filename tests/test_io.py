@@ -462,6 +462,24 @@ def test_inconsistent_descriptions_are_refused(saved, edit, match):
         io.load(saved)
 
 
+def test_a_file_from_before_top_exponent_loads_with_the_paper_exponent(saved):
+    # files saved before top_exponent existed were trained on u_C itself: exponent 1, not
+    # today's default
+    doc, arrays, _ = read(saved)
+    del doc["params"]["top_exponent"]
+    rewrite(saved, doc, arrays)
+    assert io.load(saved).top_exponent == 1.0
+
+
+def test_a_missing_parameter_is_refused(saved):
+    doc, arrays, _ = read(saved)
+    del doc["params"]["q"]
+    rewrite(saved, doc, arrays)
+    with pytest.raises(ValueError, match=r"parameter\(s\) \['q'\] of NeocognitronClassifier "
+                                         "are missing"):
+        io.load(saved)
+
+
 def test_1980_shapes_must_match_the_config(net1980, tmp_path):
     path = io.save(net1980, tmp_path / "m.npz")
     doc, arrays, _ = read(path)
