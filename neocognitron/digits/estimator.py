@@ -41,9 +41,9 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     The defaults have no learned intermediate layer: the top stage reads ``U_C1``, blurred
     (``sigma`` 2.7 pixels) and thinned to one cell per 4 pixels. On MNIST every learned
     ``U_S2`` we tried lost information the top stage needs (README, "What limits the
-    digit neocognitron"); ``max_planes=(32,)`` with ``thresholds=(0.55, 0.5)``,
-    ``learning_thresholds=(0.75,)``, ``fields=(7, 3)``, ``blurs=(1.2, 1.2)`` and
-    ``strides=(2, 2)`` gives the 2003 layout with one learned stage.
+    digit neocognitron"). ``NeocognitronClassifier(**ONE_LEARNED_STAGE)``
+    (:data:`neocognitron.digits.ONE_LEARNED_STAGE`, the previous defaults) is the 2003
+    layout with one learned stage.
 
     Parameters
     ----------
