@@ -150,8 +150,7 @@ def plot_filters(a, ax=None, title="Learned US1 weights a(nu, k)"):
         mosaic[r * (h + 1): r * (h + 1) + h, c * (w + 1): c * (w + 1) + w] = tile
     if ax is None:
         _, ax = plt.subplots(figsize=(1.0 * cols + 1.5, 1.0 * rows + 0.8))
-    cmap = plt.get_cmap(GREYS).copy()
-    cmap.set_bad("white")
+    cmap = plt.get_cmap(GREYS).with_extremes(bad="white")
     im = ax.imshow(mosaic, cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
     for k in range(K):
         r, c = divmod(k, cols)
