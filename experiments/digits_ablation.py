@@ -51,10 +51,10 @@ import neocognitron  # noqa: E402
 from neocognitron import NeocognitronClassifier, provenance  # noqa: E402
 from neocognitron.datasets import load_mnist  # noqa: E402
 from neocognitron.digits import ONE_LEARNED_STAGE  # noqa: E402
+from neocognitron.digits.readouts import READOUTS, time_readouts  # noqa: E402
 from neocognitron.results import save_figure, write_json, write_text  # noqa: E402
 
 DEFAULT_OUT = "results/digits_ablation"
-READOUTS = ("wta", "interpolating")
 READOUT_LABELS = {"wta": "winner-take-all", "interpolating": "interpolating vectors"}
 VAL_START = 50000  # validation digits: training digits VAL_START .. VAL_START + val_size
 N_TRAIN_DIGITS = 60000
@@ -106,34 +106,17 @@ def _variants(text):
     return sorted(chosen)
 
 
-def jsonable(value):
-    """``value`` with tuples as lists and numpy scalars as Python numbers."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def run_variant(params, X, y, Xv, yv):
     """Fit one variant and read out the validation digits both ways (no refit)."""
     clf = NeocognitronClassifier(**params)
     t0 = time.perf_counter()
     clf.fit(X, y)
     fit_seconds = time.perf_counter() - t0
-    val, original = {}, clf.readout
-    for readout in READOUTS:
-        clf.set_params(readout=readout)
-        t0 = time.perf_counter()
-        wrong = int(np.sum(clf.predict(Xv) != yv))
-        seconds = time.perf_counter() - t0
-        val[readout] = {"error": wrong / len(yv), "errors": wrong,
-                        "predict_seconds": round(seconds, 3),
-                        "digits_per_second": round(len(yv) / seconds, 1)}
-    clf.set_params(readout=original)  # the parameters recorded are those of the fit
+    val = {r: {k: v for k, v in ev.items() if k != "pred"}
+           for r, ev in time_readouts(clf, Xv, yv).items()}
     return {"fit_seconds": round(fit_seconds, 2), "val": val, "n_planes": list(clf.n_planes_),
             "planes_added": list(clf.planes_added_), "n_iter": clf.n_iter_,
-            "params": jsonable(clf.get_params())}
+            "params": clf.get_params()}
 
 
 # ---------------------------------------------------------------------------- outputs
@@ -253,7 +236,7 @@ def main(argv=None):
             params = dict(VARIANTS[name], random_state=args.seed, verbose=not args.quiet)
             with run.stage(f"variant {k}: {name}"):
                 r = run_variant(params, X, y, Xv, yv)
-            variants.append({"index": k, "name": name, "changes": jsonable(VARIANTS[name]),
+            variants.append({"index": k, "name": name, "changes": VARIANTS[name],
                              **r})
             e = {ro: r["val"][ro] for ro in READOUTS}
             tqdm.write(f"{k}. {name}: WTA {100 * e['wta']['error']:.2f}% "

@@ -60,6 +60,7 @@ from tqdm.auto import tqdm  # noqa: E402
 import neocognitron  # noqa: E402
 from neocognitron import NeocognitronClassifier, io, provenance  # noqa: E402
 from neocognitron.datasets import load_mnist  # noqa: E402
+from neocognitron.digits.readouts import READOUTS, time_readouts  # noqa: E402
 from neocognitron.plotting import (  # noqa: E402
     plot_confusion,
     plot_digit_features,
@@ -71,7 +72,6 @@ from neocognitron.plotting.digits import ETL1_REFERENCE, LENET5_REFERENCE  # noq
 from neocognitron.results import save_figure, write_json  # noqa: E402
 
 DEFAULT_OUT = "results/mnist_neocognitron"
-READOUTS = ("wta", "interpolating")
 TOP_PER_CLASS = 3   # top prototypes shown per class in features.png
 MAX_MISCLASSIFIED = 50  # digits shown in misclassified.png
 DEFAULT_CURVE = "300,1000,3000,10000,60000"
@@ -86,26 +86,6 @@ def _sizes(text):
     if not sizes or sizes[0] < 1:
         raise argparse.ArgumentTypeError(f"sizes must be positive integers: {text!r}")
     return sizes
-
-
-def evaluate(clf, Xt, yt):
-    """Test both readouts of one fitted classifier; restores the ``readout`` it had."""
-    original = clf.readout
-    out = {}
-    for readout in READOUTS:
-        clf.set_params(readout=readout)
-        t0 = time.perf_counter()
-        pred = clf.predict(Xt)
-        seconds = time.perf_counter() - t0
-        out[readout] = {
-            "error": float(np.mean(pred != yt)),
-            "errors": int(np.sum(pred != yt)),
-            "predict_seconds": round(seconds, 3),
-            "digits_per_second": round(len(yt) / seconds, 1),
-            "pred": pred,
-        }
-    clf.set_params(readout=original)
-    return out
 
 
 def fit_timed(params, X, y):
@@ -284,7 +264,7 @@ def _main(argv):
         with run.stage("fit"):
             clf, fit_seconds = fit_timed(params, X, y)
         with run.stage("evaluate"):
-            ev = evaluate(clf, Xt, yt)
+            ev = time_readouts(clf, Xt, yt)
         for r in READOUTS:
             print(f"{r:14s} test error {100 * ev[r]['error']:.2f}% "
                   f"({ev[r]['errors']}/{n_test})  predict {ev[r]['predict_seconds']:.1f} s "
@@ -300,7 +280,7 @@ def _main(argv):
             else:
                 with run.stage(f"learning curve {size}"):
                     c, secs = fit_timed(dict(params, verbose=False), X[:size], y[:size])
-                    e = evaluate(c, Xt, yt)
+                    e = time_readouts(c, Xt, yt)
             points.append({"n_train": size, "fit_seconds": round(secs, 2),
                            "n_planes": list(c.n_planes_), "planes_added": list(c.planes_added_),
                            **{f"{r}_error": e[r]["error"] for r in READOUTS}})

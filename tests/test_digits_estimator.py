@@ -5,6 +5,7 @@ network) and bad hyper-parameters."""
 import copy
 import warnings
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -15,7 +16,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from neocognitron.datasets import load_digits_images
 from neocognitron.digits import NeocognitronClassifier
+from neocognitron.digits.readouts import time_readouts
 from neocognitron.digits.top import fit_top, windows
+from neocognitron.plotting import plot_digit_features
 
 # A tiny network: 8x8 digits on a 12x12 canvas, 4 edge planes, at most 6 learned planes.
 FAST = dict(margin=2, n_orientations=4, max_planes=(6,), thresholds=(0.55, 0.5),
@@ -374,3 +377,33 @@ def test_order_of_samples_changes_nothing(fitted, digits01):
     np.testing.assert_array_equal(fitted.predict(X_te)[order], fitted.predict(X_te[order]))
     np.testing.assert_allclose(fitted.transform(X_te)[order], fitted.transform(X_te[order]),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_time_readouts_reads_one_fit_both_ways(fitted, digits01):
+    _, X_te, _, y_te = digits01
+    out = time_readouts(fitted, X_te, y_te)
+    assert list(out) == ["wta", "interpolating"] and fitted.readout == "wta"
+    for readout, r in out.items():
+        np.testing.assert_array_equal(r["pred"], clone_readout(fitted, readout).predict(X_te))
+        assert r["errors"] == np.sum(r["pred"] != y_te)
+        assert r["error"] == pytest.approx(r["errors"] / len(y_te))
+        assert r["predict_seconds"] >= 0 and r["digits_per_second"] > 0
+
+
+def clone_readout(clf, readout):
+    other = copy.deepcopy(clf)
+    return other.set_params(readout=readout)
+
+
+def test_features_figure_draws_the_learned_layer_when_there_is_one(fitted):
+    fig = plot_digit_features(fitted.stages_[0].X, fitted.stages_[1].X, fitted.top_X_,
+                              fitted.top_labels_, (fitted.n_planes_[1],) + fitted.top_field_,
+                              strides=(2, 1))
+    titles = [sf.get_suptitle() for sf in fig.subfigs]
+    assert len(titles) == 3 and titles[1].startswith(f"U_S2: {fitted.n_planes_[1]} learned")
+    assert "U_C2 cells (1 cell = 2 pixels)" in titles[2]
+    fig = plot_digit_features(fitted.stages_[0].X, None, fitted.top_X_, fitted.top_labels_,
+                              (fitted.n_planes_[1],) + fitted.top_field_, strides=(2, 1))
+    titles = [sf.get_suptitle() for sf in fig.subfigs]
+    assert len(titles) == 2 and "U_C1 cells (1 cell = 2 pixels)" in titles[1]
+    plt.close("all")

@@ -15,6 +15,8 @@ from .digits import _bright_side, _plain
 
 __all__ = ["plot_digit_features"]
 
+_S2_COLS = 8  # U_S2 planes per row
+
 
 def _orientation_colours(n):
     """A distinct colour per U_C1 plane: ``colour(o)`` for ``o = 0 ... n - 1``."""
@@ -95,8 +97,7 @@ def plot_digit_features(s1_patterns, s2_patterns, top_patterns=None, top_labels=
     if classes is None and has_top:
         classes = list(range(int(np.max(top_labels)) + 1))
     n_cls = len(classes) if has_top else 0
-    s2_cols = 8
-    s2_rows = 0 if s2 is None else int(np.ceil(len(s2) / s2_cols))
+    s2_rows = 0 if s2 is None else -(-len(s2) // _S2_COLS)
     heights = ([2.2] + ([1.3 * s2_rows + 0.9] if s2 is not None else [])
                + ([1.35 * per_class + 1.0] if has_top else []))
     fig = fig or plt.figure(figsize=(max(13, 1.3 * n_cls + 1.5), sum(heights) + 0.5),
@@ -120,7 +121,7 @@ def plot_digit_features(s1_patterns, s2_patterns, top_patterns=None, top_labels=
                 "arrow: ink side)", fontsize=10)
 
     if s2 is not None:
-        _draw_s2(subs[1], s2, angles, px1)
+        _draw_s2(subs[1], s2, s2_rows, angles, px1)
     if has_top:
         n_c = 1 if s2 is None else 2
         _draw_top(subs[-1], top_patterns, top_labels, top_shape, classes, per_class,
@@ -130,15 +131,13 @@ def plot_digit_features(s1_patterns, s2_patterns, top_patterns=None, top_labels=
     return fig
 
 
-def _draw_s2(sf, s2, angles, px1):
-    """U_S2's learned patterns as strokes, on subfigure ``sf``."""
+def _draw_s2(sf, s2, s2_rows, angles, px1):
+    """U_S2's learned patterns as strokes, ``s2_rows`` rows on subfigure ``sf``."""
     n_or = len(angles)
-    s2_cols = 8
-    s2_rows = int(np.ceil(len(s2) / s2_cols))
-    axes = np.atleast_2d(sf.subplots(s2_rows, s2_cols))
+    axes = np.atleast_2d(sf.subplots(s2_rows, _S2_COLS))
     cmap = _orientation_colours(n_or)
-    for k in range(s2_rows * s2_cols):
-        ax = axes[k // s2_cols, k % s2_cols]
+    for k in range(s2_rows * _S2_COLS):
+        ax = axes[k // _S2_COLS, k % _S2_COLS]
         if k >= len(s2):
             ax.axis("off")
             continue
