@@ -222,6 +222,11 @@ BLUR_CASES = [
     (1, 2, 2, 3, 3, 2),
     (1, 2, 10, 7, 4, 2),
     (1, 1, 6, 6, 5, 1),
+    # planes no larger than the pad: the padding reflects more than once
+    (1, 2, 2, 3, 5, 1),
+    (2, 1, 2, 2, 7, 2),
+    (1, 1, 3, 2, 6, 1),
+    (1, 2, 1, 3, 7, 1),
 ]
 
 
@@ -241,17 +246,51 @@ def test_blur_matches_loops_and_adjoint(case, dtype):
     np.testing.assert_allclose(np.vdot(dout, out), np.vdot(dx, x), **tol(dtype, 10))
 
 
-def test_blur_matches_scipy_mirror_filter():
+@pytest.mark.parametrize(
+    "shape,m,s",
+    [((2, 3, 11, 8), 3, 2), ((1, 2, 2, 3), 5, 1), ((1, 2, 2, 2), 7, 2), ((1, 1, 3, 1), 7, 1)],
+)
+def test_blur_matches_scipy_mirror_filter(shape, m, s):
+    """scipy's "mirror" is numpy's "reflect" (edge pixel not repeated), reflected again
+    as often as the filter reaches past the plane (odd m: scipy centres the filter)."""
     rng = np.random.default_rng(7)
-    x = rng.standard_normal((2, 3, 11, 8))
-    f = binomial_filter(3)
-    np.testing.assert_allclose(f, [0.25, 0.5, 0.25])
+    x = rng.standard_normal(shape)
+    f = binomial_filter(m)
+    if m == 3:
+        np.testing.assert_allclose(f, [0.25, 0.5, 0.25])
     ref = ndimage.correlate1d(
         ndimage.correlate1d(x, f, axis=2, mode="mirror"), f, axis=3, mode="mirror"
     )
-    out = np.empty((2, 3, 6, 4))
-    _pool.blur_forward(x, f, 2, out)
-    np.testing.assert_allclose(out, ref[:, :, ::2, ::2], rtol=1e-13, atol=1e-13)
+    out = np.empty(shape[:2] + (_pool.blur_size(shape[2], m, s), _pool.blur_size(shape[3], m, s)))
+    _pool.blur_forward(x, f, s, out)
+    np.testing.assert_allclose(out, ref[:, :, ::s, ::s], rtol=1e-13, atol=1e-13)
+
+
+def test_blur_on_a_two_pixel_plane_by_hand():
+    """A 5-tap blur [1, 4, 6, 4, 1] / 16 on the column (a, b): the reflected column
+    reads ... a b a b a ..., so row 0 sees (a, b, a, b, a) and row 1 sees (b, a, b, a, b):
+    (a + 4b + 6a + 4b + a) / 16 = (8a + 8b) / 16 and the same for row 1."""
+    x = np.array([1.0, 0.0]).reshape(1, 1, 2, 1)
+    out = np.empty((1, 1, 2, 1))
+    _pool.blur_forward(x, binomial_filter(5), 1, out)
+    np.testing.assert_array_equal(out.ravel(), [0.5, 0.5])
+
+
+@pytest.mark.parametrize("shape,m,s", [((1, 2, 2, 3), 6, 1), ((2, 1, 3, 1), 4, 2),
+                                       ((1, 1, 2, 5), 7, 3)])
+def test_blur_matches_numpy_reflect_padding(shape, m, s):
+    """Pad with np.pad(mode="reflect") ((m - 1) // 2 before, m // 2 after, any width),
+    then the 2-D correlation with the outer product of f, sampled at stride s."""
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal(shape)
+    f = binomial_filter(m)
+    lo, hi = (m - 1) // 2, m // 2
+    xp = np.pad(x, [(0, 0), (0, 0), (lo, hi), (lo, hi)], mode="reflect")
+    windows = np.lib.stride_tricks.sliding_window_view(xp, (m, m), axis=(2, 3))
+    ref = np.einsum("ncijab,a,b->ncij", windows, f, f)[:, :, ::s, ::s]
+    out = np.empty(ref.shape)
+    _pool.blur_forward(x, f, s, out)
+    np.testing.assert_allclose(out, ref, rtol=1e-13, atol=1e-13)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
