@@ -122,19 +122,16 @@ def test_without_learned_layer_the_top_reads_uc1(digits01):
     assert clf.score(X_te, y_te) > 0.9
 
 
-# float32 scores of the top stage differ from float64 ones by up to 7e-7 on these digits
-# (measured over every window and plane after learning); a decision closer than this to a
-# tie may go either way in float32, so the replay is compared only where none is
+# float32 top scores differ from float64 ones by up to 7e-7 here (measured): a decision
+# closer than TIE_MARGIN to a tie could go either way, so the replay must have none
 TIE_MARGIN = 2e-6
 
 
 @pytest.mark.parametrize("exponent", [1.0, 0.5, 0.3])
 def test_top_layer_learns_and_recognises_u_c_to_the_exponent(digits01, exponent):
-    # oracle: naive.fit_top, strictly one digit at a time in float64, on the estimator's
-    # u_C ** exponent with the same random stream
+    # oracle: naive.fit_top (float64, one digit at a time) on the same u_C ** exponent and
+    # random stream. Not seed 0: its 0.5 run has two planes 2e-8 apart for one digit
     X_tr, X_te, y_tr, _ = digits01
-    # random_state=0 puts a digit of the 0.5 run 2e-8 from a tie between two planes of its
-    # label: float32 reinforces the other plane and the next epoch adds 2 planes, not 3
     seed = 2
     clf = fast(top_exponent=exponent, random_state=seed).fit(X_tr, y_tr)
     u_c = clf.forward(X_tr)["UC2"]
