@@ -241,3 +241,99 @@ def c_layer_blur(u_s, d, out_shape=None):
             for j in range(len(x0)):
                 out[k, i, j] = psi(e[i, j], 1.0)
     return out
+
+
+# ------------------------------------------------ the supervised top stage (Fukushima 2003)
+# Written from the docstring of neocognitron.digits.top: one digit at a time, every score
+# computed afresh in float64 from the planes as they stand.
+
+__all__ += ["fit_top"]
+
+
+def _top_score(X, x, theta):
+    """``(1 + a.x) / (1 + theta |a| |x|)`` of pattern ``a = X`` on the window ``x``."""
+    norms = float(np.linalg.norm(X)) * float(np.linalg.norm(x))
+    return (1.0 + float(X @ x)) / (1.0 + theta * norms)
+
+
+def _gap(chosen, others, scale=1.0):
+    """Smallest ``|chosen - other| / scale`` over ``others``, exact equalities left out
+    (an exact tie is settled by the rule, in any precision); inf when there is none."""
+    gaps = [abs(chosen - o) / scale for o in others if o != chosen]
+    return min(gaps, default=math.inf)
+
+
+def fit_top(W, y, theta, q, n_epochs, centre, rng, margins=None):
+    """Supervised competitive learning of the top planes, strictly one digit at a time.
+
+    Every epoch shows the digits in the order ``rng.permutation(len(y))``. The winner is the
+    (plane, position) with the largest score (the first in position-then-plane order on a
+    tie). A winner of the digit's label that answers (score > 1) learns ``X += q x`` at its
+    position; otherwise a plane of the digit's label ``X = q x`` is made at the position
+    where ``|x|`` is largest (the centre when it ties for largest); a blank digit makes
+    nothing. Epochs stop after one that adds no plane.
+
+    Parameters
+    ----------
+    W : ndarray, shape (n, P, D)
+        The windows of every digit at every position (read in float64).
+    y : ndarray of int, shape (n,)
+    theta, q : float
+    n_epochs, centre : int
+    rng : int or numpy Generator
+    margins : list, optional
+        Gets, per presentation, the distance of its decisions from a tie: the smallest
+        gap between the winner's score and the threshold 1 or the score of any other
+        (plane, position) that would change what is learned, and for a new plane the
+        smallest relative gap between its seed's ``|x|`` and another position's. Another
+        precision may decide otherwise only where this is within its rounding.
+
+    Returns
+    -------
+    X : ndarray, shape (n_planes, D)
+    labels : ndarray of int, shape (n_planes,)
+    added_per_epoch : list of int
+    """
+    W = np.asarray(W, dtype=np.float64)
+    rng = np.random.default_rng(rng)
+    X, labels, added_per_epoch = [], [], []
+    for _ in range(n_epochs):
+        added = 0
+        for i in rng.permutation(len(y)):
+            scores = {(p, k): _top_score(X[k], W[i, p], theta)
+                      for p in range(W.shape[1]) for k in range(len(X))}
+            best, bp, bk = -math.inf, None, None
+            for (p, k), s in scores.items():  # position-then-plane order
+                if s > best:
+                    best, bp, bk = s, p, k
+            learns = bk is not None and best > 1.0 and labels[bk] == y[i]
+            if bk is None:
+                rivals = []
+            elif learns:  # the threshold, and any other winner (another window or plane)
+                rivals = [1.0] + [s for key, s in scores.items() if key != (bp, bk)]
+            elif labels[bk] == y[i]:  # silent: only the threshold decides
+                rivals = [1.0]
+            else:  # a wrong winner: only one of the right label that answers would learn
+                rivals = [s for (p, k), s in scores.items() if labels[k] == y[i] and s > 1.0]
+            margin = _gap(best, rivals)
+            if learns:
+                X[bk] = X[bk] + q * W[i, bp]
+            else:
+                norms = [float(np.linalg.norm(w)) for w in W[i]]
+                top = max(norms)
+                if top == 0:
+                    if margins is not None:
+                        margins.append(margin)
+                    continue
+                seed = centre if norms[centre] >= top else norms.index(top)
+                others = [n for p, n in enumerate(norms) if p != seed]
+                margin = min(margin, _gap(norms[seed], others, scale=top))
+                X.append(q * W[i, seed])
+                labels.append(y[i])
+                added += 1
+            if margins is not None:
+                margins.append(margin)
+        added_per_epoch.append(added)
+        if added == 0:
+            break
+    return np.array(X), np.array(labels), added_per_epoch

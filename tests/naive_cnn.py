@@ -6,6 +6,22 @@ so that they share no code and no trick (wide rows, fused taps) with the numba k
 
 import numpy as np
 
+DTYPES = [np.float32, np.float64]
+
+
+def tol(dtype, scale=1.0):
+    """Tolerances for sums of O(100) terms of size ``scale`` (test helper, not an oracle)."""
+    return (
+        dict(rtol=1e-5, atol=1e-5 * scale)
+        if dtype == np.float32
+        else dict(rtol=1e-12, atol=1e-12 * scale)
+    )
+
+
+def rand(rng, shape, dtype):
+    """Standard normal test data of ``dtype`` (test helper, not an oracle)."""
+    return rng.standard_normal(shape).astype(dtype)
+
 
 def pad(x, p):
     """Zero-pad the last two axes by ``p``."""

@@ -96,7 +96,10 @@ def test_pool_gradient(kind, size, stride, hw):
 
 
 @pytest.mark.parametrize(
-    "stride,m,hw", [(2, 3, (7, 7)), (2, 3, (6, 5)), (1, 3, (4, 5)), (2, 4, (6, 6)), (2, 3, (1, 4))]
+    "stride,m,hw",
+    [(2, 3, (7, 7)), (2, 3, (6, 5)), (1, 3, (4, 5)), (2, 4, (6, 6)), (2, 3, (1, 4)),
+     # planes no larger than the pad: reflected more than once
+     (1, 5, (2, 3)), (2, 7, (2, 2)), (1, 6, (3, 1))],
 )
 def test_blur_gradient(stride, m, hw):
     check_layer(Blur(stride, m), (2,) + hw)

@@ -1,43 +1,26 @@
-"""Every numba kernel of neocognitron.cnn against plain-numpy loops (tests/naive_cnn.py)
-and, where it applies, scipy. float32 and float64, odd shapes, all kernel sizes."""
+"""The numba kernels of neocognitron.cnn against plain-numpy loops (tests/naive_cnn.py)
+and, where it applies, scipy. float32 and float64, odd shapes, all kernel sizes. The
+pooling kernels are in test_cnn_pool.py."""
 
 import numpy as np
 import pytest
 from naive_cnn import (
+    DTYPES,
     adam,
-    blur,
     conv2d,
     conv2d_grad,
     dense,
-    global_avg,
-    pool2d,
-    pool_size,
+    rand,
     relu,
     sgd_nesterov,
     shift,
     softmax_cross_entropy,
+    tol,
 )
 from scipy import ndimage, signal, special
 
-from neocognitron.cnn import _batch, _conv, _dense, _pool
-from neocognitron.cnn.layers import binomial_filter
+from neocognitron.cnn import _batch, _conv, _dense
 from neocognitron.cnn.optimizers import SGD, Adam
-
-DTYPES = [np.float32, np.float64]
-
-
-def tol(dtype, scale=1.0):
-    """Absolute tolerance for sums of O(100) terms of size ``scale``."""
-    return (
-        dict(rtol=1e-5, atol=1e-5 * scale)
-        if dtype == np.float32
-        else dict(rtol=1e-12, atol=1e-12 * scale)
-    )
-
-
-def rand(rng, shape, dtype):
-    return rng.standard_normal(shape).astype(dtype)
-
 
 CONV_CASES = [
     # N, Ci, Co, H, W, K, padding
@@ -131,142 +114,6 @@ def test_pad_and_crop_are_adjoint():
     back = np.empty_like(x)
     _conv.crop_planes(xp, 2, back)
     np.testing.assert_array_equal(back, x)
-
-
-@pytest.mark.parametrize(
-    "n,k,s",
-    [(28, 2, 2), (10, 2, 2), (27, 2, 1), (5, 2, 2), (1, 2, 2), (2, 2, 2), (7, 3, 2), (9, 2, 3)],
-)
-def test_pool_size_matches_reference(n, k, s):
-    assert _pool.pool_size(n, k, s) == pool_size(n, k, s)
-
-
-POOL_CASES = [
-    (2, 3, 28, 28, 2, 2),
-    (2, 2, 10, 10, 2, 2),
-    (2, 2, 7, 5, 2, 2),
-    (1, 2, 27, 9, 2, 1),
-    (1, 1, 1, 3, 2, 2),
-    (2, 2, 8, 7, 3, 2),
-]
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("case", POOL_CASES)
-def test_max_pool_matches_loops(case, dtype):
-    N, C, H, W, k, s = case
-    rng = np.random.default_rng(3)
-    x = rand(rng, (N, C, H, W), dtype)
-    Ho, Wo = _pool.pool_size(H, k, s), _pool.pool_size(W, k, s)
-    ref = pool2d(x, k, s, "max")
-    for keep in (False, True):
-        out = np.empty((N, C, Ho, Wo), dtype)
-        arg = np.empty(out.shape if keep else (1, 1, 1, 1), np.int32)
-        _pool.max_pool_forward(x, k, s, out, arg, keep)
-        np.testing.assert_array_equal(out, ref.astype(dtype))
-    # arg points at the maximum of each window
-    flat = x.reshape(N, C, -1)
-    np.testing.assert_array_equal(
-        np.take_along_axis(flat, arg.reshape(N, C, -1), 2).reshape(out.shape), out
-    )
-    # backward routes each output gradient to its argmax
-    dout = rand(rng, out.shape, dtype)
-    dx = np.empty_like(x)
-    _pool.max_pool_backward(dout, arg, dx)
-    ref_dx = np.zeros((N, C, H * W))
-    for n in range(N):
-        for c in range(C):
-            np.add.at(ref_dx[n, c], arg[n, c].ravel(), dout[n, c].ravel())
-    np.testing.assert_allclose(dx.reshape(N, C, -1), ref_dx, **tol(dtype))
-
-
-def test_max_pool_breaks_ties_at_the_first_pixel():
-    x = np.zeros((1, 1, 2, 2))
-    out, arg = np.empty((1, 1, 1, 1)), np.empty((1, 1, 1, 1), np.int32)
-    _pool.max_pool_forward(x, 2, 2, out, arg, True)
-    assert arg[0, 0, 0, 0] == 0
-
-
-def test_pooling_2x2_matches_numpy_block_reduction():
-    rng = np.random.default_rng(4)
-    x = rand(rng, (3, 4, 10, 12), np.float64)
-    blocks = x.reshape(3, 4, 5, 2, 6, 2)
-    out = np.empty((3, 4, 5, 6))
-    _pool.max_pool_forward(x, 2, 2, out, np.empty((1, 1, 1, 1), np.int32), False)
-    np.testing.assert_array_equal(out, blocks.max(axis=(3, 5)))
-    _pool.avg_pool_forward(x, 2, 2, out)
-    np.testing.assert_allclose(out, blocks.mean(axis=(3, 5)), rtol=1e-14, atol=1e-15)
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("case", POOL_CASES)
-def test_avg_pool_matches_loops(case, dtype):
-    N, C, H, W, k, s = case
-    rng = np.random.default_rng(5)
-    x = rand(rng, (N, C, H, W), dtype)
-    out = np.empty((N, C, _pool.pool_size(H, k, s), _pool.pool_size(W, k, s)), dtype)
-    _pool.avg_pool_forward(x, k, s, out)
-    np.testing.assert_allclose(out, pool2d(x, k, s, "avg"), **tol(dtype))
-    # backward is the adjoint: <dout, A x> == <A^T dout, x>
-    dout = rand(rng, out.shape, dtype)
-    dx = np.empty_like(x)
-    _pool.avg_pool_backward(dout, k, s, dx)
-    np.testing.assert_allclose(np.vdot(dout, out), np.vdot(dx, x), **tol(dtype, 10))
-
-
-BLUR_CASES = [
-    (2, 3, 27, 27, 3, 2),
-    (1, 2, 9, 9, 3, 2),
-    (1, 2, 8, 5, 3, 2),
-    (1, 1, 1, 4, 3, 2),
-    (1, 2, 2, 3, 3, 2),
-    (1, 2, 10, 7, 4, 2),
-    (1, 1, 6, 6, 5, 1),
-]
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("case", BLUR_CASES)
-def test_blur_matches_loops_and_adjoint(case, dtype):
-    N, C, H, W, m, s = case
-    rng = np.random.default_rng(6)
-    x = rand(rng, (N, C, H, W), dtype)
-    f = binomial_filter(m).astype(dtype)
-    out = np.empty((N, C, _pool.blur_size(H, m, s), _pool.blur_size(W, m, s)), dtype)
-    _pool.blur_forward(x, f, s, out)
-    np.testing.assert_allclose(out, blur(x, f.astype(np.float64), s), **tol(dtype))
-    dout = rand(rng, out.shape, dtype)
-    dx = np.empty_like(x)
-    _pool.blur_backward(dout, f, s, dx)
-    np.testing.assert_allclose(np.vdot(dout, out), np.vdot(dx, x), **tol(dtype, 10))
-
-
-def test_blur_matches_scipy_mirror_filter():
-    rng = np.random.default_rng(7)
-    x = rng.standard_normal((2, 3, 11, 8))
-    f = binomial_filter(3)
-    np.testing.assert_allclose(f, [0.25, 0.5, 0.25])
-    ref = ndimage.correlate1d(
-        ndimage.correlate1d(x, f, axis=2, mode="mirror"), f, axis=3, mode="mirror"
-    )
-    out = np.empty((2, 3, 6, 4))
-    _pool.blur_forward(x, f, 2, out)
-    np.testing.assert_allclose(out, ref[:, :, ::2, ::2], rtol=1e-13, atol=1e-13)
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_global_avg(dtype):
-    rng = np.random.default_rng(8)
-    x = rand(rng, (3, 4, 5, 7), dtype)
-    out = np.empty((3, 4), dtype)
-    _pool.global_avg_forward(x, out)
-    np.testing.assert_allclose(out, global_avg(x), **tol(dtype))
-    dout = rand(rng, (3, 4), dtype)
-    dx = np.empty_like(x)
-    _pool.global_avg_backward(dout, dx)
-    np.testing.assert_allclose(
-        dx, np.broadcast_to(dout[:, :, None, None] / 35, x.shape), **tol(dtype)
-    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -272,8 +272,14 @@ def test_s_theta_is_the_1980_cell_reparameterised():
     c = rng.random((3, 3))
     theta = 0.6
     r = theta / (1 - theta)
-    np.testing.assert_allclose(cells.s_layer_theta(u, a, b, c, theta),
-                               cells.s_layer(u, a, b / 2, c, r), rtol=1e-12)
+    # against the 1980 equation in plain loops (s_layer_theta calls cells.s_layer, which
+    # could not tell a wrong rewriting from a right one)
+    ref = naive.s_layer(u, a, b / 2, c, r)
+    assert 0 < np.count_nonzero(ref) < ref.size
+    np.testing.assert_allclose(cells.s_layer_theta(u, a, b, c, theta), ref, rtol=1e-12,
+                               atol=1e-12 * np.abs(ref).max())
+    np.testing.assert_allclose(naive.s_layer_theta(u, a, b, c, theta), ref, rtol=1e-12,
+                               atol=1e-12 * np.abs(ref).max())
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -6,6 +6,7 @@ import copy
 import warnings
 
 import matplotlib.pyplot as plt
+import naive
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -17,7 +18,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from neocognitron.datasets import load_digits_images
 from neocognitron.digits import NeocognitronClassifier
 from neocognitron.digits.readouts import time_readouts
-from neocognitron.digits.top import fit_top, windows
+from neocognitron.digits.top import windows
 from neocognitron.plotting import plot_digit_features
 
 # A tiny network: 8x8 digits on a 12x12 canvas, 4 edge planes, at most 6 learned planes.
@@ -121,29 +122,40 @@ def test_without_learned_layer_the_top_reads_uc1(digits01):
     assert clf.score(X_te, y_te) > 0.9
 
 
+# float32 top scores differ from float64 ones by up to 7e-7 here (measured): a decision
+# closer than TIE_MARGIN to a tie could go either way, so the replay must have none
+TIE_MARGIN = 2e-6
+
+
 @pytest.mark.parametrize("exponent", [1.0, 0.5, 0.3])
 def test_top_layer_learns_and_recognises_u_c_to_the_exponent(digits01, exponent):
-    # oracle: replay the top stage by hand on u_C ** exponent with the same random stream
+    # oracle: naive.fit_top (float64, one digit at a time) on the same u_C ** exponent and
+    # random stream. Not seed 0: its 0.5 run has two planes 2e-8 apart for one digit
     X_tr, X_te, y_tr, _ = digits01
-    clf = fast(top_exponent=exponent).fit(X_tr, y_tr)
-    # in float32 and batches as the estimator computes: a digit near the learning threshold
-    # may fall on either side in float64
+    seed = 2
+    clf = fast(top_exponent=exponent, random_state=seed).fit(X_tr, y_tr)
     u_c = clf.forward(X_tr)["UC2"]
     u_c = np.power(u_c, np.float32(exponent)) if exponent != 1 else u_c
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(seed)
     rng.permutation(len(X_tr))  # the draw of the unsupervised subset comes first
-    state, added = fit_top(lambda idx: windows(u_c[idx], clf.top_field_), y_tr,
-                           clf.top_learning_threshold, clf.q, clf.n_epochs, 4, rng,
-                           clf.batch_size)
-    assert added == clf.planes_added_
-    np.testing.assert_allclose(clf.top_X_, state.X[: state.n], rtol=1e-4, atol=1e-4)
+    margins = []
+    ref_X, ref_labels, ref_added = naive.fit_top(
+        windows(u_c, clf.top_field_), y_tr, clf.top_learning_threshold, clf.q, clf.n_epochs,
+        4, rng, margins)
+    assert min(margins) > TIE_MARGIN, (
+        f"presentation {int(np.argmin(margins))} decides {min(margins):.1e} from a tie: "
+        "float32 may decide otherwise; choose another seed")
+    assert clf.planes_added_ == ref_added
+    np.testing.assert_array_equal(clf.top_labels_, ref_labels)
+    # float32 sums of up to ~100 reinforcements
+    np.testing.assert_allclose(clf.top_X_, ref_X, rtol=1e-5, atol=1e-5 * np.abs(ref_X).max())
     # recognition: the best of (1 + a.x) / (1 + theta b |x|) over planes and positions
     w = windows(clf.forward(X_te)["UC2"].astype(np.float64) ** exponent, clf.top_field_)
     a = clf.top_X_.astype(np.float64)
     score = ((1 + np.einsum("npd,kd->npk", w, a))
              / (1 + clf.top_threshold * np.linalg.norm(w, axis=2)[..., None]
                 * np.linalg.norm(a, axis=1))).max(axis=1)
-    np.testing.assert_allclose(clf._top_cells(X_te), score, rtol=1e-4)
+    np.testing.assert_allclose(clf._top_cells(X_te), score, rtol=1e-5)
 
 
 def test_two_digit_classes_are_learned(fitted, digits01):

@@ -4,6 +4,7 @@ competitive learning of the top planes (``digits.top``, also against a plain
 one-digit-at-a-time reimplementation) and the interpolating-vector readout
 (``digits.interpolating``, against a brute-force search along the segment)."""
 
+import naive
 import numpy as np
 import pytest
 
@@ -234,7 +235,8 @@ def test_top_max_scores_is_the_numpy_expression_bit_for_bit(shape):
     norms = rng.random(shape[:2], dtype=np.float32) * 10
     norms[0, 0] = 0  # a blank window
     b = rng.random(shape[2], dtype=np.float32) * 100
-    want = top.top_scores(dots, norms, b, 0.5).max(axis=1)
+    # the expression written out here, not top.top_scores (a sibling in the library)
+    want = ((1.0 + dots) / (1.0 + 0.5 * norms[..., None] * b)).max(axis=1)
     assert want.dtype == np.float32
     np.testing.assert_array_equal(top.top_max_scores(dots, norms, b, 0.5), want)
 
@@ -344,36 +346,6 @@ def test_top_learning_is_sequential_within_a_batch():
     np.testing.assert_array_equal(st.X[2], [9.0, 0.0, 0.0])
 
 
-def naive_fit_top(W, y, theta, q, n_epochs, centre, seed):
-    """Strictly one digit at a time, every score computed afresh from the equations."""
-    rng = np.random.default_rng(seed)
-    X, labels, added_per_epoch = [], [], []
-    for _ in range(n_epochs):
-        added = 0
-        for i in rng.permutation(len(y)):
-            best, bk, bp = -np.inf, None, None
-            for p in range(W.shape[1]):
-                x = W[i, p]
-                for k in range(len(X)):
-                    s = (1.0 + X[k] @ x) / (1.0 + theta * np.linalg.norm(X[k]) * np.linalg.norm(x))
-                    if s > best:
-                        best, bk, bp = s, k, p
-            if bk is not None and best > 1.0 and labels[bk] == y[i]:
-                X[bk] = X[bk] + q * W[i, bp]
-            else:
-                norms = [np.linalg.norm(w) for w in W[i]]
-                if max(norms) == 0:
-                    continue
-                p = centre if norms[centre] >= max(norms) else int(np.argmax(norms))
-                X.append(q * W[i, p])
-                labels.append(y[i])
-                added += 1
-        added_per_epoch.append(added)
-        if added == 0:
-            break
-    return np.array(X), np.array(labels), added_per_epoch
-
-
 @pytest.fixture(scope="module")
 def top_data():
     """Noisy copies of three class prototypes, shifted by up to one cell: (n, P, D) windows."""
@@ -392,7 +364,7 @@ def top_data():
 def test_fit_top_equals_one_at_a_time(top_data, batch_size):
     Wall, y = top_data
     theta, q, n_epochs = 0.8, 5.0, 4
-    ref_X, ref_labels, ref_added = naive_fit_top(Wall, y, theta, q, n_epochs, 4, seed=3)
+    ref_X, ref_labels, ref_added = naive.fit_top(Wall, y, theta, q, n_epochs, 4, 3)
     calls = []
     state, added = top.fit_top(lambda idx: Wall[idx], y, theta, q, n_epochs, 4,
                                np.random.default_rng(3), batch_size,
@@ -412,7 +384,7 @@ def test_fit_top_equals_one_at_a_time(top_data, batch_size):
 
 def test_fit_top_stops_after_an_epoch_without_new_planes(top_data):
     Wall, y = top_data
-    _, _, added = naive_fit_top(Wall, y, 0.5, 5.0, 10, 4, seed=0)
+    _, _, added = naive.fit_top(Wall, y, 0.5, 5.0, 10, 4, 0)
     state, got = top.fit_top(lambda idx: Wall[idx], y, 0.5, 5.0, 10, 4,
                              np.random.default_rng(0), 16)
     assert got == added and got[-1] == 0 and len(got) < 10

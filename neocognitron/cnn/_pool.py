@@ -11,8 +11,12 @@ pixels it covers.
 Blur (Zhang, "Making convolutional networks shift-invariant again", ICML 2019): a
 separable binomial filter ``f`` (``[1, 2, 1] / 4`` by default), reflect-padded by
 ``(len(f) - 1) // 2`` on the top/left and ``len(f) // 2`` on the bottom/right as in the
-reference implementation, then sampled at stride ``s``. Reflection of a plane of size 1 maps
-every index to 0.
+reference implementation (``nn.ReflectionPad2d``), then sampled at stride ``s``. Reflection
+does not repeat the edge pixel (numpy's ``np.pad(mode="reflect")``, scipy.ndimage's
+``mode="mirror"``). The reference refuses a pad as wide as the plane; here the reflection
+repeats as numpy's does, so the padded plane is periodic with period ``2 (n - 1)``
+(``a b c`` pads to ``... c b a b c b a ...``) whatever the pad; a plane of one pixel
+repeats that pixel.
 """
 
 import numpy as np
@@ -36,13 +40,15 @@ def blur_size(n, m, s):
 
 @njit(inline="always")
 def _reflect(i, n):
-    if i < 0:
-        i = -i
-    if i >= n:
-        i = 2 * (n - 1) - i
-    if i < 0:
-        i = 0
-    return i
+    """Index of the pixel that the reflect-padded plane of ``n`` pixels holds at ``i``."""
+    if 0 <= i < n:
+        return i
+    if n == 1:
+        return 0
+    # one reflection is not enough when the pad reaches past the plane (n <= pad)
+    period = 2 * (n - 1)
+    i = abs(i) % period
+    return i if i < n else period - i
 
 
 @njit(inline="always")
