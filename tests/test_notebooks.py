@@ -4,7 +4,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from mnist_home import mnist_home
+from mnist_home import SKIP_REASON, mnist_home
 from nbclient import NotebookClient
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
@@ -16,7 +16,7 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     if "load_mnist" in path.read_text():
         home = mnist_home()
         if home is None:
-            pytest.skip("the MNIST files are not here; no test downloads them")
+            pytest.skip(SKIP_REASON)
         monkeypatch.setenv("NEOCOGNITRON_DATA", str(home))  # absolute: the kernel runs elsewhere
     NotebookClient(nb, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
