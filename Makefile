@@ -9,7 +9,7 @@ OUT    ?= results/fukushima1980
 # experiments whose saved results (docs/results/<name>/) `make figures` redraws
 FIGURES ?= fukushima1980 mnist_cnn mnist_neocognitron digits_ablation shift_invariance
 
-.PHONY: reproduce test lint venv bench clean figures $(FIGURES:%=figures-%)
+.PHONY: reproduce test lint venv bench clean figures notebooks $(FIGURES:%=figures-%)
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ figures: $(FIGURES:%=figures-%)
 
 $(FIGURES:%=figures-%): figures-%: $(VENV)/.installed
 	MPLBACKEND=Agg $(PY) experiments/$*.py --replot docs/results/$* --out docs/figures/$*
+
+# re-execute the notebooks in place, outputs and figures included, after a change to the code
+# they show (tests/test_notebooks.py fails until then); MNIST from $NEOCOGNITRON_DATA
+notebooks: $(VENV)/.installed-test
+	$(PY) notebooks/execute.py
 
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .

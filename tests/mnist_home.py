@@ -1,9 +1,12 @@
 """What the experiment tests share: where MNIST is, loading and running an experiment
 script, and the checks of its ``--replot``.
 
-They find MNIST in ``$NEOCOGNITRON_DATA`` if it holds the four files, else in
-``../shared/datasets/mnist`` beside the repository (as on CI); ``None`` when absent, so that
-tests needing the files skip instead of downloading.
+Every test that needs MNIST finds it here, the same way: in ``$NEOCOGNITRON_DATA`` if it holds
+the four files, else in the CI folder ``../shared/datasets/mnist`` beside the repository
+(``$NEOCOGNITRON_CI_DATA`` moves that folder, and empty hides it, so that a test can run
+pytest as on a machine without MNIST). Absent, ``mnist_home()`` is ``None`` and the tests
+skip with :data:`SKIP_REASON` (``needs_mnist``) instead of downloading; ``conftest.py``
+counts those skips in one line at the end of the run.
 
 The checks here are plain functions (pytest does not rewrite their ``assert``), so each
 assertion carries its own message."""
@@ -21,10 +24,21 @@ FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3
          "t10k-labels-idx1-ubyte")
 
 
+#: The reason of every skip for want of MNIST, which ``conftest.py`` counts.
+SKIP_REASON = "MNIST files not available"
+
+
+def ci_folder():
+    """The absolute folder where CI keeps MNIST, or ``None`` when hidden."""
+    moved = os.environ.get("NEOCOGNITRON_CI_DATA")
+    if moved is not None:
+        return Path(moved).resolve() if moved else None
+    return (ROOT.parent / "shared" / "datasets" / "mnist").resolve()
+
+
 def mnist_home():
     """An absolute folder holding the MNIST IDX files (gzipped or not), or ``None``."""
-    for home in (os.environ.get("NEOCOGNITRON_DATA"),
-                 ROOT.parent / "shared" / "datasets" / "mnist"):
+    for home in (os.environ.get("NEOCOGNITRON_DATA"), ci_folder()):
         if not home:
             continue
         home = Path(home).resolve()
@@ -32,6 +46,10 @@ def mnist_home():
             if all(any((d / (f + gz)).is_file() for gz in (".gz", "")) for f in FILES):
                 return d
     return None
+
+
+#: Marks a test that reads the real MNIST files: skipped with :data:`SKIP_REASON` without them.
+needs_mnist = pytest.mark.skipif(mnist_home() is None, reason=SKIP_REASON)
 
 
 def load_experiment(name):

@@ -1,25 +1,34 @@
-"""load_mnist / load_digits_images: small IDX files built here, the real files from
-../shared/datasets/mnist, and downloads from a local HTTP server or file:// URLs only."""
+"""load_mnist / load_digits_images: small IDX files built here, the real files where every
+MNIST test finds them (tests/mnist_home.py), and downloads from a local HTTP server or
+file:// URLs only; and the one line a run without MNIST ends with (tests/conftest.py)."""
 
 import gzip
 import hashlib
 import http.server
 import os
-import shutil
+import re
+import subprocess
+import sys
+import textwrap
 import threading
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pytest
+from mnist_home import FILES, SKIP_REASON, mnist_home, needs_mnist
 
 from neocognitron.datasets import load_digits_images, load_mnist
 from neocognitron.datasets import mnist as mnist_mod
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "mnist"
-needs_real = pytest.mark.skipif(
-    not (REAL / "t10k-images-idx3-ubyte.gz").exists(), reason="real MNIST files not available"
-)
+REAL = mnist_home()
+TESTS = Path(__file__).resolve().parent
+
+
+def real_content(name):
+    """The decompressed content of the real file ``name`` (gzipped there or not)."""
+    gz = REAL / (name + ".gz")
+    return mnist_mod._read_bytes(gz if gz.is_file() else REAL / name)
 
 
 def idx_bytes(array, magic):
@@ -143,21 +152,22 @@ def test_data_home_default(monkeypatch, tmp_path):
 
 
 # ----------------------------------------------------------------------- real files
-@needs_real
-def test_real_test_set_via_argument_and_environment(monkeypatch):
+@needs_mnist
+def test_real_test_set_via_argument_and_environment(monkeypatch, tmp_path):
     X, y = load_mnist("test", data_home=REAL, download=False)
     assert X.shape == (10000, 28, 28) and X.dtype == np.uint8
     assert y.shape == (10000,) and y.dtype == np.int64
     assert list(y[:5]) == [7, 2, 1, 0, 4]
     assert list(np.bincount(y)) == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
     assert X.min() == 0 and X.max() == 255
-    monkeypatch.setenv("NEOCOGNITRON_DATA", str(REAL.parent))  # found in its mnist/ subdir
+    (tmp_path / "mnist").symlink_to(REAL, target_is_directory=True)
+    monkeypatch.setenv("NEOCOGNITRON_DATA", str(tmp_path))  # found in its mnist/ subdir
     X2, y2 = load_mnist("test", download=False)
     np.testing.assert_array_equal(X2, X)
     np.testing.assert_array_equal(y2, y)
 
 
-@needs_real
+@needs_mnist
 def test_real_training_set():
     X, y = load_mnist("train", data_home=REAL, download=False)
     assert X.shape == (60000, 28, 28)
@@ -165,10 +175,10 @@ def test_real_training_set():
     assert np.bincount(y)[1] == 6742
 
 
-@needs_real
+@needs_mnist
 def test_plain_idx_copy_is_accepted_and_tampering_is_caught(tmp_path):
     for name in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
-        (tmp_path / name).write_bytes(gzip.decompress((REAL / (name + ".gz")).read_bytes()))
+        (tmp_path / name).write_bytes(real_content(name))
     X, y = load_mnist("test", data_home=tmp_path, download=False)
     assert X.shape == (10000, 28, 28)
     raw = bytearray((tmp_path / "t10k-labels-idx1-ubyte").read_bytes())
@@ -221,12 +231,13 @@ def _no_leftovers(directory):
     return [p.name for p in Path(directory).rglob("*") if p.name.endswith(".part")] == []
 
 
-@needs_real
+@needs_mnist
 def test_download_from_local_server_with_fallback(tmp_path, serve, monkeypatch):
     mirror = tmp_path / "mirror"
     mirror.mkdir()
-    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
-        shutil.copy(REAL / name, mirror / name)
+    for name in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+        # a re-compressed copy is accepted: its content is checked, not its bytes
+        (mirror / (name + ".gz")).write_bytes(gzip.compress(real_content(name), mtime=0))
     empty = tmp_path / "empty"
     empty.mkdir()
     # first mirror: 404 for everything; second: a dead port; third: the files.
@@ -298,3 +309,88 @@ def test_load_digits_images():
     X, y = load_digits_images()
     assert X.shape == (1797, 8, 8) and X.dtype == np.uint8 and X.max() == 16
     assert y.shape == (1797,) and y.dtype == np.int64 and set(y) == set(range(10))
+
+
+# ------------------------------------------------------------- a run without MNIST
+SYNTHETIC = '''
+import pytest
+from mnist_home import SKIP_REASON, mnist_home, needs_mnist
+
+
+@needs_mnist
+def test_marked():
+    pass
+
+
+@needs_mnist
+@pytest.mark.parametrize("i", [1, 2])
+def test_marked_twice(i):
+    pass
+
+
+def test_skips_itself():
+    if mnist_home() is None:
+        pytest.skip(SKIP_REASON)
+
+
+@pytest.mark.skip(reason="for another reason")
+def test_other_skip():
+    pass
+
+
+def test_plain():
+    pass
+'''
+
+
+def run_synthetic(tmp_path, data_home):
+    """pytest, in a subprocess with the suite's conftest.py as plugin, on a module of four
+    tests needing MNIST, one skipped for another reason and one plain; the CI folder hidden
+    and ``$NEOCOGNITRON_DATA`` at ``data_home``. Returns what it printed."""
+    (tmp_path / "test_synthetic.py").write_text(textwrap.dedent(SYNTHETIC))
+    env = {**os.environ, "NEOCOGNITRON_DATA": str(data_home), "NEOCOGNITRON_CI_DATA": "",
+           "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "conftest",
+                          "-p", "no:cacheprovider", "--rootdir", str(tmp_path),
+                          str(tmp_path / "test_synthetic.py")],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return run.stdout
+
+
+def test_run_without_mnist_ends_saying_what_it_skipped(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = run_synthetic(tmp_path, empty)
+    lines = [line for line in out.splitlines() if "MNIST" in line]
+    assert len(lines) == 1, out
+    assert re.fullmatch(r"4 tests skipped for want of MNIST: .*", lines[0]), lines[0]
+    assert "NEOCOGNITRON_DATA" in lines[0] and "data/README.md" in lines[0], lines[0]
+    tail = out.strip().splitlines()
+    assert tail[-2] == lines[0] and "2 passed" not in tail[-1], tail  # the end of the run
+    assert "1 passed, 5 skipped" in tail[-1], tail
+
+
+def test_run_with_mnist_says_nothing(tmp_path):
+    found = tmp_path / "found"
+    found.mkdir()
+    for name in FILES:  # only their presence decides whether the tests run
+        (found / (name + ".gz")).write_bytes(b"")
+    out = run_synthetic(tmp_path, found)
+    assert "MNIST" not in out, out
+    assert "5 passed, 1 skipped" in out.strip().splitlines()[-1], out
+
+
+def test_every_mnist_test_finds_it_through_mnist_home():
+    """No test file builds its own path to the CI folder, and every skip for want of MNIST
+    gives the reason conftest.py counts."""
+    for path in sorted(TESTS.glob("*.py")):
+        if path.name == "mnist_home.py":
+            continue
+        text = path.read_text()
+        # the CI folder's name in pieces, so that this file does not match itself
+        own_path = re.search("sha" + r"""red["'/]""", text)
+        assert not own_path, f"{path.name} looks for MNIST itself; use mnist_home()"
+        for reason in re.findall(r"""(?:reason=|skip\()\s*(["'])(.*?)\1""", text):
+            if "mnist" in reason[1].lower():
+                assert reason[1] == SKIP_REASON, f"{path.name}: skip reason {reason[1]!r}"
