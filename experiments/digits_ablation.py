@@ -222,7 +222,8 @@ def main(argv=None):
         ap.error(f"--val-size must lie in [1, {N_TRAIN_DIGITS - VAL_START}] (training digits "
                  f"{VAL_START} to {N_TRAIN_DIGITS - 1}), got {n_val}")
 
-    run = provenance.Run(out, argv=argv, script=__file__, seeds={"fits": args.seed})
+    run = provenance.Run(out, argv=argv, script=__file__, seeds={"fits": args.seed},
+                         parser=ap)
     with run:
         with run.stage("load data"):
             X_all, y_all = load_mnist("train", data_home=args.data_home)

@@ -167,7 +167,7 @@ def main(argv=None):
     n_seeds, n_variants = (3, 6) if args.quick else (args.seeds, 12)
     seeds = list(range(n_seeds))
     n_curve = 3 if args.quick else 6
-    run = provenance.Run(out, argv=argv, script=__file__,
+    run = provenance.Run(out, argv=argv, script=__file__, parser=ap,
                          seeds={"main": args.seed, "held_out": [args.seed, 1980],
                                 "summary": seeds, "curves": [[s, 7] for s in seeds]})
     with run:

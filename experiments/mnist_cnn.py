@@ -152,7 +152,7 @@ def main(argv=None):
     out = Path(args.out or DEFAULT_OUT)
 
     with provenance.Run(out, argv=argv, seeds={"models": args.seed},
-                        script=__file__) as run:
+                        script=__file__, parser=parser) as run:
         with run.stage("load data"):
             X, y = load_mnist("train", data_home=args.data_home)
             Xt, yt = load_mnist("test", data_home=args.data_home)

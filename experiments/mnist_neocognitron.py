@@ -235,7 +235,7 @@ def _main(argv):
     n_test = args.test_size or (500 if args.quick else 10000)
     curve = args.learning_curve or _sizes("300,1000" if args.quick else DEFAULT_CURVE)
 
-    run = provenance.Run(out, argv=argv, script=__file__,
+    run = provenance.Run(out, argv=argv, script=__file__, parser=ap,
                          seeds={"fits": args.seed, "test_subset": [args.seed, 2003]})
     with run:
         with run.stage("load data"):

@@ -296,7 +296,7 @@ def main(argv=None):
     out = Path(args.out or DEFAULT_OUT)
     n_train, n_test = settings["n_train"], settings["n_test"]
 
-    run = provenance.Run(out, argv=argv, script=__file__, seeds={
+    run = provenance.Run(out, argv=argv, script=__file__, parser=ap, seeds={
         "models": seeds, "test_subset": TEST_SEED, "consistency": CONSISTENCY_SEED,
         "perturbations": TEST_SEED})
     with run:

@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from neocognitron import provenance
+from neocognitron.results import FolderInUseError, ForeignFolderError
 from neocognitron.sweep import load_grid, read_records, run_sweep
 
 
@@ -72,10 +73,12 @@ def main(argv=None):
     name = datetime.now(timezone.utc).strftime("run-%Y%m%dT%H%M%S.%fZ.json")
     try:
         with provenance.Run(out / "provenance", argv=argv, seeds=list(spec.seeds),
-                            script=__file__, filename=name) as run:
+                            script=__file__, filename=name, parser=ap) as run:
             with run.stage("points"):
                 report = run_sweep(spec, out, n_jobs=args.n_jobs, scheduler=args.scheduler,
                                    threads=args.threads, quiet=args.quiet)
+    except (FolderInUseError, ForeignFolderError) as exc:  # another's folder: one line
+        ap.exit(2, f"{ap.prog}: error: {exc}\n")
     except KeyboardInterrupt:
         print(f"\ninterrupted: the finished points are in {out.resolve() / 'points'}; run the "
               "same command again to resume", file=sys.stderr)

@@ -15,12 +15,12 @@ import sys
 import time
 import traceback
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
 from ._sweep_grid import _canonical, is_number, resolve_estimator
+from .results import now as _now
 
 __all__ = ["run_point", "error_record", "limit_threads", "load_data"]
 
@@ -210,10 +210,6 @@ def _jsonable(v):
     if isinstance(v, float) and not np.isfinite(v):
         return None
     return v
-
-
-def _now():
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
 def _base(spec, point):

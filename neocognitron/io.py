@@ -57,14 +57,12 @@ import hashlib
 import hmac
 import json
 import warnings
-import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from . import __version__, _io_state
+from . import __version__, _io_state, _io_zip
 from . import config as _config
 from .cnn import ConvNetClassifier
 from .cnn.network import DataParallel, _spec, lenet_layers
@@ -82,6 +80,7 @@ FORMAT_VERSION = 1
 # saved before they existed.
 _ADDED_PARAMS = {"NeocognitronClassifier": {"top_exponent": 1.0}}
 _META, _CHECKSUM = "__meta__", "__sha256__"
+_MAX_META = 64 << 20  # bytes of JSON; a model's description takes a few kB
 _CLASSES = {cls.__name__: cls for cls in (Neocognitron, NeocognitronClassifier,
                                           ConvNetClassifier)}
 
@@ -173,7 +172,7 @@ def _checksum(meta, arrays):
     h = hashlib.sha256(FORMAT.encode())
     for part in [meta] + [x for key in sorted(arrays) for x in (
             json.dumps([key, arrays[key].dtype.str, list(arrays[key].shape)]).encode(),
-            np.ascontiguousarray(arrays[key]).tobytes())]:
+            np.ascontiguousarray(arrays[key]).reshape(-1).view(np.uint8))]:
         h.update(len(part).to_bytes(8, "little"))
         h.update(part)
     return h.hexdigest()
@@ -246,30 +245,17 @@ def save(model, path):
 
 
 # ----------------------------------------------------------------------------- loading
-def _member(npz, key, path):
-    try:
-        return npz[key]
-    except (OSError, ValueError, EOFError, SyntaxError, UnicodeError, zipfile.BadZipFile,
-            zlib.error) as exc:
-        raise ValueError(f"{path}: array {key!r} cannot be read, the file is damaged "
-                         f"({exc})") from exc
-
-
 def _read(path):
-    """The JSON document and the arrays of a model file, checked against the checksum."""
-    try:
-        npz = np.load(path, allow_pickle=False)
-    except (FileNotFoundError, IsADirectoryError, PermissionError):
-        raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        raise ValueError(f"{path} is not a valid .npz file: {exc}") from exc
-    if not isinstance(npz, np.lib.npyio.NpzFile):
-        raise ValueError(f"{path} is a single .npy array, not an .npz model file")
-    with npz:
-        files = set(npz.files)
+    """The JSON document and the arrays of a model file, checked against the checksum.
+
+    Each array is inflated only once its sizes in the zip agree with the description
+    (:mod:`neocognitron._io_zip`): memory stays within the sizes the description declares.
+    """
+    with _io_zip.Archive(path) as npz:
+        files = npz.files
         if _META not in files:
             raise ValueError(f"{path} is an .npz file but not a saved model (no {_META})")
-        meta = _member(npz, _META, path)
+        meta = npz.read(_META, max_bytes=_MAX_META)
         try:
             if meta.dtype != np.uint8 or meta.ndim != 1:
                 raise ValueError(f"{_META} is not a uint8 vector")
@@ -298,8 +284,8 @@ def _read(path):
             raise ValueError(f"{path}: unexpected array(s) {sorted(present - set(manifest))}")
         if _CHECKSUM not in files:
             raise ValueError(f"{path}: no checksum ({_CHECKSUM})")
-        arrays = {key: _member(npz, key, path) for key in manifest}
-        stored = _member(npz, _CHECKSUM, path)
+        stored = npz.read(_CHECKSUM, max_bytes=64)
+        arrays = {key: npz.read(key, manifest[key]) for key in manifest}
     stored = stored.tobytes() if stored.dtype == np.uint8 else b""
     if not hmac.compare_digest(stored, _checksum(meta, arrays).encode("ascii")):
         raise ValueError(f"{path}: checksum mismatch, the file was modified or damaged "

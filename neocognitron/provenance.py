@@ -41,6 +41,14 @@ Schema (``"schema": 1``; every key is always present, ``null`` when unknown)::
     notes         whatever the caller passed to ``Run.note``
     error         null, or {type, message, traceback} when the run failed
 
+One output folder, one experiment: a run holds a lock on its folder
+(:class:`~neocognitron.results.FolderLock`) and refuses a folder in use by another process
+(:class:`~neocognitron.results.FolderInUseError`) or one holding the outputs of another
+experiment, a sweep, or results with no ``run.json`` saying where they came from
+(:class:`~neocognitron.results.ForeignFolderError`); either message is one line naming the
+owner. A rerun of the same script into its own folder replaces its results, which is how
+they are regenerated.
+
 Replotting: an experiment writes ``results.json`` (every number) and, when a figure needs
 arrays that are not numbers to read (learned weights, layer responses, images),
 ``figures.npz``; :func:`load_outputs` reads both back for ``--replot``, which every
@@ -62,17 +70,16 @@ import sys
 import time
 import traceback
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-import numpy as np
-
 from . import __version__
-from .results import _atomic, write_json
+from ._replot import MissingOutputError, add_replot_option, load_outputs, run_replot, save_arrays
+from .results import FolderInUseError, FolderLock, ForeignFolderError, write_json
+from .results import now as _now
 
 __all__ = ["Run", "git_info", "versions", "machine", "save_arrays", "load_outputs",
-           "MissingOutputError", "add_replot_option", "run_replot"]
+           "MissingOutputError", "ForeignFolderError", "add_replot_option", "run_replot"]
 
 SCHEMA = 1
 #: Distributions whose versions are recorded (besides Python and this package).
@@ -84,10 +91,6 @@ ENVIRONMENT = ("NUMBA_NUM_THREADS", "NUMBA_THREADING_LAYER", "OMP_NUM_THREADS",
 #: The git executable (tests point it elsewhere to play "git is not installed").
 GIT = "git"
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _now():
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
 def git_info(root=None):
@@ -177,14 +180,21 @@ class Run:
         Name of the record in ``out_dir``.
     root : str or Path, optional
         Where to ask git for the commit; default the checkout holding this package.
+    parser : argparse.ArgumentParser, optional
+        The script's parser: a refused folder then ends the program through it (``prog:
+        error: ...``, exit status 2), as a bad argument does, instead of raising.
 
     Use as a context manager; ``stage(name)`` times a named step. A ``Run`` records once:
-    entering it a second time raises ``RuntimeError``.
+    entering it a second time raises ``RuntimeError``. Entering it locks ``out_dir`` until
+    the run ends; it raises :class:`~neocognitron.results.FolderInUseError` if another
+    process holds it, :class:`~neocognitron.results.ForeignFolderError` if it holds what
+    another experiment or a sweep wrote (see the module docstring).
     """
 
     def __init__(self, out_dir, argv=None, seeds=None, script=None, filename="run.json",
-                 root=None):
+                 root=None, parser=None):
         self.path = Path(out_dir) / filename
+        self._parser, self._lock = parser, None
         self.record = {
             "schema": SCHEMA,
             "status": "running",
@@ -230,9 +240,23 @@ class Run:
     def __enter__(self):
         if self._t0 is not None:
             raise RuntimeError("a Run records one run; make a new Run")
-        self._t0 = time.perf_counter()
-        self.record["started"] = _now()
-        self.write()
+        command = self.record["command"]
+        lock = FolderLock(self.path.parent, command["script"] or "a run", command["line"])
+        try:
+            lock.__enter__()  # held until the run ends (__exit__)
+            try:
+                _check_owner(self.path, command["script"])
+                self._t0 = time.perf_counter()
+                self.record["started"] = _now()
+                self.write()
+            except BaseException:
+                lock.release()
+                raise
+        except (FolderInUseError, ForeignFolderError) as exc:
+            if self._parser is None:
+                raise
+            self._parser.exit(2, f"{self._parser.prog}: error: {exc}\n")
+        self._lock = lock
         return self
 
     def __exit__(self, exc_type, exc, tb):
@@ -248,7 +272,10 @@ class Run:
                 "message": str(exc),
                 "traceback": "".join(traceback.format_exception(exc_type, exc, tb))[-20000:],
             }
-        self.write()
+        try:
+            self.write()
+        finally:
+            self._lock.release()
         return False  # never swallow the exception
 
     @contextmanager
@@ -272,123 +299,28 @@ class Run:
             self.write()
 
 
-# ---------------------------------------------------------------------- saved outputs
-class MissingOutputError(FileNotFoundError):
-    """A folder given to ``--replot`` lacks what the figures are drawn from."""
+def _check_owner(record, script):
+    """Raise :class:`ForeignFolderError` unless the folder of ``record`` (its ``run.json``)
+    is new or was written by ``script`` (the same file name: the checkout may have moved)."""
+    folder, why = record.parent, None
 
+    def name(path):
+        return None if path is None else Path(path).name
 
-class _Arrays(dict):
-    """The arrays of ``figures.npz``; a missing name says which file lacks it."""
-
-    def __init__(self, data, path):
-        super().__init__(data)
-        self.path = path
-
-    def __missing__(self, key):
-        raise MissingOutputError(
-            f"{self.path} has no array {key!r}: it was written by another version of the "
-            "experiment; run the experiment again to refresh it")
-
-
-def save_arrays(path, **arrays):
-    """Write ``arrays`` to a compressed ``.npz`` atomically. Only plain numeric, boolean or
-    string arrays (no objects), so that it loads with ``allow_pickle=False``."""
-    arrays = {k: np.asarray(v) for k, v in arrays.items()}
-    for k, v in arrays.items():
-        if v.dtype.hasobject:
-            raise TypeError(f"array {k!r} holds Python objects; save numbers or strings")
-    return _atomic(path, lambda fh: np.savez_compressed(fh, **arrays))
-
-
-def load_outputs(folder, arrays="figures.npz", results="results.json"):
-    """Read what an experiment saved in ``folder``, for redrawing its figures.
-
-    Returns ``(results, arrays)``: the parsed ``results.json`` and a dict of the arrays in
-    ``figures.npz`` (loaded with ``allow_pickle=False``; ``{}`` when ``arrays`` is None).
-    Raises :class:`MissingOutputError` (a ``FileNotFoundError``) naming the missing file.
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise MissingOutputError(f"{folder} is not a folder: give --replot the output "
-                                 "folder of a run of this experiment")
-    rpath = folder / results
-    if not rpath.is_file():
-        raise MissingOutputError(
-            f"{folder} has no {results}: --replot redraws figures from the {results} (and "
-            f"{arrays or 'nothing else'}) a run of this experiment wrote; run it first")
-    with open(rpath, encoding="utf-8") as fh:
-        res = json.load(fh)
-    if arrays is None:
-        return res, _Arrays({}, folder / "figures.npz")
-    apath = folder / arrays
-    if not apath.is_file():
-        raise MissingOutputError(
-            f"{folder} has {results} but no {arrays} (the arrays some figures need); it "
-            "was written by an older version of the experiment: run it again")
-    with np.load(apath, allow_pickle=False) as npz:
-        data = {k: npz[k] for k in npz.files}
-    return res, _Arrays(data, apath)
-
-
-def add_replot_option(parser, draws="the figures", source="the results.json and figures.npz",
-                      skips="no data, no training"):
-    """Give an experiment's parser the ``--replot DIR`` option.
-
-    Parameters
-    ----------
-    parser : argparse.ArgumentParser
-        The experiment's parser; it should also have ``--out`` (where to redraw).
-    draws : str
-        What is redrawn, for the help text.
-    source : str
-        What it is redrawn from, for the help text.
-    skips : str
-        What the redrawing does without, for the help text.
-
-    Returns
-    -------
-    action : argparse.Action
-        The option added; ``args.replot`` is the folder, or ``None`` when not given.
-    """
-    return parser.add_argument(
-        "--replot", metavar="DIR", default=None,
-        help=f"redraw {draws} from {source} in DIR ({skips}) into --out")
-
-
-def run_replot(parser, replot, folder, out, noun="figures"):
-    """Run an experiment's ``replot(folder, out)`` for ``--replot`` and say what it drew.
-
-    Prints ``redrew N <noun> from <folder>/ into <out>/: <names>`` (both folders absolute).
-
-    Parameters
-    ----------
-    parser : argparse.ArgumentParser
-        The experiment's parser, to exit through.
-    replot : callable
-        ``replot(folder, out)`` redraws from ``folder`` into ``out`` (``None``: into
-        ``folder``) and returns the paths written (at least one).
-    folder : str or Path
-        The folder given to ``--replot``.
-    out : str or Path or None
-        The folder given to ``--out``.
-    noun : str
-        What the written files are, in the printed line.
-
-    Returns
-    -------
-    written : list of Path
-        What ``replot`` returned.
-
-    Raises
-    ------
-    SystemExit
-        With code 2 and ``<prog>: error: <message>`` on stderr (as ``parser.error`` does)
-        when ``folder`` lacks what ``replot`` needs (:class:`MissingOutputError`).
-    """
-    try:
-        written = replot(folder, out)
-    except MissingOutputError as e:
-        parser.exit(2, f"{parser.prog}: error: {e}\n")
-    print(f"redrew {len(written)} {noun} from {Path(folder).resolve()}/ into "
-          f"{written[0].parent.resolve()}/: " + ", ".join(p.name for p in written))
-    return written
+    if (folder / "sweep.json").exists():
+        why = "holds a sweep (sweep.json)"
+    elif record.exists():
+        try:
+            old = json.loads(record.read_text(encoding="utf-8"))["command"]["script"]
+            if name(old) != name(script):
+                why = f"holds the results of {old} (says its {record.name})"
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            why = f"holds a {record.name} that is no run record ({type(exc).__name__}: {exc})"
+    else:
+        found = [n for n in ("results.json", "figures.npz") if (folder / n).exists()]
+        if found:
+            why = (f"holds {' and '.join(found)} but no {record.name} saying which "
+                   "experiment wrote them")
+    if why is not None:
+        raise ForeignFolderError(f"{folder} {why}; {script or 'this run'} will not write "
+                                 "into it: use another output folder")

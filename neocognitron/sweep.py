@@ -40,7 +40,10 @@ so whatever kills a sweep, a rerun with the same grid and folder finds every fin
 point complete, skips it, and runs the rest: no finished point runs again and none is lost
 (a point cut off mid-run starts over). The parent is the only writer (no races between
 workers), and Dask workers need not share its file system, except for script targets,
-whose ``runs/`` folder they write. A lock on the folder keeps a second sweep out of it.
+whose ``runs/`` folder they write. A lock on the folder
+(:class:`neocognitron.results.FolderLock`) keeps a second sweep, or an experiment, out of
+it. A folder whose ``sweep.json`` cannot be read or is no spec, or that holds points
+without one, or an experiment's ``run.json``, is refused, never written over.
 
 Same numbers everywhere: each point gets ``random_state=seed`` and runs with the same
 number of BLAS and numba threads (``threads``, default 1) in this process, a joblib worker
@@ -61,7 +64,7 @@ from tqdm.auto import tqdm
 from ._sweep_grid import Point, SweepSpec, load_grid, parse_grid, point_key
 from ._sweep_point import error_record, load_data, run_point
 from ._sweep_summary import markdown, summarize
-from .results import _atomic, write_json
+from .results import FolderLock, ForeignFolderError, _atomic, write_json
 
 __all__ = ["SweepSpec", "Point", "SweepReport", "load_grid", "parse_grid", "point_key",
            "run_point", "run_sweep", "read_records"]
@@ -120,44 +123,41 @@ def read_records(out, points):
     return results, errors
 
 
-class _Lock:
-    """An exclusive ``flock`` on ``out/.sweep.lock``: two sweeps writing one folder would run
-    the same points twice. The kernel drops the lock when its process dies, even by
-    SIGKILL, so no stale lock outlives a killed sweep."""
-
-    def __init__(self, out):
-        self.path = Path(out) / ".sweep.lock"
-        self.fh = None
-
-    def __enter__(self):
-        try:
-            import fcntl
-        except ImportError:  # Windows: no locking
-            return self
-        self.fh = open(self.path, "a")  # held open for the whole sweep
-        try:
-            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.fh.close()
-            raise RuntimeError(f"another sweep is running in {self.path.parent}") from None
-        return self
-
-    def __exit__(self, *exc):
-        if self.fh is not None:
-            self.fh.close()
-
-
 def _check_folder(spec, out):
-    """Refuse a folder written by a different sweep; record this spec in it."""
-    path = Path(out) / "sweep.json"
-    old = _read(path) if path.exists() else None
-    if old is not None:
-        new = spec.fingerprint()
-        diff = [k for k in new if old.get(k) != _as_json(new[k])]
-        if diff:
-            raise ValueError(f"{out} holds a sweep with another {', '.join(diff)}; its results "
-                             "would not match this grid: use another output folder")
-    write_json(spec.to_dict(), path)
+    """Refuse a folder written by a different sweep, or by anything else; record this spec.
+
+    A ``sweep.json`` that cannot be read, or is no spec, is refused rather than replaced:
+    the folder's points would then be filed under a spec they were not computed with.
+    """
+    why = _foreign(spec, Path(out))
+    if why is not None:
+        raise ForeignFolderError(f"{why}: use another output folder")
+    write_json(spec.to_dict(), Path(out) / "sweep.json")
+
+
+def _foreign(spec, out):
+    """What makes ``out`` another's folder, or None when it is new or this sweep's."""
+    path = out / "sweep.json"
+    if not path.exists():
+        if (out / "run.json").exists():
+            return f"{out} holds the results of an experiment (run.json), not a sweep"
+        if any((out / "points").glob("*.json")):
+            return f"{out} holds points but no sweep.json saying which sweep they belong to"
+        return None
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return f"{path} cannot be read ({exc}), so its points belong to no known sweep"
+    new = spec.fingerprint()
+    if not isinstance(old, dict):
+        return f"{path} is not a sweep spec (a JSON {type(old).__name__}, not an object)"
+    if set(new) - set(old):
+        return f"{path} is not a sweep spec (no {', '.join(sorted(set(new) - set(old)))})"
+    diff = [k for k in new if old[k] != _as_json(new[k])]
+    if diff:
+        return (f"{out} holds a sweep with another {', '.join(diff)}; its results would not "
+                "match this grid")
+    return None
 
 
 def _as_json(value):
@@ -235,7 +235,7 @@ def run_sweep(grid, out, *, n_jobs=1, scheduler=None, threads=1, quiet=False):
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    with _Lock(out):
+    with FolderLock(out, f"sweep {spec.source}"):
         _check_folder(spec, out)
         points_dir = out / "points"
         points_dir.mkdir(exist_ok=True)

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 import struct
+import tracemalloc
 import zipfile
 
 import numpy as np
@@ -371,6 +372,66 @@ def test_a_missing_array_is_refused(saved, drop, match):
         kept = {k: npz[k] for k in npz.files if k != drop}
     np.savez(saved, **kept)
     with pytest.raises(ValueError, match=match):
+        io.load(saved)
+
+
+def _bomb(path, how, inflated=64 << 20):
+    """Make ``fitted/top_X_`` of the model file at ``path`` inflate to ``inflated`` bytes
+    more than the description declares, a few hundred kB on disk: its ``.npy`` header
+    claims them (``"header"``), or they follow the array as saved (``"trailing"``)."""
+    name = "fitted/top_X_.npy"
+    with zipfile.ZipFile(path) as z:
+        members = {i.filename: z.read(i) for i in z.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        for member, data in members.items():
+            if member != name:
+                z.writestr(member, data)
+        with z.open(name, "w", force_zip64=True) as w:
+            if how == "header":
+                np.lib.format.write_array_header_1_0(
+                    w, {"descr": "<f8", "fortran_order": False, "shape": (inflated // 8,)})
+            else:
+                w.write(members[name])
+            zeros = bytes(1 << 20)
+            for _ in range(inflated >> 20):
+                w.write(zeros)
+
+
+@pytest.mark.parametrize("how", ["header", "trailing"])
+def test_a_member_inflating_beyond_its_declared_size_is_refused_before_inflating(saved, how):
+    _bomb(saved, how)
+    assert saved.stat().st_size < 1 << 20
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"array 'fitted/top_X_' refused: the zip says it "
+                                             r"inflates to \d+ bytes, more than the \d+ bytes"):
+            io.load(saved)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20, f"{peak / 2**20:.0f} MiB allocated to refuse a 64 MiB member"
+
+
+@pytest.mark.parametrize("lie", ["dtype", "shape", "huge", "zip size"])
+def test_sizes_that_disagree_with_the_description_are_refused(saved, lie):
+    doc, arrays, checksum = read(saved)
+    entry = doc["arrays"]["fitted/top_X_"]
+    if lie == "dtype":  # same size in bytes, other numbers
+        arrays["fitted/top_X_"] = arrays["fitted/top_X_"].view(np.int32 if entry["dtype"]
+                                                               == "<f4" else np.int64)
+        match = r"it holds <i\d \(\d+, \d+\), the model description declares <f"
+    elif lie == "shape":
+        entry["shape"] = entry["shape"][::-1]
+        match = r"it holds <f\d \(\d+, \d+\), the model description declares"
+    elif lie == "huge":  # refused before allocating 4 EB
+        entry["shape"] = [10**9, 10**9]
+        match = r"it holds <f\d \(\d+, \d+\), the model description declares <f\d " \
+                r"\(1000000000, 1000000000\)"
+    else:  # more than a header's worth of bytes less than the member holds
+        entry["shape"] = [1, 1]
+        match = r"the zip says it inflates to \d+ bytes, more than the [48] bytes its data"
+    rewrite(saved, doc, arrays, checksum)
+    with pytest.raises(ValueError, match=r"array 'fitted/top_X_' refused: " + match):
         io.load(saved)
 
 

@@ -1,7 +1,9 @@
 """run.json: what it records, when it is written, and what a failed or git-less run leaves;
 the saved outputs --replot reads back."""
 
+import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -10,8 +12,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from mnist_home import ROOT, load_experiment
 
 from neocognitron import provenance
+from neocognitron.results import (
+    FolderInUseError,
+    FolderLock,
+    ForeignFolderError,
+    write_json,
+    write_text,
+)
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$")
 
@@ -212,8 +222,6 @@ def test_a_run_records_once_and_stages_need_a_run(tmp_path):
 
 
 def test_save_and_load_outputs(tmp_path):
-    from neocognitron.results import write_json
-
     write_json({"a": 1}, tmp_path / "results.json")
     provenance.save_arrays(tmp_path / "figures.npz", w=np.arange(6.0).reshape(2, 3),
                            names=["U0", "US1"], k=4)
@@ -230,8 +238,6 @@ def test_save_and_load_outputs(tmp_path):
 
 @pytest.mark.parametrize("present", [(), ("results.json",)])
 def test_load_outputs_says_what_is_missing(tmp_path, present):
-    from neocognitron.results import write_json
-
     for name in present:
         write_json({}, tmp_path / name)
     missing = "figures.npz" if present else "results.json"
@@ -242,8 +248,6 @@ def test_load_outputs_says_what_is_missing(tmp_path, present):
 
 
 def _replot_parser():
-    import argparse
-
     parser = argparse.ArgumentParser(prog="exp.py")
     parser.add_argument("--out", default=None)
     provenance.add_replot_option(parser, draws="the figures and results.md",
@@ -294,3 +298,114 @@ def test_run_replot_lets_other_errors_through():
 
     with pytest.raises(ValueError, match="broken"):
         provenance.run_replot(_replot_parser(), replot, "d", None)
+
+
+# ---------------------------------------------------------------------- one folder, one run
+FUKUSHIMA = "experiments/fukushima1980.py"
+# a run of "fukushima1980.py" in another process that holds its folder until its stdin closes
+HOLD = ("import sys\n"
+        "from neocognitron import provenance\n"
+        "out = sys.argv[1]\n"
+        f"with provenance.Run(out, argv=['--out', out], script={FUKUSHIMA!r}):\n"
+        "    print('holding', flush=True)\n"
+        "    sys.stdin.read()\n")
+
+
+def _parser():
+    return argparse.ArgumentParser(prog="exp.py")
+
+
+def _refused(run, capsys):
+    """``run`` (made with a parser) exits with code 2 and one line on stderr; that line."""
+    with pytest.raises(SystemExit) as exit_:
+        with run:
+            raise AssertionError("entered a refused folder")
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("exp.py: error: ") and err.count("\n") == 1, err
+    return err
+
+
+def test_a_folder_another_process_holds_is_refused_naming_it(tmp_path, capsys):
+    out = tmp_path / "res"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(out)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "holding\n"
+        record = (out / "run.json").read_bytes()
+        owner = f"{out} is in use by {FUKUSHIMA} (pid {holder.pid}: python {FUKUSHIMA} --out {out}"
+        # the same experiment: a second copy would overwrite the first one's files
+        with pytest.raises(FolderInUseError, match=re.escape(owner)):
+            with provenance.Run(out, script=FUKUSHIMA):
+                raise AssertionError("entered a folder in use")
+        err = _refused(provenance.Run(out, script=FUKUSHIMA, parser=_parser()), capsys)
+        assert owner in err and "use another output folder" in err
+        assert (out / "run.json").read_bytes() == record  # the holder's record untouched
+    finally:
+        holder.kill()  # SIGKILL: the kernel drops the lock with the process
+        holder.wait()
+    assert read(out / "run.json")["status"] == "running"
+    with provenance.Run(out, script=FUKUSHIMA) as run:  # free again: a rerun may start
+        pass
+    assert read(out / "run.json") == run.record
+    assert sorted(p.name for p in out.iterdir()) == ["run.json"]  # the lock file is gone
+
+
+def test_a_rerun_of_the_same_experiment_replaces_its_results(tmp_path):
+    out = tmp_path / "res"
+    with provenance.Run(out, argv=["--seed", "0"], script=FUKUSHIMA):
+        write_json({"seed": 0}, out / "results.json")
+    # the same script from another checkout or working directory is the same experiment
+    with provenance.Run(out, argv=["--seed", "1"], script=ROOT / FUKUSHIMA):
+        write_json({"seed": 1}, out / "results.json")
+    assert read(out / "run.json")["command"]["argv"][1:] == ["--seed", "1"]
+    assert read(out / "results.json") == {"seed": 1}
+
+
+@pytest.mark.parametrize("content, says", [
+    ("run.json", f"holds the results of {FUKUSHIMA} (says its run.json)"),
+    ("results.json", "holds results.json but no run.json saying which experiment wrote them"),
+    ("sweep.json", "holds a sweep (sweep.json)"),
+    ("bad run.json", "holds a run.json that is no run record (JSONDecodeError"),
+])
+def test_a_folder_holding_what_another_wrote_is_refused(tmp_path, capsys, content, says):
+    out = tmp_path / "res"
+    if content == "run.json":
+        with provenance.Run(out, script=FUKUSHIMA):
+            write_json({"winners": [20, 10]}, out / "results.json")
+    elif content == "bad run.json":
+        write_text("{", out / "run.json")
+    else:
+        write_json({"a": 1}, out / content)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    mnist = "experiments/mnist_neocognitron.py"
+    with pytest.raises(ForeignFolderError, match=re.escape(f"{out} {says}")):
+        with provenance.Run(out, script=mnist):
+            raise AssertionError("entered another experiment's folder")
+    err = _refused(provenance.Run(out, script=mnist, parser=_parser()), capsys)
+    assert f"{out} {says}" in err and f"{mnist} will not write into it" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # nothing written
+
+
+@pytest.mark.parametrize("name", ["fukushima1980", "mnist_neocognitron", "mnist_cnn",
+                                  "digits_ablation", "shift_invariance"])
+def test_every_experiment_refuses_a_folder_in_use_or_foreign(tmp_path, capsys, name):
+    # both refusals come before any data is read or model fitted
+    module = load_experiment(name)
+    out = tmp_path / "res"
+    with FolderLock(out, "experiments/other.py", "python experiments/other.py --out res"):
+        with pytest.raises(SystemExit) as exit_:
+            module.main(["--out", str(out), "--quick"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{out} is in use by experiments/other.py (pid {os.getpid()}: python " in err, err
+    assert err.count("\n") == 1 and not list(out.iterdir())
+    with provenance.Run(out, script="experiments/other.py"):
+        pass
+    with pytest.raises(SystemExit) as exit_:
+        module.main(["--out", str(out), "--quick"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{out} holds the results of experiments/other.py (says its run.json)" in err, err
+    assert f"{name}.py will not write into it" in err and err.count("\n") == 1
+    assert read(out / "run.json")["command"]["script"] == "experiments/other.py"

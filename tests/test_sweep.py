@@ -3,10 +3,10 @@ with joblib and on a Dask cluster; resumed after SIGKILL without rerunning finis
 failures recorded and retried; bad grid files rejected by name. Everything runs on
 loopback with fixed seeds."""
 
-import fcntl
 import json
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -23,6 +23,12 @@ from sklearn.model_selection import GridSearchCV  # noqa: E402
 
 from neocognitron import NeocognitronClassifier  # noqa: E402
 from neocognitron.datasets import load_digits_images  # noqa: E402
+from neocognitron.results import (  # noqa: E402
+    FolderInUseError,
+    FolderLock,
+    ForeignFolderError,
+    write_json,
+)
 from neocognitron.sweep import load_grid, parse_grid, point_key, run_sweep  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -267,10 +273,60 @@ def test_output_folder_guards(tmp_path):
     other = dict(raw, data={"name": "digits", "train_size": 300})
     with pytest.raises(ValueError, match="another data"):
         run_sweep(parse_grid(other), out, quiet=True)
-    with open(out / ".sweep.lock", "a") as fh:  # a sweep already running in the folder
-        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        with pytest.raises(RuntimeError, match="another sweep is running"):
+    # a sweep already running in the folder: refused, naming it
+    with FolderLock(out, "sweep other.toml", "python experiments/sweep.py other.toml"):
+        with pytest.raises(FolderInUseError, match=re.escape(
+                f"{out} is in use by sweep other.toml (pid {os.getpid()}: python "
+                "experiments/sweep.py other.toml, since ")):
             run_sweep(parse_grid(raw), out, quiet=True)
+    assert not (out / ".lock").exists()  # let go, and removed
+
+
+def _lr_grid(**changes):
+    return parse_grid({"target": {"estimator": LR, "params": {"max_iter": 200}},
+                       "data": {"name": "digits", "train_size": 200, "test_size": 100},
+                       "grid": {"C": [1.0]}, "seeds": [0], **changes})
+
+
+@pytest.mark.parametrize("content, says", [
+    ('{"kind": "estimator", "targ', "sweep.json cannot be read (Unterminated string"),
+    ("", "sweep.json cannot be read (Expecting value"),
+    ("[1, 2]", "sweep.json is not a sweep spec (a JSON list, not an object)"),
+    ('{"name": "my own notes"}', "sweep.json is not a sweep spec (no args, data, kind, "
+                                 "metrics, params, target)"),
+])
+def test_a_corrupt_or_foreign_sweep_json_is_refused_not_overwritten(tmp_path, content, says):
+    out = tmp_path / "o"
+    assert run_sweep(_lr_grid(), out, quiet=True).ok
+    points = {p.name: p.read_bytes() for p in (out / "points").iterdir()}
+    (out / "sweep.json").write_text(content)
+    # a sweep of another target would file these points under its own spec
+    other = _lr_grid(target={"estimator": "sklearn.svm.LinearSVC"})
+    for spec in (other, _lr_grid()):
+        with pytest.raises(ForeignFolderError, match=re.escape(str(out / says))):
+            run_sweep(spec, out, quiet=True)
+    assert (out / "sweep.json").read_text() == content
+    assert {p.name: p.read_bytes() for p in (out / "points").iterdir()} == points
+
+
+def test_points_without_a_spec_or_an_experiment_folder_are_refused(tmp_path, capsys):
+    out = tmp_path / "o"
+    assert run_sweep(_lr_grid(), out, quiet=True).ok
+    (out / "sweep.json").unlink()
+    with pytest.raises(ForeignFolderError, match="holds points but no sweep.json saying"):
+        run_sweep(_lr_grid(), out, quiet=True)
+    assert not (out / "sweep.json").exists()
+    exp = tmp_path / "exp"
+    write_json({"command": {"script": "experiments/fukushima1980.py"}}, exp / "run.json")
+    grid = _write_grid(tmp_path, {"target": {"estimator": LR}, "grid": {"C": [1.0]},
+                                  "data": {"name": "digits", "train_size": 200}})
+    with pytest.raises(SystemExit) as exit_:  # the command line says it in one line
+        load_experiment("sweep").main([str(grid), "--out", str(exp), "--quiet"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.endswith(f": error: {exp} holds the results of an experiment (run.json), "
+                        "not a sweep: use another output folder\n") and err.count("\n") == 1
+    assert sorted(p.name for p in exp.iterdir()) == ["provenance", "run.json"]
 
 
 def test_point_keys_are_stable():
