@@ -26,7 +26,9 @@ Schema (``"schema": 1``; every key is always present, ``null`` when unknown)::
     seeds         what the caller passed as ``seeds`` (any JSON value)
     git           commit (40 hex digits), dirty (bool), changed_files (up to 100 paths,
                   untracked ones included); all null/empty when git is missing or the code
-                  is not a checkout
+                  is not a checkout. The saved outputs themselves (``docs/results/``,
+                  ``docs/figures/``) do not make a tree dirty: regenerating one experiment
+                  must not taint the record of the next
     versions      python, neocognitron, numpy, numba, scipy, scikit-learn, matplotlib
                   (null when not installed)
     machine       hostname, platform, machine, processor, cpu_count (os.cpu_count),
@@ -47,7 +49,9 @@ One output folder, one experiment: a run holds a lock on its folder
 experiment, a sweep, or results with no ``run.json`` saying where they came from
 (:class:`~neocognitron.results.ForeignFolderError`); either message is one line naming the
 owner. A rerun of the same script into its own folder replaces its results, which is how
-they are regenerated.
+they are regenerated. The saved results in the checkout's ``docs/results/`` come only from
+clean commits: a run into them from a tree with uncommitted changes is refused
+(:class:`DirtyTreeError`), so that every ``run.json`` there names a commit holding the code.
 
 Replotting: an experiment writes ``results.json`` (every number) and, when a figure needs
 arrays that are not numbers to read (learned weights, layer responses, images),
@@ -79,7 +83,8 @@ from .results import FolderInUseError, FolderLock, ForeignFolderError, write_jso
 from .results import now as _now
 
 __all__ = ["Run", "git_info", "versions", "machine", "save_arrays", "load_outputs",
-           "MissingOutputError", "ForeignFolderError", "add_replot_option", "run_replot"]
+           "MissingOutputError", "ForeignFolderError", "DirtyTreeError", "add_replot_option",
+           "run_replot"]
 
 SCHEMA = 1
 #: Distributions whose versions are recorded (besides Python and this package).
@@ -91,6 +96,13 @@ ENVIRONMENT = ("NUMBA_NUM_THREADS", "NUMBA_THREADING_LAYER", "OMP_NUM_THREADS",
 #: The git executable (tests point it elsewhere to play "git is not installed").
 GIT = "git"
 ROOT = Path(__file__).resolve().parent.parent
+#: Folders of a checkout holding saved outputs, not code (see ``git`` in the schema).
+OUTPUTS = ("docs/results", "docs/figures")
+
+
+class DirtyTreeError(ValueError):
+    """A run into the checkout's saved results (``docs/results/``) from a tree with
+    uncommitted changes: its ``run.json`` would name a commit that lacks the code."""
 
 
 def git_info(root=None):
@@ -113,7 +125,8 @@ def git_info(root=None):
         if top_required and top != root.resolve():
             raise subprocess.SubprocessError(f"{root} is not the top of a checkout")
         commit = run("rev-parse", "HEAD").strip()
-        status = run("status", "--porcelain").splitlines()
+        status = run("status", "--porcelain", "--", ".",
+                     *(f":(exclude){p}" for p in OUTPUTS)).splitlines()
     except (OSError, subprocess.SubprocessError, UnicodeDecodeError):
         return {"commit": None, "dirty": None, "changed_files": []}
     return {"commit": commit or None, "dirty": bool(status),
@@ -195,6 +208,7 @@ class Run:
                  root=None, parser=None):
         self.path = Path(out_dir) / filename
         self._parser, self._lock = parser, None
+        self._root = ROOT if root is None else Path(root)
         self.record = {
             "schema": SCHEMA,
             "status": "running",
@@ -243,6 +257,7 @@ class Run:
         command = self.record["command"]
         lock = FolderLock(self.path.parent, command["script"] or "a run", command["line"])
         try:
+            _check_clean(self.path.parent, self.record["git"], self._root)
             lock.__enter__()  # held until the run ends (__exit__)
             try:
                 _check_owner(self.path, command["script"])
@@ -252,7 +267,7 @@ class Run:
             except BaseException:
                 lock.release()
                 raise
-        except (FolderInUseError, ForeignFolderError) as exc:
+        except (FolderInUseError, ForeignFolderError, DirtyTreeError) as exc:
             if self._parser is None:
                 raise
             self._parser.exit(2, f"{self._parser.prog}: error: {exc}\n")
@@ -297,6 +312,17 @@ class Run:
         finally:
             entry["seconds"] = round(time.perf_counter() - t0, 3)
             self.write()
+
+
+def _check_clean(folder, git, root=ROOT):
+    """Raise :class:`DirtyTreeError` if ``folder`` lies in ``root/docs/results`` and the
+    tree (``git``, from :func:`git_info`) has uncommitted changes or is no checkout."""
+    saved = (Path(root) / OUTPUTS[0]).resolve()
+    if not Path(folder).resolve().is_relative_to(saved) or git["dirty"] is False:
+        return
+    changed = ", ".join(git["changed_files"][:5]) or "git could not tell"
+    raise DirtyTreeError(f"{folder} holds saved results, which come only from clean commits: "
+                         f"commit first (uncommitted: {changed})")
 
 
 def _check_owner(record, script):
