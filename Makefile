@@ -9,7 +9,16 @@ OUT    ?= results/fukushima1980
 # experiments whose saved results (docs/results/<name>/) `make figures` redraws
 FIGURES ?= fukushima1980 mnist_cnn mnist_neocognitron digits_ablation shift_invariance
 
-.PHONY: reproduce test lint venv bench clean figures notebooks $(FIGURES:%=figures-%)
+# how each saved run in docs/results/ was made (`make results` remakes them, one at a time:
+# each uses both cores); shift_invariance (72 min) is remade by hand, see docs/results/README.md
+RESULTS ?= fukushima1980 mnist_cnn mnist_neocognitron digits_ablation
+ARGS_fukushima1980      := --quiet
+ARGS_mnist_cnn          :=
+ARGS_mnist_neocognitron := --quiet
+ARGS_digits_ablation    := --quiet
+
+.PHONY: reproduce test lint venv bench clean figures notebooks results \
+	$(FIGURES:%=figures-%) $(RESULTS:%=results-%)
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +36,14 @@ venv: $(VENV)/.installed
 
 reproduce: $(VENV)/.installed
 	$(PY) experiments/fukushima1980.py --out $(OUT)
+
+# Saved results come only from clean commits: the experiments refuse to write into
+# docs/results/ from a tree with uncommitted changes (neocognitron.provenance).
+results: $(RESULTS:%=results-%)
+
+$(RESULTS:%=results-%): results-%: $(VENV)/.installed
+	MPLBACKEND=Agg $(PY) experiments/$*.py --out docs/results/$* $(ARGS_$*)
+	$(MAKE) figures-$*
 
 # one target per experiment, so that `make -j2 figures` draws two at a time
 figures: $(FIGURES:%=figures-%)
