@@ -338,7 +338,8 @@ def s_layer_theta(u_c, a, b, c, theta, out_shape=None):
     u_c, a, b, c, out_shape
         As for :func:`s_layer`.
     theta : float
-        Threshold, ``0 < theta < 1``.
+        Threshold, ``0 < theta < 1``; at least about 1.2e-38 (float32's smallest normal
+        number, which ``r = theta / (1 - theta)`` must reach).
 
     Returns
     -------
@@ -347,6 +348,8 @@ def s_layer_theta(u_c, a, b, c, theta, out_shape=None):
     theta = check_scalar(theta, "theta", low=0)
     if theta >= 1:
         raise ValueError(f"theta must be < 1, got {theta}")
+    if theta / (1 - theta) < np.finfo(np.float32).tiny:
+        raise ValueError(f"theta must be at least {np.finfo(np.float32).tiny:.3g}, got {theta}")
     b = as_real_array(b, "b", ndim=1, nonnegative=True)
     # the kernel's denominator is 1 + 2r/(1+r) b v = 1 + 2 theta b v
     return s_layer(u_c, a, b / 2, c, theta / (1 - theta), out_shape)

@@ -156,3 +156,9 @@ def test_v_c_refuses_a_result_beyond_the_dtype(dtype):
     with pytest.raises(ValueError, match="u_c and c out of range"):
         cells.v_c(u, c)
 
+
+
+def test_tiny_theta_is_refused_by_name():
+    u, a, b, c = layer(np.float32)
+    with pytest.raises(ValueError, match="theta must be at least"):
+        cells.s_layer_theta(u, a, b, c, 1e-40)
