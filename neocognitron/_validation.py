@@ -116,10 +116,9 @@ def check_in_range(bound, dtype, what, names):
     """
     limit = float(np.finfo(dtype).max) / 2
     if bound > limit:
-        raise ValueError(
-            f"{names} out of range: {what} can reach {bound:.3g}, beyond the {limit:.3g} "
-            f"that {np.dtype(dtype).name} holds without overflow"
-        )
+        reach = f"can reach {bound:.3g}" if np.isfinite(bound) else "can overflow even float64"
+        raise ValueError(f"{names} out of range: {what} {reach}, beyond the {limit:.3g} that "
+                         f"{np.dtype(dtype).name} holds without overflow")
 
 
 def binary_exponent(x):
