@@ -48,7 +48,7 @@ import numpy as np  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
 import neocognitron  # noqa: E402
-from neocognitron import NeocognitronClassifier, provenance  # noqa: E402
+from neocognitron import NeocognitronClassifier, cli, provenance  # noqa: E402
 from neocognitron.datasets import load_mnist  # noqa: E402
 from neocognitron.digits import ONE_LEARNED_STAGE  # noqa: E402
 from neocognitron.digits.readouts import READOUTS, time_readouts  # noqa: E402
@@ -191,17 +191,17 @@ def main(argv=None):
                     help=f"output folder (default {DEFAULT_OUT}; with --replot: DIR)")
     ap.add_argument("--quick", action="store_true",
                     help="1,000 training / 500 validation digits, variants 1, 2 and 8")
-    ap.add_argument("--train-size", type=int, default=None,
+    ap.add_argument("--train-size", type=cli.positive_int, default=None,
                     help=f"first N training digits, at most {VAL_START} (default 20000; "
                          "--quick: 1000)")
-    ap.add_argument("--val-size", type=int, default=None,
+    ap.add_argument("--val-size", type=cli.positive_int, default=None,
                     help=f"validation digits from training digit {VAL_START} on (default "
                          "5000; --quick: 500)")
     ap.add_argument("--variants", type=_variants, default=None, metavar="LIST",
                     help="comma-separated 1-based indices or names of the variants to run "
                          "(default all; --quick: 1,2,8): "
                          + "; ".join(f"{k}. {n}" for k, n in enumerate(NAMES, 1)))
-    ap.add_argument("--seed", type=int, default=0, help="random_state of every fit")
+    ap.add_argument("--seed", type=cli.seed, default=0, help="random_state of every fit")
     ap.add_argument("--data-home", default=None, help="MNIST directory (default: see load_mnist)")
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
     provenance.add_replot_option(ap, draws="ablation.png and results.md",

@@ -35,7 +35,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
-from neocognitron import Neocognitron, provenance, transforms
+from neocognitron import Neocognitron, cli, provenance, transforms
 from neocognitron.config import fukushima1980
 from neocognitron.datasets import fukushima1980_patterns, fukushima1980_xytz_patterns
 from neocognitron.evaluation import (
@@ -153,10 +153,13 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=None,
                     help=f"output folder (default {DEFAULT_OUT}; with --replot: DIR)")
-    ap.add_argument("--seed", type=int, default=0, help="random_state of the main network")
-    ap.add_argument("--seeds", type=int, default=10, help="seeds in the multi-seed summary")
+    ap.add_argument("--seed", type=cli.seed, default=0, help="random_state of the main network")
+    ap.add_argument("--seeds", type=cli.positive_int, default=10,
+                    help="seeds in the multi-seed summary")
     ap.add_argument("--quick", action="store_true", help="3 seeds, fewer variants")
-    ap.add_argument("--jobs", type=int, default=-1, help="processes for the seeds (-1: all cores)")
+    ap.add_argument("--jobs", type=cli.n_jobs, default=-1,
+                    help="processes for the seeds, as joblib counts them (-1: all cores, "
+                         "-2: all but one)")
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
     provenance.add_replot_option(ap, skips="no training")
     args = ap.parse_args(argv)

@@ -37,7 +37,7 @@ from matplotlib import colors, ticker  # noqa: E402
 from sklearn.metrics import confusion_matrix  # noqa: E402
 
 import neocognitron  # noqa: E402
-from neocognitron import ConvNetClassifier, provenance  # noqa: E402
+from neocognitron import ConvNetClassifier, cli, provenance  # noqa: E402
 from neocognitron.datasets import load_mnist  # noqa: E402
 from neocognitron.results import save_figure, write_json  # noqa: E402
 
@@ -138,7 +138,7 @@ def main(argv=None):
     parser.add_argument("--out", default=None,
                         help=f"output directory (default {DEFAULT_OUT}; with --replot: DIR)")
     parser.add_argument("--quick", action="store_true", help="small subset, 3 epochs")
-    parser.add_argument("--seed", type=int, default=0, help="random_state of every model")
+    parser.add_argument("--seed", type=cli.seed, default=0, help="random_state of every model")
     parser.add_argument(
         "--data-home", default=None, help="MNIST directory (default: see load_mnist)"
     )

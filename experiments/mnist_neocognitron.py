@@ -58,7 +58,7 @@ from sklearn.metrics import confusion_matrix  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
 import neocognitron  # noqa: E402
-from neocognitron import NeocognitronClassifier, io, provenance  # noqa: E402
+from neocognitron import NeocognitronClassifier, cli, io, provenance  # noqa: E402
 from neocognitron.datasets import load_mnist  # noqa: E402
 from neocognitron.digits.readouts import READOUTS, time_readouts  # noqa: E402
 from neocognitron.plotting import (  # noqa: E402
@@ -75,17 +75,6 @@ DEFAULT_OUT = "results/mnist_neocognitron"
 TOP_PER_CLASS = 3   # top prototypes shown per class in features.png
 MAX_MISCLASSIFIED = 50  # digits shown in misclassified.png
 DEFAULT_CURVE = "300,1000,3000,10000,60000"
-
-
-def _sizes(text):
-    try:
-        sizes = sorted({int(s) for s in text.split(",") if s.strip()})
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a comma-separated list of sizes: {text!r}") \
-            from None
-    if not sizes or sizes[0] < 1:
-        raise argparse.ArgumentTypeError(f"sizes must be positive integers: {text!r}")
-    return sizes
 
 
 def fit_timed(params, X, y):
@@ -212,15 +201,16 @@ def _main(argv):
                     help=f"output folder (default {DEFAULT_OUT}; with --replot: DIR)")
     ap.add_argument("--quick", action="store_true",
                     help="1,000 training / 500 test digits, learning curve 300,1000")
-    ap.add_argument("--train-size", type=int, default=None,
+    ap.add_argument("--train-size", type=cli.positive_int, default=None,
                     help="first N training digits (default 60000; --quick: 1000)")
-    ap.add_argument("--test-size", type=int, default=None,
+    ap.add_argument("--test-size", type=cli.positive_int, default=None,
                     help="test digits, a seeded random subset if < 10000 (default 10000; "
                          "--quick: 500)")
-    ap.add_argument("--learning-curve", type=_sizes, default=None, metavar="SIZES",
+    ap.add_argument("--learning-curve", type=cli.positive_int_list, default=None,
+                    metavar="SIZES",
                     help=f"training-set sizes, comma-separated (default {DEFAULT_CURVE}; "
                          "--quick: 300,1000); sizes above --train-size are dropped")
-    ap.add_argument("--seed", type=int, default=0,
+    ap.add_argument("--seed", type=cli.seed, default=0,
                     help="random_state of every fit and of the test subset")
     ap.add_argument("--data-home", default=None, help="MNIST directory (default: see load_mnist)")
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -233,7 +223,8 @@ def _main(argv):
 
     n_train = args.train_size or (1000 if args.quick else 60000)
     n_test = args.test_size or (500 if args.quick else 10000)
-    curve = args.learning_curve or _sizes("300,1000" if args.quick else DEFAULT_CURVE)
+    curve = args.learning_curve or cli.positive_int_list("300,1000" if args.quick
+                                                          else DEFAULT_CURVE)
 
     run = provenance.Run(out, argv=argv, script=__file__, parser=ap,
                          seeds={"fits": args.seed, "test_subset": [args.seed, 2003]})

@@ -107,7 +107,7 @@ import numpy as np  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
 import neocognitron  # noqa: E402
-from neocognitron import ConvNetClassifier, NeocognitronClassifier, provenance  # noqa: E402
+from neocognitron import ConvNetClassifier, NeocognitronClassifier, cli, provenance  # noqa: E402
 from neocognitron.datasets import fukushima1980_patterns, load_mnist  # noqa: E402
 from neocognitron.plotting.shift_study import plot_shift_study  # noqa: E402
 from neocognitron.results import save_figure, write_json, write_text  # noqa: E402
@@ -168,17 +168,6 @@ SHIFT_1980 = 3  # patterns have 3 empty pixels on every side
 
 
 # ---------------------------------------------------------------------------- helpers
-def _int_list(text):
-    try:
-        values = [int(s) for s in text.split(",") if s.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a comma-separated list of integers: {text!r}") \
-            from None
-    if not values or min(values) < 0:
-        raise argparse.ArgumentTypeError(f"need non-negative integers: {text!r}")
-    return values
-
-
 def make_model(name, seed, settings):
     _, kind, params = MODELS[name]
     if kind == "NeocognitronClassifier":
@@ -196,14 +185,14 @@ def parse_args(argv=None):
                     help="2,000 training / 500 test digits, one seed, coarse shift grids, "
                          "short training (about 3 minutes)")
     ap.add_argument("--smoke", action="store_true", help=argparse.SUPPRESS)  # tests only
-    ap.add_argument("--seeds", "--seed", type=_int_list, default=None,
+    ap.add_argument("--seeds", "--seed", type=cli.seed_list, default=None,
                     help="comma-separated model seeds (default 0,1,2; --quick: 0)")
-    ap.add_argument("--train-size", type=int, default=None,
+    ap.add_argument("--train-size", type=cli.positive_int, default=None,
                     help="first N training digits (default 10000; --quick: 2000)")
-    ap.add_argument("--test-size", type=int, default=None,
+    ap.add_argument("--test-size", type=cli.positive_int, default=None,
                     help="test digits, drawn once with default_rng(2019) (default 2000; "
                          "--quick: 500)")
-    ap.add_argument("--cnn-epochs", type=int, default=None,
+    ap.add_argument("--cnn-epochs", type=cli.positive_int, default=None,
                     help="max_iter of the MNIST CNNs (default 15; --quick: 3)")
     ap.add_argument("--models", default=",".join(MODELS),
                     help=f"comma-separated subset of {','.join(MODELS)}")

@@ -26,13 +26,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from neocognitron import provenance
+from neocognitron import cli, provenance
 from neocognitron.results import FolderInUseError, ForeignFolderError
 from neocognitron.sweep import load_grid, read_records, run_sweep
-
-
-def _threads(text):
-    return None if text == "auto" else int(text)
 
 
 def main(argv=None):
@@ -42,11 +38,12 @@ def main(argv=None):
     ap.add_argument("--out", default=None,
                     help="output folder, reused to resume (default results/sweeps/<grid name>)")
     run = ap.add_mutually_exclusive_group()
-    run.add_argument("--n-jobs", type=int, default=1,
-                     help="joblib processes on this machine (-1: every core; default 1)")
+    run.add_argument("--n-jobs", type=cli.n_jobs, default=1,
+                     help="joblib processes on this machine (-1: every core, -2: all but "
+                          "one; default 1)")
     run.add_argument("--scheduler", default=None, metavar="ADDRESS",
                      help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
-    ap.add_argument("--threads", type=_threads, default=1, metavar="N",
+    ap.add_argument("--threads", type=cli.threads, default=1, metavar="N",
                     help="BLAS and numba threads per point (default 1, the same numbers "
                          "with any executor; 'auto': the libraries' defaults)")
     ap.add_argument("--dry-run", action="store_true",

@@ -6,11 +6,24 @@ grid laid over the input by the centred rule of :mod:`neocognitron._grid`; the d
 the input's own grid ("same"). Every argument is checked and converted once (to float32
 when all arrays are float32, else float64) before a numba kernel runs.
 
+Numerical range. The V_C-cells square their inputs, which would overflow for inputs above
+about 1e154 (float64; 1e19 for float32) and underflow below about 1e-154 (1e-19): when the
+largest input lies outside ``[2**-(e/4), 2**(e/4)]`` (``e`` the dtype's largest binary
+exponent: about ``[1e-77, 1e77]`` for float64, ``[2e-10, 4e9]`` for float32), ``v_C`` is
+computed as ``m * sqrt(sum c (u/m)**2)`` with ``m`` a power of two near the largest
+input, exact but for rounding. The contrast and blurring layers scale their input the same
+way, so every input the dtype holds gives the correct answer. Layers whose sums cannot be
+rescaled (the S-cells' ``1 + sum a u_C`` against ``1 + b v_C``, the C-cells' ``v_S``) refuse,
+with a ``ValueError`` naming the arguments, any input whose sums could pass half the
+dtype's largest number (about 9e307 for float64, 1.7e38 for float32); each function's
+docstring gives the bound it checks.
+
 References: K. Fukushima, "Neocognitron: a self-organizing neural network model for a
 mechanism of pattern recognition unaffected by shift in position", Biol. Cybern. 36,
 193-202 (1980), equations (1)-(5).
 """
 
+import math
 from contextlib import contextmanager
 
 import numba
@@ -22,9 +35,12 @@ from ._validation import (
     as_batch,
     as_real_array,
     check_field_fits,
+    check_in_range,
     check_scalar,
     check_shape2,
     same_float_dtype,
+    scaled_for_sums,
+    square_shifts,
 )
 
 __all__ = [
@@ -67,11 +83,22 @@ def _unbatch(out, single):
     return out[0] if single else out
 
 
-def _v_c_checked(u_c, c, out_shape):
+def _v_c_checked(u_c, c, out_shape, u_max, c_max):
+    """V_C-cells of validated ``u_c`` and ``c`` (largest entries ``u_max``, ``c_max``),
+    without overflow: scaled by powers of two (exact) when the squares need it."""
     out_hw, y0, x0 = _grid(u_c.shape[2:], c.shape, out_shape)
     v = np.empty((u_c.shape[0],) + out_hw, dtype=u_c.dtype)
+    shifts = square_shifts(u_max, u_c.shape[1] * c.size * c_max, u_c.dtype)
+    if shifts is not None:
+        u_c, c = np.ldexp(u_c, -shifts[0]), np.ldexp(c, -2 * shifts[1])
     with _threads_for(u_c.size * c.size):
         _kernels._v_c(u_c, c, y0, x0, v)
+    if shifts is not None:
+        with np.errstate(over="ignore"):  # refused just below
+            np.ldexp(v, shifts[0] + shifts[1], out=v)
+        if not np.isfinite(v.max()):
+            raise ValueError(f"u_c and c out of range: v_C exceeds the largest {v.dtype.name} "
+                             f"({np.finfo(v.dtype).max:.3g})")
     return v
 
 
@@ -83,6 +110,12 @@ def v_c(u_c, c, out_shape=None):
     The same ``c`` is used for every input plane ``k'``; Fukushima normalises it so that
     ``sum_k' sum_nu c(nu) = 1``, i.e. ``c.sum() == 1 / K'``
     (see :func:`neocognitron.weights.inhibitory_c`). This function applies ``c`` as given.
+
+    Any finite input gives the correct ``v_C``: the squares are taken of the input scaled
+    by a power of two when they would overflow or underflow (see the module docstring).
+    Inputs more than about 1e154 (float64; 1e19 for float32) below the largest one, or
+    below about 1e-154 (1e-19) in absolute value, add nothing to the sum. A ``v_C`` beyond
+    the dtype's largest number raises ``ValueError``.
 
     Parameters
     ----------
@@ -97,11 +130,11 @@ def v_c(u_c, c, out_shape=None):
     -------
     v : ndarray, shape (N, H', W') or (H', W')
     """
-    u_c, single = as_batch(u_c, "u_c")
-    c = as_real_array(c, "c", ndim=2, nonnegative=True)
+    u_c, single, u_max = as_batch(u_c, "u_c", return_abs_max=True)
+    c, c_max = as_real_array(c, "c", ndim=2, nonnegative=True, return_abs_max=True)
     u_c, c = same_float_dtype(u_c, c)
     check_field_fits(u_c.shape[2:], c.shape, "c", "u_c")
-    return _unbatch(_v_c_checked(u_c, c, out_shape), single)
+    return _unbatch(_v_c_checked(u_c, c, out_shape, u_max, c_max), single)
 
 
 def s_layer(u_c, a, b, c, r, out_shape=None):
@@ -123,13 +156,22 @@ def s_layer(u_c, a, b, c, r, out_shape=None):
     c : array-like, shape (h, w)
         Weights onto the V_C-cell (see :func:`v_c`).
     r : float
-        Selectivity, ``r > 0``.
+        Selectivity, at least the dtype's smallest normal number (``finfo.tiny``).
     out_shape : (int, int), optional
         Grid of the S-layer; default ``(H, W)``.
 
     Returns
     -------
     u_s : ndarray, shape (N, K, H', W') or (K, H', W')
+
+    Raises
+    ------
+    ValueError
+        Besides malformed arguments: when one of the bounds of the kernel's sums passes
+        half the dtype's largest number (about 9e307 for float64, 1.7e38 for float32):
+        with ``u = max(u_c)``, the excitation ``E = u max(a) K' h w``, the inhibition
+        ``2 max(b) u sqrt(K' h w max(c))`` and the output ``r (1 + E)``. ``v_C`` itself
+        is computed without overflow for any input (:func:`v_c`).
     """
     return s_layer_and_v(u_c, a, b, c, r, out_shape)[0]
 
@@ -139,10 +181,10 @@ def s_layer_and_v(u_c, a, b, c, r, out_shape=None):
 
     Learning needs both (``delta b = q/2 * v_C``); this spares computing ``v_C`` twice.
     """
-    u_c, single = as_batch(u_c, "u_c")
-    a = as_real_array(a, "a", ndim=4, nonnegative=True)
-    b = as_real_array(b, "b", ndim=1, nonnegative=True)
-    c = as_real_array(c, "c", ndim=2, nonnegative=True)
+    u_c, single, u_max = as_batch(u_c, "u_c", return_abs_max=True)
+    a, a_max = as_real_array(a, "a", ndim=4, nonnegative=True, return_abs_max=True)
+    b, b_max = as_real_array(b, "b", ndim=1, nonnegative=True, return_abs_max=True)
+    c, c_max = as_real_array(c, "c", ndim=2, nonnegative=True, return_abs_max=True)
     u_c, a, b, c = same_float_dtype(u_c, a, b, c)
     dtype = u_c.dtype
     r = check_scalar(r, "r", low=0)
@@ -154,7 +196,17 @@ def s_layer_and_v(u_c, a, b, c, r, out_shape=None):
     if a.shape[2:] != c.shape:
         raise ValueError(f"a's receptive field {a.shape[2:]} differs from c's {c.shape}")
     check_field_fits(u_c.shape[2:], a.shape[2:], "a", "u_c")
-    v = _v_c_checked(u_c, c, out_shape)
+    if r < np.finfo(dtype).tiny:
+        raise ValueError(f"r must be at least {np.finfo(dtype).tiny:.3g} for {dtype.name} "
+                         f"input (smaller rounds to zero there), got {r}")
+    # bounds from the largest entries, which validation found anyway (no extra pass)
+    excitation = u_max * a_max * a[0].size
+    check_in_range(excitation, dtype, "the excitation sum a * u_c", "u_c and a")
+    check_in_range(2 * b_max * u_max * math.sqrt(Kp * c.size * c_max), dtype,
+                   "the inhibition 2r/(1+r) b v_C", "u_c, b and c")
+    check_in_range(r * (1 + excitation), dtype, "the output r * (1 + sum a * u_c)",
+                   "r, u_c and a")
+    v = _v_c_checked(u_c, c, out_shape, u_max, c_max)
     out_hw, y0, x0 = _grid(u_c.shape[2:], a.shape[2:], out_shape)
     u_s = np.empty((u_c.shape[0], K) + out_hw, dtype=dtype)
     with _threads_for(u_s.size * Kp * c.size):
@@ -181,20 +233,30 @@ def c_layer(u_s, d, alpha, out_shape=None):
     d : array-like, shape (h, w)
         Non-negative fixed weights onto the C-cells.
     alpha : float
-        Saturation constant, ``alpha > 0``.
+        Saturation constant, ``0 < alpha <= finfo.max / 2`` of the dtype.
     out_shape : (int, int), optional
         Grid of the C-layer; default ``(H, W)``.
 
     Returns
     -------
     u_c : ndarray, shape (N, K, H', W') or (K, H', W'), values in ``[0, 1)``
+
+    Raises
+    ------
+    ValueError
+        Besides malformed arguments: when ``K max(u_s) max(d) h w`` (a bound of the sum
+        that gives ``v_S``) passes half the dtype's largest number (about 9e307 for
+        float64, 1.7e38 for float32).
     """
-    u_s, single = as_batch(u_s, "u_s")
-    d = as_real_array(d, "d", ndim=2, nonnegative=True)
+    u_s, single, u_max = as_batch(u_s, "u_s", return_abs_max=True)
+    d, d_max = as_real_array(d, "d", ndim=2, nonnegative=True, return_abs_max=True)
     u_s, d = same_float_dtype(u_s, d)
     dtype = u_s.dtype
     alpha = check_scalar(alpha, "alpha", low=0)
     check_field_fits(u_s.shape[2:], d.shape, "d", "u_s")
+    check_in_range(alpha, dtype, "alpha", "alpha")
+    check_in_range(u_s.shape[1] * u_max * d_max * d.size, dtype,
+                   "the sum over planes of d * u_s (K v_S)", "u_s and d")
     out_hw, y0, x0 = _grid(u_s.shape[2:], d.shape, out_shape)
     e = np.empty(u_s.shape[:2] + out_hw, dtype=dtype)
     u_c = np.empty_like(e)
@@ -228,20 +290,34 @@ def contrast_layer(u0, a_g, out_shape=None):
     Returns
     -------
     u_g : ndarray, shape (N, 2, H', W') or (2, H', W')
+
+    Raises
+    ------
+    ValueError
+        Besides malformed arguments: when ``max|a_g| h w`` or a response passes the
+        dtype's range. Inputs whose sums could overflow are scaled by a power of two
+        first, so any response the dtype can hold comes out right.
     """
-    u0 = as_real_array(u0, "u0", nonnegative=True)
+    u0, u_max = as_real_array(u0, "u0", nonnegative=True, return_abs_max=True)
     if u0.ndim not in (2, 3):
         raise ValueError(f"u0 must be (N, H, W) or (H, W), got shape {u0.shape}")
     single = u0.ndim == 2
     u0 = u0[None, None] if single else u0[:, None]
-    a_g = as_real_array(a_g, "a_g", ndim=2)
+    a_g, a_max = as_real_array(a_g, "a_g", ndim=2, return_abs_max=True)
     u0, a_g = same_float_dtype(u0, a_g)
     check_field_fits(u0.shape[2:], a_g.shape, "a_g", "u0")
     out_hw, y0, x0 = _grid(u0.shape[2:], a_g.shape, out_shape)
     e = np.empty((u0.shape[0], 1) + out_hw, dtype=u0.dtype)
     w = np.ascontiguousarray(a_g[None, None])
+    u0, shift = scaled_for_sums(u0, u_max, a_max * a_g.size, u0.dtype, "u0 and a_g")
     with _threads_for(e.size * a_g.size):
         _kernels._correlate(np.ascontiguousarray(u0), w, y0, x0, e)
+    if shift:  # the layer is linear before phi: scale back
+        with np.errstate(over="ignore"):  # refused just below
+            np.ldexp(e, shift, out=e)
+        if not np.isfinite(np.abs(e).max()):
+            raise ValueError(f"u0 and a_g out of range: a contrast response exceeds the "
+                             f"largest {e.dtype.name} ({np.finfo(e.dtype).max:.3g})")
     u_g = np.concatenate([np.maximum(e, 0), np.maximum(-e, 0)], axis=1)
     return _unbatch(u_g, single)
 
@@ -262,7 +338,8 @@ def s_layer_theta(u_c, a, b, c, theta, out_shape=None):
     u_c, a, b, c, out_shape
         As for :func:`s_layer`.
     theta : float
-        Threshold, ``0 < theta < 1``.
+        Threshold, ``0 < theta < 1``; at least about 1.2e-38 (float32's smallest normal
+        number, which ``r = theta / (1 - theta)`` must reach).
 
     Returns
     -------
@@ -271,6 +348,8 @@ def s_layer_theta(u_c, a, b, c, theta, out_shape=None):
     theta = check_scalar(theta, "theta", low=0)
     if theta >= 1:
         raise ValueError(f"theta must be < 1, got {theta}")
+    if theta / (1 - theta) < np.finfo(np.float32).tiny:
+        raise ValueError(f"theta must be at least {np.finfo(np.float32).tiny:.3g}, got {theta}")
     b = as_real_array(b, "b", ndim=1, nonnegative=True)
     # the kernel's denominator is 1 + 2r/(1+r) b v = 1 + 2 theta b v
     return s_layer(u_c, a, b / 2, c, theta / (1 - theta), out_shape)
@@ -290,15 +369,24 @@ def c_layer_blur(u_s, d, out_shape=None):
 
     Returns
     -------
-    u_c : ndarray, shape (N, K, H', W') or (K, H', W'), values in ``[0, 1)``
+    u_c : ndarray, shape (N, K, H', W') or (K, H', W'), values in ``[0, 1]``
+
+    Raises
+    ------
+    ValueError
+        Besides malformed arguments: when ``max|d| h w`` passes half the dtype's largest
+        number. Inputs whose sums could overflow are scaled by ``2**-s`` first and
+        ``psi`` is taken as ``x' / (2**-s + x')`` of the scaled sum ``x'``, the same value.
     """
-    u_s, single = as_batch(u_s, "u_s")
-    d = as_real_array(d, "d", ndim=2)
+    u_s, single, u_max = as_batch(u_s, "u_s", return_abs_max=True)
+    d, d_max = as_real_array(d, "d", ndim=2, return_abs_max=True)
     u_s, d = same_float_dtype(u_s, d)
     check_field_fits(u_s.shape[2:], d.shape, "d", "u_s")
     out_hw, y0, x0 = _grid(u_s.shape[2:], d.shape, out_shape)
     e = np.empty(u_s.shape[:2] + out_hw, dtype=u_s.dtype)
+    u_s, shift = scaled_for_sums(u_s, u_max, d_max * d.size, u_s.dtype, "u_s and d")
     with _threads_for(e.size * d.size):
         _kernels._c_excitation(u_s, d, y0, x0, e)
     np.maximum(e, 0, out=e)
-    return _unbatch(e / (1 + e), single)
+    # psi[x] = x / (1 + x) = x' / (2**-shift + x') for x = x' * 2**shift
+    return _unbatch(e / (np.ldexp(e.dtype.type(1), -shift) + e), single)

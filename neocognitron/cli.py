@@ -1,7 +1,11 @@
-"""Command line: ``neocognitron info`` and ``neocognitron config NAME``.
+"""Command line: ``neocognitron info`` and ``neocognitron config NAME``, and the argument
+types of the experiment scripts.
 
 The experiments are scripts in ``experiments/`` (one per figure or study); this entry point
-only reports on the installation and prints the paper presets.
+only reports on the installation and prints the paper presets. The scripts take their
+numeric options through the types below (``ap.add_argument("--seed", type=cli.seed)``), so
+that a bad value ends in argparse's own one-line error (exit status 2) naming the option,
+before any data is loaded, and every script reads an option the same way.
 """
 
 import argparse
@@ -10,6 +14,67 @@ import os
 import sys
 
 from . import __version__, config
+
+#: The largest seed: every model's ``random_state`` accepts 0 .. 2**32 - 1 (the range of
+#: ``np.random.RandomState``, the strictest of the generators the package uses).
+MAX_SEED = 2**32 - 1
+
+
+def _integer(text):
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
+def positive_int(text):
+    """An integer >= 1: sizes, counts, epochs. ``0`` is refused rather than read as "the
+    default"."""
+    value = _integer(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def seed(text):
+    """A random seed, an integer in ``[0, MAX_SEED]``."""
+    value = _integer(text)
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"a seed must lie in [0, {MAX_SEED}], got {value}")
+    return value
+
+
+def _int_list(text, item):
+    values = [item(s.strip()) for s in str(text).split(",") if s.strip()]
+    if not values:
+        raise argparse.ArgumentTypeError(f"expected a comma-separated list, got {text!r}")
+    return values
+
+
+def seed_list(text):
+    """Comma-separated seeds, e.g. ``0,1,2``, in the order given."""
+    return _int_list(text, seed)
+
+
+def positive_int_list(text):
+    """Comma-separated positive integers, e.g. training-set sizes ``300,1000``; sorted,
+    without repeats."""
+    return sorted(set(_int_list(text, positive_int)))
+
+
+def n_jobs(text):
+    """A number of worker processes as joblib reads it: ``n >= 1`` processes, ``-1`` one
+    per core, ``-2`` all cores but one, and so on (at least one). ``0`` is refused."""
+    value = _integer(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(
+            "0 workers would run nothing: give a positive count, or -1 for every core")
+    return value
+
+
+def threads(text):
+    """A positive number of threads, or ``auto`` (None: the libraries' defaults)."""
+    return None if str(text).strip().lower() == "auto" else positive_int(text)
 
 PRESETS = {"fukushima1980": config.fukushima1980}
 

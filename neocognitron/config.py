@@ -89,7 +89,8 @@ class NetworkConfig:
     Attributes
     ----------
     input_shape : (int, int)
-        Size of the input layer U0.
+        Size of the input layer U0, whose cells take values in ``[0, 1]`` (0 background,
+        1 ink; :class:`neocognitron.Neocognitron` refuses other input).
     stages : tuple of Stage
     alpha : float
         C-cell saturation constant in ``psi[x] = phi[x] / (alpha + phi[x])``.

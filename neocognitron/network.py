@@ -31,6 +31,16 @@ class Neocognitron(TransformerMixin, BaseEstimator):
     verbose : bool
         Show a progress bar while learning.
 
+    Notes
+    -----
+    Input images are the responses of the input cells U0, in ``[0, 1]``: 0 background,
+    1 ink, like the paper's binary patterns
+    (:func:`~neocognitron.datasets.fukushima1980_patterns`). Every method that takes
+    images refuses values above 1 with a ``ValueError``: the cells are not scale-invariant
+    (eq. 1 adds 1 to both sums), so patterns on a 0-255 scale would self-organise into
+    another network (with seed 0, "0" and "1" then share a UC3 cell). Divide 8-bit images
+    by 255 first.
+
     Attributes
     ----------
     a_ : list of ndarray, shape (K, K', h, w) per S-layer
@@ -99,10 +109,14 @@ class Neocognitron(TransformerMixin, BaseEstimator):
     # -- validation --------------------------------------------------------------------
 
     def _check_images(self, X, name="X"):
-        """``(n, H, W)`` images (or ``(n, H*W)`` flat) of the input size -> ``(n, 1, H, W)``."""
+        """``(n, H, W)`` images (or ``(n, H*W)`` flat) of the input size, values in
+        ``[0, 1]`` -> ``(n, 1, H, W)``."""
         cfg = self._config()
         H, W = check_shape2(cfg.input_shape, "config.input_shape")
-        X = as_real_array(X, name, ndim=(2, 3), nonnegative=True)
+        X, top = as_real_array(X, name, ndim=(2, 3), nonnegative=True, return_abs_max=True)
+        if top > 1:
+            raise ValueError(f"{name} must lie in [0, 1] (U0: 0 background, 1 ink), got values "
+                             f"up to {top:g}; divide 8-bit images by 255")
         if X.ndim == 2:
             if X.shape[1] != H * W:
                 raise ValueError(
@@ -134,7 +148,7 @@ class Neocognitron(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like, shape (n, H, W) or (n, H*W)
-            Non-negative input images of the network's input size.
+            Input images of the network's input size, values in ``[0, 1]``.
 
         Returns
         -------
@@ -184,7 +198,7 @@ class Neocognitron(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like, shape (n, H, W) or (n, H*W)
-            Training patterns, non-negative.
+            Training patterns, values in ``[0, 1]``.
 
         Returns
         -------
@@ -219,7 +233,7 @@ class Neocognitron(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like, shape (n, H, W) or (n, H*W)
-            Training patterns, non-negative.
+            Training patterns, values in ``[0, 1]``.
         y : ignored
 
         Returns

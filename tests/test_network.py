@@ -128,6 +128,27 @@ def test_bad_input(net0, X, match):
         Neocognitron.fukushima1980().fit(X)
 
 
+def test_input_outside_0_1_is_refused_everywhere(net0):
+    """Patterns on a 0-255 scale self-organised into another network (seed 0: "0" and "1"
+    shared a UC3 cell); now every entry point refuses them, naming X and the range."""
+    X = PATTERNS * 255
+    for call in (Neocognitron.fukushima1980(random_state=0).fit,
+                 Neocognitron.fukushima1980(random_state=0).presentations,
+                 net0.forward, net0.transform, net0.winners):
+        with pytest.raises(ValueError, match=r"X must lie in \[0, 1\].*up to 255.*255"):
+            call(X)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        net0.winners(PATTERNS * (1 + 1e-9))
+
+
+def test_binary_patterns_in_any_dtype_agree(net0):
+    want = net0.forward(PATTERNS)
+    for X in (PATTERNS.astype(np.uint8), PATTERNS.astype(bool), PATTERNS.astype(np.float32)):
+        got = net0.forward(X)
+        for name in want:
+            np.testing.assert_allclose(got[name], want[name], rtol=1e-12, err_msg=name)
+
+
 def test_bad_config():
     with pytest.raises(TypeError, match="config"):
         Neocognitron(config="paper").fit(PATTERNS)
