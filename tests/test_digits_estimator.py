@@ -241,23 +241,7 @@ def test_flat_rectangular_images_keep_their_orientation(digits01):
         fast(image_shape=(6, 8)).fit(rect_tr, y_tr)
 
 
-def test_smaller_images_are_centred_on_the_canvas(fitted, digits01):
-    _, X_te, _, _ = digits01
-    crop = X_te[:30, 1:7, 1:7]  # 6x6, centred at the same place on the 12x12 canvas
-    assert np.all(crop.min(axis=(1, 2)) == 0)  # same per-image range as the padded image
-    padded = np.zeros((30, 8, 8), dtype=crop.dtype)
-    padded[:, 1:7, 1:7] = crop
-    np.testing.assert_array_equal(fitted.transform(crop), fitted.transform(padded))
-    np.testing.assert_array_equal(fitted.predict(crop), fitted.predict(padded))
-
-
-def test_larger_images_are_refused(fitted):
-    with pytest.raises(ValueError):
-        fitted.predict(np.ones((2, 13, 13)))
-    with pytest.raises(ValueError):
-        fitted.predict(np.ones((2, 8, 13)))
-    with pytest.raises(ValueError):
-        fitted.predict(np.ones((2, 65)))
+# (images of another shape than at fit are refused: tests/test_estimator_inputs.py)
 
 
 # ----------------------------------------------------------------------------- bad input
@@ -352,6 +336,37 @@ def test_other_bad_input(fitted, tiny):
         fast().fit(np.zeros_like(X), y)
     with pytest.raises(NotFittedError):
         fast().predict(X)
+
+
+# the layout of the defaults: no learned stage, so blank digits reach the top stage
+NO_MID = dict(max_planes=(), thresholds=(0.55,), learning_thresholds=(), fields=(5,),
+              blurs=(1.5,), strides=(2,))
+
+
+@pytest.mark.parametrize("value", [0.0, 7.0], ids=["zero", "constant"])
+def test_blank_training_images_are_refused(tiny, value):
+    # they gave a model with no top plane, which saved, loaded, and then failed in predict
+    # with "attempt to get argmax of an empty sequence" (a constant image is blank once
+    # scaled by its own range)
+    X, y = tiny
+    with pytest.raises(ValueError, match="X: no training image makes any cell of the last"):
+        fast(**NO_MID).fit(np.full(X.shape, value), y)
+
+
+def test_a_class_of_blank_images_is_refused(tiny):
+    X, y = tiny
+    X = X.astype(np.float64).copy()
+    X[y == 1] = 0.0
+    with pytest.raises(ValueError, match=r"no training image of class \[1\] .*never predict"):
+        fast(**NO_MID).fit(X, y)
+
+
+def test_a_model_without_top_planes_says_so(fitted, tiny):
+    empty = copy.deepcopy(fitted)  # as saved before fit refused blank images
+    empty.top_X_, empty.top_labels_ = empty.top_X_[:0], empty.top_labels_[:0]
+    for method in (empty.predict, empty.transform):
+        with pytest.raises(ValueError, match="no top plane .*fit it again"):
+            method(tiny[0])
 
 
 def test_blank_training_digit_gives_no_warnings(tiny):
