@@ -338,37 +338,6 @@ def test_other_bad_input(fitted, tiny):
         fast().predict(X)
 
 
-# the layout of the defaults: no learned stage, so blank digits reach the top stage
-NO_MID = dict(max_planes=(), thresholds=(0.55,), learning_thresholds=(), fields=(5,),
-              blurs=(1.5,), strides=(2,))
-
-
-@pytest.mark.parametrize("value", [0.0, 7.0], ids=["zero", "constant"])
-def test_blank_training_images_are_refused(tiny, value):
-    # they gave a model with no top plane, which saved, loaded, and then failed in predict
-    # with "attempt to get argmax of an empty sequence" (a constant image is blank once
-    # scaled by its own range)
-    X, y = tiny
-    with pytest.raises(ValueError, match="X: no training image makes any cell of the last"):
-        fast(**NO_MID).fit(np.full(X.shape, value), y)
-
-
-def test_a_class_of_blank_images_is_refused(tiny):
-    X, y = tiny
-    X = X.astype(np.float64).copy()
-    X[y == 1] = 0.0
-    with pytest.raises(ValueError, match=r"no training image of class \[1\] .*never predict"):
-        fast(**NO_MID).fit(X, y)
-
-
-def test_a_model_without_top_planes_says_so(fitted, tiny):
-    empty = copy.deepcopy(fitted)  # as saved before fit refused blank images
-    empty.top_X_, empty.top_labels_ = empty.top_X_[:0], empty.top_labels_[:0]
-    for method in (empty.predict, empty.transform):
-        with pytest.raises(ValueError, match="no top plane .*fit it again"):
-            method(tiny[0])
-
-
 def test_blank_training_digit_gives_no_warnings(tiny):
     X, y = tiny
     X = X.astype(np.float64).copy()

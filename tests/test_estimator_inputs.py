@@ -1,5 +1,8 @@
 """Both digit classifiers refuse, with a message about images, what they cannot answer:
-images of another shape than at fit, and no images at all."""
+images of another shape than at fit, no images at all, and (the neocognitron) training
+images that no cell answers."""
+
+import copy
 
 import numpy as np
 import pytest
@@ -8,7 +11,8 @@ from neocognitron import ConvNetClassifier
 from neocognitron.datasets import load_digits_images
 from neocognitron.digits import NeocognitronClassifier
 
-# small and quick: 8x8 digits, one epoch
+# small and quick: 8x8 digits, one epoch; the neocognitron has the layout of its defaults
+# (no learned stage), so blank digits reach its top stage
 MODELS = {
     "neocognitron": lambda: NeocognitronClassifier(
         margin=2, n_orientations=4, fields=(5,), blurs=(1.0,), strides=(2,), n_epochs=1,
@@ -65,3 +69,29 @@ def test_no_images_is_0_samples(fitted, X):
         fitted.predict(X)
     with pytest.raises(ValueError, match=r"0 sample\(s\)"):
         type(fitted)().fit(X, np.zeros(0))
+
+
+@pytest.mark.parametrize("value", [0.0, 7.0], ids=["zero", "constant"])
+def test_blank_training_images_are_refused(digits, value):
+    # they gave a model with no top plane, which saved, loaded, and then failed in predict
+    # with "attempt to get argmax of an empty sequence" (a constant image is blank once
+    # scaled by its own range)
+    X, y = digits
+    with pytest.raises(ValueError, match="X: no training image makes any cell of the last"):
+        MODELS["neocognitron"]().fit(np.full(X.shape, value), y)
+
+
+def test_a_class_of_blank_images_is_refused(digits):
+    X, y = digits
+    X = np.where((y == 3)[:, None, None], 0.0, X)
+    with pytest.raises(ValueError, match=r"no training image of class \[3\] .*never predict"):
+        MODELS["neocognitron"]().fit(X, y)
+
+
+def test_a_neocognitron_without_top_planes_says_so(digits):
+    fitted = MODELS["neocognitron"]().fit(*digits)
+    empty = copy.deepcopy(fitted)  # as saved before fit refused blank images
+    empty.top_X_, empty.top_labels_ = empty.top_X_[:0], empty.top_labels_[:0]
+    for method in (empty.predict, empty.transform):
+        with pytest.raises(ValueError, match="no top plane .*fit it again"):
+            method(digits[0][:5])
