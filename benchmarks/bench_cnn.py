@@ -11,15 +11,20 @@ machine load, and the median and the best of the repeats are printed with their 
 ours/torch, which are what to compare across machines. On a machine shared with other
 busy processes PyTorch's OpenMP threads (spinning at every parallel region) slow down far
 more than ours (see ``neocognitron/cnn/network.py``); the "best" line is then the fairer.
-PyTorch runs with ``torch.set_num_threads(2)``, ours with numba's
-default thread count (``NUMBA_NUM_THREADS``), 2 on the reference machine. PyTorch is
-optional: without it only our throughput is printed.
+PyTorch runs with ``torch.set_num_threads(2)``, ours on
+``neocognitron.cnn.network.available_threads()`` threads (numba's thread count, capped by
+the cores the process may use), 2 on the reference machine. PyTorch is optional: without
+it only our throughput is printed.
+
+``--threads 1 2 4 8`` times ours alone on each of those numbers of threads instead, with
+the speed-up over the first: every batch is split into ``N_SHARDS`` (8) shards, so up to
+8 threads can take part, and the numbers are the same on any of them.
 
 ``--kernels`` also times the convolution kernels against im2col + BLAS (implemented below
 with numba and numpy's OpenBLAS), the measurement behind the choice of direct loops in
 ``neocognitron/cnn/_conv.py``.
 
-    python benchmarks/bench_cnn.py [--n 6000] [--repeats 3] [--kernels]
+    python benchmarks/bench_cnn.py [--n 6000] [--repeats 3] [--kernels] [--threads N ...]
 """
 
 import argparse
@@ -30,7 +35,7 @@ import numpy as np
 
 from neocognitron import ConvNetClassifier
 from neocognitron._numba import njit
-from neocognitron.cnn import _conv
+from neocognitron.cnn import _conv, network
 
 BATCH = 32  # ConvNetClassifier's default
 ALPHA = 5e-4
@@ -175,12 +180,51 @@ def bench_kernels(repeats):
             print(f"{name:>22s} {N:6d} {row[0]:9.3f} {row[1]:11.3f} {row[2]:13.3f}")
 
 
+def images(n):
+    rng = np.random.default_rng(0)
+    return (rng.integers(0, 256, (n, 28, 28), dtype=np.uint8),
+            rng.integers(0, 10, n).astype(np.int64))
+
+
+def bench_threads(n, repeats, counts):
+    """Our throughput on each number of threads in ``counts``, interleaved, with the
+    speed-up of the medians over the first count."""
+    import numba
+
+    X, y = images(n)
+    time_ours_infer(time_ours_train(X[:256], y[:256])[1], X[:256])  # compile
+    cores = network.available_threads()
+    times = {c: ([], []) for c in counts}
+    for _ in range(repeats):
+        for c in counts:
+            numba.set_num_threads(min(c, numba.config.NUMBA_NUM_THREADS))
+            t, clf = time_ours_train(X, y)
+            times[c][0].append(t)
+            times[c][1].append(time_ours_infer(clf, X))
+    print(f"LeNet-5, {n} images, batch {BATCH}, {network.N_SHARDS} shards; threads the "
+          f"process may use: {cores}; load average {os.getloadavg()[0]:.2f}")
+    print(f"{'threads':>7s} {'train img/s':>12s} {'best':>7s} {'x':>5s} "
+          f"{'infer img/s':>12s} {'best':>7s} {'x':>5s}")
+    base = [np.median(v) for v in times[counts[0]]]
+    for c in counts:
+        used = min(c, cores, numba.config.NUMBA_NUM_THREADS)
+        row = []
+        for v, b in zip(times[c], base, strict=True):
+            row += [n / np.median(v), n / np.min(v), b / np.median(v)]
+        print(f"{used:7d} {row[0]:12.0f} {row[1]:7.0f} {row[2]:5.2f} "
+              f"{row[3]:12.0f} {row[4]:7.0f} {row[5]:5.2f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=6000, help="images per timing")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--kernels", action="store_true", help="also time conv kernels vs im2col")
+    parser.add_argument("--threads", type=int, nargs="+", metavar="N",
+                        help="time ours alone on each of these numbers of threads")
     args = parser.parse_args()
+    if args.threads:
+        return bench_threads(args.n, args.repeats, args.threads)
 
     try:
         import torch
@@ -190,13 +234,12 @@ def main():
         torch = None
     import numba
 
-    rng = np.random.default_rng(0)
-    X = rng.integers(0, 256, (args.n, 28, 28), dtype=np.uint8)
-    y = rng.integers(0, 10, args.n).astype(np.int64)
+    X, y = images(args.n)
     torch_info = f"{torch.__version__} (2 threads)" if torch else "not installed"
     print(
-        f"LeNet-5, {args.n} images of 28x28, batch {BATCH}; numba threads "
-        f"{numba.get_num_threads()}, torch {torch_info}; load average {os.getloadavg()[0]:.2f}"
+        f"LeNet-5, {args.n} images of 28x28, batch {BATCH}; {network.N_SHARDS} shards on "
+        f"{network.available_threads()} threads (numba {numba.get_num_threads()}), torch "
+        f"{torch_info}; load average {os.getloadavg()[0]:.2f}"
     )
 
     # warm-up: compile the kernels, let PyTorch allocate

@@ -22,13 +22,39 @@ def flatten_images(X):
     ndim = len(X.shape) if hasattr(X, "shape") else np.asarray(X).ndim
     if ndim == 3:
         X = np.asarray(X)
-        return X.reshape(X.shape[0], -1), X.shape[1:]
+        # not -1: with no images numpy cannot infer it, and scikit-learn's "0 samples"
+        # check must see the (0, H * W) table
+        return X.reshape(X.shape[0], X.shape[1] * X.shape[2]), X.shape[1:]
     if ndim not in (1, 2):
         raise ValueError(
             "X must hold images (n_samples, H, W) or flat rows (n_samples, H * W); "
             f"got an array of shape {np.shape(X)}"
         )
     return X, None
+
+
+def check_image_shape(est, X, shape3):
+    """Refuse images of another shape than ``est`` was fitted on (``est.image_shape_``).
+
+    Run before scikit-learn's check of the number of features, whose message says nothing
+    of images, and which cannot see a 3-D ``X`` of other ``(H, W)`` but as many pixels.
+    """
+    fitted = tuple(est.image_shape_)
+    name = type(est).__name__
+    if shape3 is not None:
+        if tuple(shape3) != fitted:
+            raise ValueError(f"X holds images of shape {tuple(shape3)}, but {name} was fitted "
+                             f"on images of shape {fitted}")
+        return
+    try:
+        shape = X.shape if hasattr(X, "shape") else np.asarray(X).shape
+    except (TypeError, ValueError):  # ragged rows and the like: scikit-learn says what
+        return
+    if len(shape) == 2 and shape[1] != fitted[0] * fitted[1]:
+        raise ValueError(
+            f"X has {shape[1]} features, but {name} is expecting {fitted[0] * fitted[1]} "
+            f"features as input: it was fitted on images of shape {fitted}"
+        )
 
 
 def resolve_image_shape(image_shape, n_features, shape3):

@@ -11,6 +11,8 @@ import numbers
 
 import numpy as np
 
+from ._random import check_random_state
+
 
 def same_float_dtype(*arrays):
     """Cast already-validated float arrays to one dtype: float32 if all are, else float64."""
@@ -185,18 +187,5 @@ def check_field_fits(in_hw, kernel_hw, kernel_name, input_name):
 
 
 def check_random_generator(random_state):
-    """None (fresh entropy), an int seed, or a Generator/RandomState used as is.
-
-    Unlike scikit-learn's ``check_random_state`` this accepts ``np.random.Generator``, so
-    one stream can be passed through several transforms.
-    """
-    if random_state is None:
-        return np.random.default_rng()
-    if isinstance(random_state, (np.random.Generator, np.random.RandomState)):
-        return random_state
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        if random_state < 0:
-            raise ValueError(f"random_state must be a non-negative seed, got {random_state}")
-        return np.random.default_rng(int(random_state))
-    kind = type(random_state).__name__
-    raise TypeError(f"random_state must be None, an int, a Generator or RandomState, got {kind}")
+    """``random_state`` as a Generator or RandomState: :func:`._random.check_random_state`."""
+    return check_random_state(random_state)

@@ -8,12 +8,12 @@ with the rules of :mod:`neocognitron.learning`.
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from . import cells, learning, weights
 from . import config as _config
+from ._random import check_random_state
 from ._validation import as_real_array, check_shape2
 from .transforms import random_shift
 
@@ -25,9 +25,12 @@ class Neocognitron(TransformerMixin, BaseEstimator):
     ----------
     config : NetworkConfig, optional
         The architecture and schedule; default :func:`neocognitron.config.fukushima1980`.
-    random_state : int, RandomState, Generator or None
-        Seeds the random shifts of the training presentations (and the initial jitter
-        when ``config.init_jitter > 0``).
+    random_state : int, RandomState, Generator or None, default=None
+        Draws the random shifts of the training presentations (and the initial jitter
+        when ``config.init_jitter > 0``). An int is a seed (of
+        ``numpy.random.RandomState``); a Generator or RandomState is drawn from as is;
+        None draws fresh entropy from the operating system, so two fits differ
+        (:mod:`neocognitron._random`, the same in every model).
     verbose : bool
         Show a progress bar while learning.
 
@@ -178,7 +181,7 @@ class Neocognitron(TransformerMixin, BaseEstimator):
         every presentation. Learning itself draws nothing."""
         cfg = self._config()
         patterns = self._check_images(X)[:, 0]
-        rng = check_random_state(self.random_state)
+        rng = check_random_state(self.random_state, legacy=True)
         init = self._initial_weights(cfg, rng)
         order = np.tile(np.arange(len(patterns)), cfg.repeats)
         images, shifts = random_shift(patterns[order], cfg.max_shift, random_state=rng)
@@ -192,7 +195,7 @@ class Neocognitron(TransformerMixin, BaseEstimator):
         all ink inside the input (:func:`neocognitron.transforms.random_shift`). ``fit``
         draws its presentations with this same code, so with an int ``random_state``
         ``fit(X)`` learns from exactly these images, before or after this call. (A
-        ``RandomState`` instance is advanced by every call, and ``None`` draws afresh,
+        Generator or RandomState is advanced by every call, and ``None`` draws afresh,
         so then the two differ.)
 
         Parameters

@@ -16,8 +16,8 @@ Initial inhibitory weights ``b`` are 0.
 """
 
 import numpy as np
-from sklearn.utils import check_random_state
 
+from ._random import check_random_state
 from ._validation import check_scalar
 
 
@@ -79,6 +79,8 @@ def initial_a(n_planes, n_input_planes, shape, c, scale, bias, jitter=0.0, rando
     jitter : float in [0, 1)
         Relative random jitter; 0 gives the deterministic initial state.
     random_state : int, RandomState, Generator or None
+        Draws the jitter; an int seeds ``numpy.random.RandomState``, None is fresh entropy
+        (:func:`neocognitron._random.check_random_state`).
 
     Returns
     -------
@@ -99,6 +101,6 @@ def initial_a(n_planes, n_input_planes, shape, c, scale, bias, jitter=0.0, rando
     mix = 1 + bias * np.cos(2 * np.pi * kk / Kp) if Kp > 1 else np.ones((K, 1))  # (K, K')
     a = scale * Kp * c[None, None] * orient[:, None] * mix[:, :, None, None]
     if jitter > 0:
-        rng = check_random_state(random_state)
+        rng = check_random_state(random_state, legacy=True)
         a = a * (1 + jitter * rng.uniform(-1, 1, size=a.shape))
     return a

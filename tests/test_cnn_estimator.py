@@ -116,7 +116,7 @@ def test_errors_at_predict_time(digits):
     clf = fast(max_iter=1).fit(X, y)
     with pytest.raises(ValueError, match="expecting 64 features"):
         clf.predict(Xt.reshape(len(Xt), -1)[:, :49])
-    with pytest.raises(ValueError, match=r"fitted on \(8, 8\) images"):
+    with pytest.raises(ValueError, match=r"\(4, 16\), but .* images of shape \(8, 8\)"):
         clf.predict(Xt.reshape(len(Xt), 4, 16))
     with pytest.raises(ValueError, match="infinity"):
         clf.predict(np.full((2, 8, 8), np.inf))

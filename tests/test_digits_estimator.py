@@ -253,23 +253,7 @@ def test_flat_rectangular_images_keep_their_orientation(digits01):
         fast(image_shape=(6, 8)).fit(rect_tr, y_tr)
 
 
-def test_smaller_images_are_centred_on_the_canvas(fitted, digits01):
-    _, X_te, _, _ = digits01
-    crop = X_te[:30, 1:7, 1:7]  # 6x6, centred at the same place on the 12x12 canvas
-    assert np.all(crop.min(axis=(1, 2)) == 0)  # same per-image range as the padded image
-    padded = np.zeros((30, 8, 8), dtype=crop.dtype)
-    padded[:, 1:7, 1:7] = crop
-    np.testing.assert_array_equal(fitted.transform(crop), fitted.transform(padded))
-    np.testing.assert_array_equal(fitted.predict(crop), fitted.predict(padded))
-
-
-def test_larger_images_are_refused(fitted):
-    with pytest.raises(ValueError):
-        fitted.predict(np.ones((2, 13, 13)))
-    with pytest.raises(ValueError):
-        fitted.predict(np.ones((2, 8, 13)))
-    with pytest.raises(ValueError):
-        fitted.predict(np.ones((2, 65)))
+# (images of another shape than at fit are refused: tests/test_estimator_inputs.py)
 
 
 # ----------------------------------------------------------------------------- bad input

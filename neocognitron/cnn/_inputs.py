@@ -1,8 +1,14 @@
-"""Argument checks of ``ConvNetClassifier``: hyper-parameters, image shapes, 3-D input."""
+"""Argument checks of ``ConvNetClassifier``: hyper-parameters, image shapes, 3-D input, and
+the standardisation of its pixels."""
 
 import numpy as np
 
-from .._images import encode_labels, flatten_images, resolve_image_shape  # noqa: F401
+from .._images import (  # noqa: F401
+    check_image_shape,
+    encode_labels,
+    flatten_images,
+    resolve_image_shape,
+)
 from .._validation import check_scalar
 
 
@@ -48,15 +54,46 @@ def check_params(est):
         raise ValueError(f"validation_fraction must be in (0, 1), got {frac}")
 
 
+def pixel_stats(X):
+    """Mean and standard deviation of all pixels of ``X`` (n, H*W), in float64.
+
+    Pixels beyond about 1e154 square to inf, so then the statistics are taken of ``X``
+    divided by its largest magnitude and scaled back: a network fitted on ``X * 1e300``
+    sees the same standardised pixels as one fitted on ``X``.
+    """
+    with np.errstate(over="ignore"):
+        mean = float(np.mean(X, dtype=np.float64))
+        std = float(np.std(X, dtype=np.float64))
+    if np.isfinite(mean) and np.isfinite(std):
+        return mean, std
+    peak = float(np.max(np.abs(X)))
+    unit = X / peak
+    return (peak * float(np.mean(unit, dtype=np.float64)),
+            peak * float(np.std(unit, dtype=np.float64)))
 
 
+def overflow_error(X, mean, scale):
+    """The error for images whose standardised pixels, or the network's float32 outputs on
+    them, are not finite."""
+    return ValueError(
+        f"X holds values in [{np.min(X):.3g}, {np.max(X):.3g}]: standardised with the "
+        f"training pixels' mean {mean:.3g} and standard deviation {scale:.3g}, they overflow "
+        "the network's float32 arithmetic (beyond +-3.4e38); give images on the scale of "
+        "the training images"
+    )
 
 
 def standardize(X, mean, scale, image_shape):
-    """(n, H*W) pixels -> float32 (n, 1, H, W) of ``(X - mean) / scale``, in chunks."""
+    """(n, H*W) pixels -> float32 (n, 1, H, W) of ``(X - mean) / scale``, in chunks.
+
+    Pixels that do not fit float32 once standardised are refused (:func:`overflow_error`).
+    """
     H, W = image_shape
     out = np.empty((X.shape[0], 1, H, W), dtype=np.float32)
     flat = out.reshape(X.shape[0], -1)
-    for i in range(0, X.shape[0], 8192):
-        flat[i : i + 8192] = (X[i : i + 8192] - mean) / scale
+    with np.errstate(over="ignore"):  # checked just below, with a message about X
+        for i in range(0, X.shape[0], 8192):
+            flat[i : i + 8192] = (X[i : i + 8192] - mean) / scale
+    if not np.all(np.isfinite(flat)):
+        raise overflow_error(X, mean, scale)
     return out

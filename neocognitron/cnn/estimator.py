@@ -2,16 +2,19 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
-from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import _check_partial_fit_first_call, check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
+from .._random import check_random_state, legacy_random_state
 from . import _dense
 from ._inputs import (
+    check_image_shape,
     check_params,
     encode_labels,
     flatten_images,
+    overflow_error,
+    pixel_stats,
     resolve_image_shape,
     standardize,
 )
@@ -19,7 +22,17 @@ from .network import DataParallel, Network, lenet_layers
 from .optimizers import SGD, Adam
 from .training import train_epoch, validation_split
 
-_PREDICT_BATCH = 256  # shards of 128 images keep each layer's output in cache
+_PREDICT_BATCH = 256  # shards of 32 images keep each layer's output in cache
+#: Training stops with an error when a mini-batch's mean cross-entropy exceeds this many
+#: times that of a uniform guess, ``log(n_classes)``: the weights have blown up (healthy
+#: runs stay below 2 times; Adam at learning_rate_init=1 reaches 3e5 times on digits).
+DIVERGED = 1e3
+
+
+def _softmax(logits):
+    p = np.empty(logits.shape, dtype=np.float64)
+    _dense.softmax(logits.astype(np.float64), p)
+    return p
 
 
 class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
@@ -89,10 +102,14 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     tol : float, default=1e-4
         Minimum improvement of the validation accuracy (with early stopping) or of the
         training loss (without) that resets the patience.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the initial weights, the shuffling, the shifts and the validation split.
-        Training is deterministic: the same seed gives the same numbers, whatever the
-        number of threads.
+    random_state : int, RandomState, Generator or None, default=None
+        Draws the initial weights, the shuffling, the shifts and the validation split. An
+        int is a seed (of ``numpy.random.RandomState``); a Generator or RandomState is
+        drawn from as is; None draws fresh entropy from the operating system, so two fits
+        differ (:mod:`neocognitron._random`, the same in every model). Training is
+        deterministic: the same seed gives the same numbers, whatever the number of
+        threads (every batch is split into a fixed number of shards, run on as many
+        threads as numba is allowed and the process has cores).
     verbose : bool, default=False
         Show a progress bar (tqdm) with the loss.
 
@@ -208,16 +225,12 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         if reset:
             X, y = validate_data(self, X, y, dtype="numeric")
         else:
+            check_image_shape(self, X, shape3)
             X = validate_data(self, X, reset=False, dtype="numeric")
-            if shape3 is not None and tuple(shape3) != tuple(self.image_shape_):
-                raise ValueError(
-                    f"X holds {tuple(shape3)} images but the network was fitted on "
-                    f"{tuple(self.image_shape_)} images"
-                )
         return X, y, shape3
 
     # --------------------------------------------------------------- training
-    def _initialize(self, X, y, classes, shape3, rng):
+    def _initialize(self, X, classes, shape3):
         check_params(self)
         self.image_shape_ = resolve_image_shape(self.image_shape, X.shape[1], shape3)
         self.classes_ = np.asarray(classes)
@@ -226,8 +239,10 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
                 f"{type(self).__name__} needs samples of at least 2 classes in the data, but "
                 f"the data contains only one class: {self.classes_[0]!r}"
             )
-        mean = float(np.mean(X, dtype=np.float64))
-        std = float(np.std(X, dtype=np.float64))
+        # the weights' stream; a Generator is wrapped, as the shifts and scikit-learn's
+        # splitter draw with RandomState's methods
+        rng = legacy_random_state(check_random_state(self.random_state, legacy=True))
+        mean, std = pixel_stats(X)
         self.x_mean_, self.x_scale_ = mean, (std if std > 0 else 1.0)
         layers = lenet_layers(
             len(self.classes_),
@@ -268,13 +283,9 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             augment_shift=self.augment_shift,
             fill=-self.x_mean_ / self.x_scale_,  # pixel value 0, standardised
             alpha=self.alpha,
+            max_loss=DIVERGED * np.log(len(self.classes_)),
             bar=bar,
         )
-        if not np.isfinite(loss):
-            raise FloatingPointError(
-                f"the training loss became {loss} at epoch {self.n_iter_ + 1}; lower "
-                "learning_rate_init"
-            )
         self.t_ += steps
         self.n_iter_ += 1
         self.loss_curve_.append(loss)
@@ -298,20 +309,22 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         X, y, shape3 = self._validate_X(X, y, reset=True)
         check_classification_targets(y)
         classes, yi = np.unique(y, return_inverse=True)
-        rng = check_random_state(self.random_state)
-        self._initialize(X, y, classes, shape3, rng)
+        self._initialize(X, classes, shape3)
         Xs = standardize(X, self.x_mean_, self.x_scale_, self.image_shape_)
         yi = yi.astype(np.int64).ravel()
         X_val = y_val = None
         if self.early_stopping:
-            Xs, X_val, yi, y_val = validation_split(Xs, yi, self.validation_fraction, rng)
+            Xs, X_val, yi, y_val = validation_split(Xs, yi, self.validation_fraction,
+                                                    self._rng)
         n_batches = -(-len(yi) // min(self.batch_size, len(yi)))
         best_theta, stall = None, 0
         with tqdm(total=self.max_iter * n_batches, disable=not self.verbose, unit="batch") as bar:
             for _ in range(self.max_iter):
                 loss = self._epoch(Xs, yi, bar)
                 if self.early_stopping:
-                    score = float(np.mean(self._proba(X_val).argmax(1) == y_val))
+                    # the largest logit is the most probable class
+                    pred = self.network_.logits(X_val, _PREDICT_BATCH).argmax(1)
+                    score = float(np.mean(pred == y_val))
                     self.validation_scores_.append(score)
                     bar.set_postfix(loss=f"{loss:.4f}", val=f"{score:.4f}")
                     improved = (
@@ -342,19 +355,21 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         X : array-like of shape (n_samples, H, W) or (n_samples, H * W)
         y : array-like of shape (n_samples,)
         classes : array-like of shape (n_classes,), optional
-            All classes, needed on the first call if ``y`` does not contain every class.
-            Ignored afterwards.
+            All classes. Required on the first call (as in scikit-learn: one batch need
+            not hold every class); later calls may leave it out or must repeat it
+            unchanged.
 
         Returns
         -------
         self : ConvNetClassifier
         """
-        first = not hasattr(self, "network_")
+        if not hasattr(self, "network_"):  # a first call that failed left no model
+            vars(self).pop("classes_", None)
+        first = _check_partial_fit_first_call(self, classes)
         X, y, shape3 = self._validate_X(X, y, reset=first)
         check_classification_targets(y)
         if first:
-            classes = np.unique(y) if classes is None else np.unique(np.asarray(classes))
-            self._initialize(X, y, classes, shape3, check_random_state(self.random_state))
+            self._initialize(X, self.classes_, shape3)
         yi = encode_labels(self.classes_, np.asarray(y).ravel())
         loss = self._epoch(standardize(X, self.x_mean_, self.x_scale_, self.image_shape_), yi)
         self.best_loss_ = loss if self.best_loss_ is None else min(loss, self.best_loss_)
@@ -375,16 +390,15 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         return [layer.params[1] for layer in self.network_.layers if getattr(layer, "params", None)]
 
     # -------------------------------------------------------------- inference
-    def _proba(self, Xs):
-        logits = self.network_.logits(Xs, _PREDICT_BATCH).astype(np.float64)
-        p = np.empty_like(logits)
-        _dense.softmax(logits, p)
-        return p
-
-    def _prepare(self, X):
+    def _run(self, X, method):
+        """The network's ``method`` ("logits" or "features") on images ``X``."""
         check_is_fitted(self)
         X, _, _ = self._validate_X(X, reset=False)
-        return standardize(X, self.x_mean_, self.x_scale_, self.image_shape_)
+        Xs = standardize(X, self.x_mean_, self.x_scale_, self.image_shape_)
+        out = getattr(self.network_, method)(Xs, _PREDICT_BATCH)
+        if not np.all(np.isfinite(out)):  # inputs far beyond the training pixels' scale
+            raise overflow_error(X, self.x_mean_, self.x_scale_)
+        return out
 
     def predict_proba(self, X):
         """Class probabilities (softmax of the network's output).
@@ -398,7 +412,7 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Columns follow ``classes_``.
         """
-        return self._proba(self._prepare(X))
+        return _softmax(self._run(X, "logits"))
 
     def predict(self, X):
         """Most probable class of each image.
@@ -426,7 +440,7 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         features : ndarray of shape (n_samples, n_features_out), float32
             84 features for the default LeNet-5.
         """
-        return self.network_.features(self._prepare(X), _PREDICT_BATCH)
+        return self._run(X, "features")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -5,15 +5,16 @@ biases) and all gradients in ``grad``; the layers hold views. An optimizer step 
 kernel call over the whole vector, and the L2 penalty applies to ``theta[:n_weights]``.
 
 Parallelism. The kernels are serial; :class:`DataParallel` splits every batch into a fixed
-number of shards (2), runs each shard's forward and backward pass on its own thread
-(numba kernels release the GIL) and adds the shards' gradients in a fixed order. This
+number of shards (:data:`N_SHARDS`), runs the shards' forward and backward passes on as many
+threads as there are cores to run them (numba kernels release the GIL; :func:`run_tasks`)
+and adds the shards' gradients in shard order. This
 replaced ``prange`` inside every kernel: a training step launches about 20 kernels, and
 with numba's OpenMP layer an empty parallel region took a median 12 ms whenever the 2
 cores were also busy with other processes (OpenMP threads spin-waiting for a descheduled
 sibling; 17 us with ``OMP_WAIT_POLICY=passive``, 0.1 ms with the workqueue layer), which
-made one epoch of MNIST take 4 minutes instead of 10 s. One hand-off per shard is cheap
-however busy the machine. As the number of shards is fixed, the numbers do not depend on
-the number of threads.
+made one epoch of MNIST take 4 minutes instead of 10 s. One hand-off per thread and batch
+is cheap however busy the machine. As the number of shards is fixed, the numbers do not
+depend on the number of threads.
 """
 
 import os
@@ -27,8 +28,15 @@ import numpy as np
 from . import _dense
 from .layers import Blur, Conv2D, Dense, Flatten, GlobalAvgPool, Pool2D, ReLU
 
-N_SHARDS = 2
+#: Shards of every batch. A constant, not the number of threads: each shard's gradient is
+#: computed on its own and the shards' are added in shard order, so the numbers depend on
+#: this and not on how many threads share the shards out. Up to 8 cores can take part;
+#: a default batch of 32 gives shards of 4 images, and on 2 cores 8 shards train within
+#: about 5-10 % of 2 (benchmarks/bench_cnn.py).
+N_SHARDS = 8
 
+# threads of the pool, besides the caller's: they start only as they are first needed
+_POOL_SIZE = max(N_SHARDS, os.cpu_count() or 1) - 1
 _executor = None
 _executor_lock = threading.Lock()
 
@@ -42,24 +50,47 @@ if hasattr(os, "register_at_fork"):  # a forked child must not reuse the parent'
     os.register_at_fork(after_in_child=_reset_executor)
 
 
-def run_tasks(tasks, n_threads=None):
-    """Run the callables ``tasks``, the first on this thread and the others on a pool.
+def available_threads():
+    """Threads worth running: numba's setting (``NUMBA_NUM_THREADS``,
+    ``numba.set_num_threads``), capped by the cores this process may run on (numba's
+    default counts every core of the machine, also those outside a container's or
+    ``taskset``'s affinity)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(numba.get_num_threads(), cores))
 
-    With ``n_threads`` (default: ``numba.get_num_threads()``) of 1 they run one after the
-    other. Returns their results in order.
+
+def run_tasks(tasks, n_threads=None):
+    """Run the callables ``tasks`` on up to ``n_threads`` threads; return their results in
+    order.
+
+    The tasks are dealt out in contiguous groups, one per thread; this thread runs the
+    first group and a pool the others. ``n_threads`` defaults to
+    :func:`available_threads`; with 1 the tasks run one after the other here.
     """
     global _executor
     if n_threads is None:
-        n_threads = numba.get_num_threads()
-    if n_threads <= 1 or len(tasks) <= 1:
-        return [task() for task in tasks]
+        n_threads = available_threads()
+    n_groups = min(int(n_threads), len(tasks), _POOL_SIZE + 1)
+    if n_groups <= 1:
+        return _run_all(tasks)
     with _executor_lock:
         if _executor is None:
-            _executor = ThreadPoolExecutor(N_SHARDS - 1, thread_name_prefix="neocognitron-cnn")
+            _executor = ThreadPoolExecutor(_POOL_SIZE, thread_name_prefix="neocognitron-cnn")
         pool = _executor
-    futures = [pool.submit(task) for task in tasks[1:]]
-    first = tasks[0]()
-    return [first] + [f.result() for f in futures]
+    cuts = [len(tasks) * g // n_groups for g in range(n_groups + 1)]
+    groups = [tasks[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+    futures = [pool.submit(_run_all, group) for group in groups[1:]]
+    results = _run_all(groups[0])
+    for f in futures:
+        results += f.result()
+    return results
+
+
+def _run_all(tasks):
+    return [task() for task in tasks]
 
 
 class Network:

@@ -31,6 +31,7 @@ def train_epoch(
     augment_shift,
     fill,
     alpha,
+    max_loss=np.inf,
     bar=None,
 ):
     """One pass of mini-batch training over ``Xs`` (n, 1, H, W) float32 and labels ``yi``.
@@ -56,6 +57,9 @@ def train_epoch(
     fill : float
     alpha : float
         L2 penalty on the weights.
+    max_loss : float, default=inf
+        A mini-batch whose mean cross-entropy is above this (or not finite) stops training
+        with a ValueError: the step size has made the weights blow up.
     bar : tqdm progress bar, optional
         Advanced by one per mini-batch.
 
@@ -83,8 +87,12 @@ def train_epoch(
         else:
             _batch.gather(Xs.reshape(n, -1), idx, xb.reshape(len(idx), -1))
         loss = network.loss_grad(xb, yi[idx])
-        if not np.isfinite(loss):
-            return float(loss), steps
+        if not loss <= max_loss:  # NaN too
+            raise ValueError(
+                f"training diverged: a mini-batch's loss became {loss:.3g} (above "
+                f"{max_loss:.3g}) at step {optimizer.t + 1}; lower learning_rate_init "
+                f"(the step size of this epoch was {lr:g})"
+            )
         optimizer.step(network.theta, network.grad, lr, alpha, network.n_weights)
         steps += 1
         total += loss * len(idx)

@@ -10,11 +10,11 @@ add-if-silent, :mod:`.competitive`), the top stage by supervised competitive lea
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
-from .._images import flatten_images, resolve_image_shape
-from .._validation import check_random_generator
+from .._images import check_image_shape, flatten_images, resolve_image_shape
+from .._random import check_random_state
 from .cascade import Stage, blur_weights, forward, to_canvas
 from .competitive import present
 from .interpolating import class_grams, interpolate_predict
@@ -97,8 +97,11 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     image_shape : (int, int), optional
         Shape of flat input rows; default square. 3-D input gives its own shape.
     batch_size : int, default=256
-    random_state : int, Generator or RandomState, optional
-        Chooses the unsupervised subset and the order of presentation.
+    random_state : int, Generator, RandomState or None, default=None
+        Chooses the unsupervised subset and the order of presentation. An int is a seed
+        (of ``numpy.random.default_rng``); a Generator or RandomState is drawn from as is;
+        None draws fresh entropy from the operating system, so two fits differ
+        (:mod:`neocognitron._random`, the same in every model).
     verbose : bool, default=False
         Progress bars.
 
@@ -161,22 +164,12 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         if reset:
             X, y = validate_data(self, X, y, dtype="numeric")
             self.image_shape_ = resolve_image_shape(self.image_shape, X.shape[1], shape3)
-            shape = self.image_shape_
         else:
-            # images of another size than at fit are welcome if the canvas holds them, so
-            # the number of features is checked here, not by validate_data
-            X = check_array(X, dtype="numeric")
-            if shape3 is None and X.shape[1] != self.n_features_in_:
-                raise ValueError(
-                    f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
-                    f"{self.n_features_in_} features as input (pass images of another size "
-                    "as a 3-D array (n, H, W))"
-                )
-            shape = self.image_shape_ if shape3 is None else tuple(shape3)
-            if shape[0] > self.canvas_shape_[0] or shape[1] > self.canvas_shape_[1]:
-                raise ValueError(f"X holds {shape} images, larger than the canvas "
-                                 f"{self.canvas_shape_} the network was fitted with")
-        return np.asarray(X, dtype=np.float64).reshape((-1,) + tuple(shape)), y
+            # the cells and the top field were sized for these images: a 1x1 image on the
+            # canvas would still get a class, a meaningless one
+            check_image_shape(self, X, shape3)
+            X = validate_data(self, X, reset=False, dtype="numeric")
+        return np.asarray(X, dtype=np.float64).reshape((-1,) + self.image_shape_), y
 
     def _canvas(self, images):
         return to_canvas(images, self.canvas_shape_)
@@ -211,7 +204,7 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.classes_, yi = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(f"y has one class ({self.classes_[0]!r}); need at least two")
-        rng = check_random_generator(self.random_state)
+        rng = check_random_state(self.random_state)
         m = self.margin
         self.canvas_shape_ = (self.image_shape_[0] + 2 * m, self.image_shape_[1] + 2 * m)
         lo, hi, gain = self.contrast
@@ -252,6 +245,7 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     def _fit_top(self, images, yi, rng):
         u_top = self._top_response(self._top_input(images))
+        self._check_answers(u_top, yi)
         K, H, W = u_top.shape[1:]
         s = self.top_slack
         if H - 2 * s < 1 or W - 2 * s < 1:
@@ -275,6 +269,27 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.n_iter_ = len(added)
         self.n_planes_ = tuple(st.X.shape[0] for st in self.stages_) + (state.n,)
 
+    def _check_answers(self, u_top, yi):
+        """Refuse training data some class of which never reaches the top stage.
+
+        A digit no cell of the last C-layer answers to (blank, or edges too faint for
+        ``U_S1``) makes no top plane, so a class of only such digits could never be
+        predicted, and with none at all the model would have no plane.
+        """
+        answers = u_top.reshape(len(u_top), -1).max(axis=1) > 0
+        if not answers.any():
+            raise ValueError(
+                "X: no training image makes any cell of the last C-layer answer (blank "
+                "images, or contrast too faint for U_S1's threshold): nothing to learn"
+            )
+        silent = np.setdiff1d(np.arange(len(self.classes_)), yi[answers])
+        if len(silent):
+            raise ValueError(
+                f"X: no training image of class {self.classes_[silent].tolist()} makes any "
+                "cell of the last C-layer answer (blank images, or contrast too faint for "
+                "U_S1's threshold), so the model could never predict it"
+            )
+
     # ------------------------------------------------------------------ recognition
     def _top_cells(self, X, interpolate=False):
         """Per image, the top S-cells' score, max over positions ``(n, P)``.
@@ -284,6 +299,9 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         one input vector), then the largest over positions.
         """
         check_is_fitted(self)
+        if len(self.top_X_) == 0:  # saved before fit refused blank training data
+            raise ValueError("this model has no top plane (it was fitted on blank images); "
+                             "fit it again")
         images, _ = self._images(X, reset=False)
         X_top = self.top_X_.astype(np.float32)
         b = np.linalg.norm(X_top, axis=1)
@@ -314,6 +332,7 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, H, W) or (n_samples, H * W)
+            Images of the shape ``fit`` saw (``image_shape_``); others are refused.
 
         Returns
         -------
@@ -331,6 +350,7 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, H, W) or (n_samples, H * W)
+            Images of the shape ``fit`` saw (``image_shape_``); others are refused.
 
         Returns
         -------
@@ -351,6 +371,7 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, H, W) or (n_samples, H * W)
+            Images of the shape ``fit`` saw (``image_shape_``); others are refused.
 
         Returns
         -------
