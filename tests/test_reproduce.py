@@ -31,7 +31,7 @@ def _differences(saved, fresh, path="results"):
             out += _differences(saved[k], fresh[k], f"{path}/{k}")
         return out
     if isinstance(saved, list) and isinstance(fresh, list) and len(saved) == len(fresh):
-        return [d for i, (s, f) in enumerate(zip(saved, fresh))
+        return [d for i, (s, f) in enumerate(zip(saved, fresh, strict=True))
                 for d in _differences(s, f, f"{path}[{i}]")]
     return [] if saved == fresh else [f"{path}: {saved!r} != {fresh!r}"]
 
