@@ -1,7 +1,7 @@
 """How a layer's grid of cells lies over the grid of the layer below.
 
 Fukushima (1980) shrinks the layers (16 -> 10 -> 8 -> 6 -> 2 -> 1) but does not say how
-the smaller grid sits on the larger one. We use one rule everywhere (DESIGN.md section 1):
+the smaller grid sits on the larger one. We use one rule everywhere (docs/design.md §2):
 the ``M`` cells of the smaller layer are spread evenly and centred over the ``N`` positions
 below, cell ``i`` sitting at ``c_i = (i + 1/2) N / M - 1/2``, and its receptive field of
 ``h`` taps starts at ``c_i - (h - 1)/2`` rounded to the nearest position. Exact halves are

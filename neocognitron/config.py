@@ -144,7 +144,7 @@ class NetworkConfig:
 
 
 def fukushima1980():
-    """The network simulated in Fukushima (1980), section 4 (see DESIGN.md table).
+    """The network simulated in Fukushima (1980), section 4 (docs/design.md §1, the table).
 
     U0 16x16; US1 24x16x16 (5x5, r=4, q=1); UC1 24x10x10; US2 24x8x8 (5x5x24, r=1.5,
     q=16); UC2 24x6x6; US3 24x2x2 (5x5x24, r=1.5, q=16, column 2x2x24); UC3 24x1x1 (2x2).

@@ -75,7 +75,7 @@ class Neocognitron(TransformerMixin, BaseEstimator):
 
     @classmethod
     def fukushima1980(cls, random_state=None, verbose=False):
-        """The network of the paper (DESIGN.md section 1), untrained."""
+        """The network of the paper (docs/design.md §1), untrained."""
         return cls(config=_config.fukushima1980(), random_state=random_state, verbose=verbose)
 
     # -- structure ---------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Slow, obviously correct references for the cell equations, used as test oracles.
 
-Written directly from DESIGN.md section 1 (Fukushima 1980, eqs. 1-5) and from the
+Written directly from docs/design.md §1 (Fukushima 1980, eqs. 1-5) and from the
 description of the centred grid rule, independently of the numba kernels: explicit loops
 over every output cell, every tap computed in float64 whatever the input dtype. Only for
 small inputs.
@@ -28,7 +28,7 @@ def phi(x):
 
 
 def psi(x, alpha):
-    """psi[x] = phi[x] / (alpha + phi[x]) (the non-misbehaving form, DESIGN.md section 1)."""
+    """psi[x] = phi[x] / (alpha + phi[x]) (the non-misbehaving form, docs/design.md §1)."""
     p = phi(x)
     return p / (alpha + p)
 

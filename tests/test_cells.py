@@ -1,6 +1,6 @@
 """The cell kernels against independent references, hand-worked cases and properties.
 
-Oracles: ``tests/naive.py`` (plain loops written from DESIGN.md section 1) for every grid,
+Oracles: ``tests/naive.py`` (plain loops written from docs/design.md §1) for every grid,
 and scipy's correlation for the "same" grid with odd receptive fields. Tolerances follow
 the dtype: relative error <= 1e-5 in float64 and <= 1e-4 in float32, measured against the
 size of the quantity (an S-cell's ``r`` sets the scale of the cancellation in
@@ -559,7 +559,7 @@ def test_bad_out_shape(out_shape, exc):
 
 
 def test_out_shape_larger_than_input_rejected():
-    """DESIGN.md: a layer's grid is as large as, or smaller than, the one below."""
+    """docs/design.md §2: a layer's grid is as large as, or smaller than, the one below."""
     g = _good()
     d = np.ones((3, 3)) / 9
     for shape in [(9, 8), (8, 9)]:
