@@ -5,8 +5,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
-from tqdm.auto import tqdm
 
+from .._progress import KernelProgress
 from . import _dense
 from ._inputs import (
     check_params,
@@ -307,7 +307,8 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             Xs, X_val, yi, y_val = validation_split(Xs, yi, self.validation_fraction, rng)
         n_batches = -(-len(yi) // min(self.batch_size, len(yi)))
         best_theta, stall = None, 0
-        with tqdm(total=self.max_iter * n_batches, disable=not self.verbose, unit="batch") as bar:
+        with KernelProgress(total=self.max_iter * n_batches, disable=not self.verbose,
+                            unit="batch") as bar:
             for _ in range(self.max_iter):
                 loss = self._epoch(Xs, yi, bar)
                 if self.early_stopping:
