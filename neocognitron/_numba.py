@@ -177,8 +177,10 @@ class _SourceTreeLocator(caching._CacheLocator):
     never found. Claims no function outside this package.
     """
 
-    _bases = (caching.UserProvidedCacheLocator, caching.InTreeCacheLocator,
-              caching.UserWideCacheLocator)
+    # numba's own choice of folder, in its order (names with a leading "_" in older numba)
+    _bases = tuple(getattr(caching, name, None) or getattr(caching, "_" + name)
+                   for name in ("UserProvidedCacheLocator", "InTreeCacheLocator",
+                                "UserWideCacheLocator"))
 
     def __init__(self, base, py_file):
         self._base = base
