@@ -11,7 +11,7 @@ its own flags (they are set explicitly here, so none is inherited from the calle
 LLVM keeps the flags of each instruction when it inlines one function into another.
 
 **Cache.** ``cache=True`` keeps compiled kernels on disk, so that a second Python process
-starts in under a second instead of compiling for about a minute (measured in
+starts in under a second instead of compiling for half a minute or more (measured in
 ``benchmarks/bench_startup.py``). numba keys a cached kernel on its own file and bytecode
 only, not on the helpers it compiles in from other modules, nor on the flags set here: an
 edit of a helper would leave the old machine code running. So the package's kernels are
@@ -29,7 +29,7 @@ the user-wide cache folder, as numba itself chooses. The cache is off when
 ``NUMBA_CACHE_LOCATOR_CLASSES`` replaces numba's locators (ours could not key the cache).
 
 pynndescent dropped the cache from ``parallel=True`` kernels after segfaults when the
-thread count changed between runs (numba issue 7518, fixed in numba 0.56 by numba PR 7625).
+thread count changed between runs (numba issue 7518, since fixed by numba PR 7625).
 Our parallel kernels are called from Python only (a cached non-parallel function calling a
 parallel one is numba issue 8578, still open), split their work independently of the
 thread count, and the start-up benchmark reruns the cached kernels under other
