@@ -18,14 +18,25 @@ Numba also runs on ``--threads`` threads. The script checks that the three agree
 prints the table; ratios (medians of the per-round ratios) > 1 mean numba is faster.
 Install PyTorch for this with ``pip install torch`` (CPU wheel); it is not a dependency.
 
+``--baseline DIR`` times the cells of another version of the package too, interleaved with
+this one (a before/after comparison that a busy machine slows alike): ``DIR`` is the
+``neocognitron`` folder of another checkout, e.g. made with
+``git worktree add /tmp/base <commit>``; it is imported under another name from a copy,
+and its kernels are compiled on the first call.
+
     python benchmarks/bench_cells.py [--threads 2] [--repeats 7] [--batch 128] [--quick]
+                                     [--baseline DIR]
 """
 
 import argparse
+import importlib
 import os
+import shutil
 import statistics
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -132,6 +143,19 @@ def torch_c_layer(u, d, alpha):
         return x.div_(x + alpha).numpy()
 
 
+def import_baseline(folder):
+    """``cells`` of the package in ``folder``, imported as ``neocognitron_baseline``.
+
+    The package imports itself relatively, so a copy under another name imports beside
+    this one; the copy lives in a temporary folder (its numba cache too).
+    """
+    tmp = Path(tempfile.mkdtemp(prefix="bench_baseline_"))
+    shutil.copytree(folder, tmp / "neocognitron_baseline",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    sys.path.insert(0, str(tmp))
+    return importlib.import_module("neocognitron_baseline.cells")
+
+
 # ---------------------------------------------------------------------------- timing
 
 
@@ -167,9 +191,12 @@ def main(argv=None):
     p.add_argument("--dtypes", default="float32,float64")
     p.add_argument("--no-numpy", action="store_true", help="skip the (slow) numpy reference")
     p.add_argument("--quick", action="store_true", help="batch 16, 3 repeats")
+    p.add_argument("--baseline", type=Path, default=None,
+                   help="neocognitron/ folder of another version, timed interleaved")
     args = p.parse_args(argv)
     if args.quick:
         args.batch, args.repeats = 16, 3
+    base = import_baseline(args.baseline) if args.baseline else None
 
     threads = min(args.threads, numba.config.NUMBA_NUM_THREADS)
     numba.set_num_threads(threads)
@@ -203,6 +230,9 @@ def main(argv=None):
                 torch=lambda us=us, d=d: torch_c_layer(us, d, ALPHA),
             ),
         }
+        if base is not None:
+            layers["s_layer"]["base"] = lambda u=u, a=a, b=b, c=c: base.s_layer(u, a, b, c, R)
+            layers["c_layer"]["base"] = lambda us=us, d=d: base.c_layer(us, d, ALPHA)
         tol = 1e-4 if dtype == np.float32 else 1e-9
         for layer, fns in layers.items():
             if torch is None:
@@ -214,7 +244,7 @@ def main(argv=None):
             ref = outs["numba"]
             assert ref.dtype == dtype
             errs = {}
-            for name in ("numpy", "torch"):
+            for name in ("numpy", "torch", "base"):
                 if name in outs:
                     assert outs[name].dtype == dtype, (name, outs[name].dtype)
                     errs[name] = rel_err(outs[name], ref)
@@ -233,7 +263,8 @@ def main(argv=None):
         return f"{median_ratio(times, name):8.2f}" if name in times else f"{'-':>8}"
 
     head = (f"{'layer':8} {'dtype':8} {'numba ms':>9} {'numpy ms':>9} {'torch ms':>9} "
-            f"{'numpy/nb':>8} {'torch/nb':>8} {'conv ms':>8} {'conv/nb':>8}  max rel. diff")
+            f"{'numpy/nb':>8} {'torch/nb':>8} {'conv ms':>8} {'conv/nb':>8} {'base ms':>9} "
+            f"{'base/nb':>8}  max rel. diff")
     print(head)
     print("-" * len(head))
     for layer, dtype_name, times, errs in rows:
@@ -242,10 +273,11 @@ def main(argv=None):
         conv_ms = f"{1e3 * statistics.median(conv):8.1f}" if conv else f"{'-':>8}"
         print(f"{layer:8} {dtype_name:8} {ms(times, 'numba')} {ms(times, 'numpy')} "
               f"{ms(times, 'torch')} {ratio(times, 'numpy')} {ratio(times, 'torch')} "
-              f"{conv_ms} {ratio(times, 'conv')}  {diff}")
+              f"{conv_ms} {ratio(times, 'conv')} {ms(times, 'base')} {ratio(times, 'base')}"
+              f"  {diff}")
     print("\nratios are medians of per-round ratios (> 1: numba faster); 'conv' is torch's "
           "conv2d alone,\nwithout the V_C-cells and the shunting inhibition, a lower bound "
-          "for any torch S-layer")
+          "for any torch S-layer; 'base' is --baseline's version of the package")
 
 
 if __name__ == "__main__":

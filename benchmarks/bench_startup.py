@@ -1,14 +1,22 @@
-"""Start-up cost of the numba kernels, and whether cached parallel kernels stay exact.
+"""Start-up cost of the numba kernels, and whether the cache is exact and never stale.
 
 Each measurement runs in a fresh Python process that imports ``neocognitron.cells`` and
 calls ``cells.s_layer`` once (float32 and float64, the digit network's second stage at a
 small batch), then ``cells.c_layer`` and a shrinking-grid layer so that every parallel
-kernel and both code paths run:
+kernel and both code paths run. The processes import a copy of the package in a temporary
+folder, so that its cache starts empty and the checkout is never edited:
 
 * **cold**: ``NEOCOGNITRON_NO_CACHE=1``, every kernel is compiled in the process;
-* **warm**: numba's on-disk cache (``__pycache__``), filled by a priming run;
-* **warm, other thread count**: the same cached kernels under ``NUMBA_NUM_THREADS=1``
-  (and the default), whose outputs must be bit-for-bit those of the first warm run.
+* **warm**: the on-disk cache (``__pycache__/kernels-<module>-<digest>``, see
+  ``neocognitron/_numba.py``), filled by a priming run;
+* **warm, other thread count**: the same cached kernels under ``NUMBA_NUM_THREADS=1`` and
+  ``=4`` (fewer and more threads than the priming run, the case of numba issue 7518),
+  whose outputs must be bit-for-bit those of the priming run;
+* **after an edit**: a comment appended to ``_correlate.py``, whose helpers ``_kernels.py``
+  compiles in: every kernel of both modules must compile again (none loaded).
+
+The columns ``loaded`` and ``compiled`` count the kernels of ``_kernels.py`` and
+``_correlate.py`` that numba loaded from the cache or compiled in that process.
 
     python benchmarks/bench_startup.py [--repeats 3]
 """
@@ -16,6 +24,7 @@ kernel and both code paths run:
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -23,6 +32,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+EDITED = "_correlate.py"  # its helpers are compiled into _kernels.py's kernels
 
 CHILD = r"""
 import json, sys, time
@@ -54,20 +64,34 @@ outs = {
 }
 t5 = time.perf_counter()
 np.savez(sys.argv[1], **outs)
+from neocognitron import _correlate, _kernels
+kernels = [f for m in (_kernels, _correlate) for f in vars(m).values()
+           if isinstance(f, numba.core.registry.CPUDispatcher) and f.__module__ == m.__name__]
 print(json.dumps({"import": t1 - t0, "s_layer_f32": t3 - t2, "s_layer_f64": t4 - t3,
-                  "rest": t5 - t4, "threads": numba.get_num_threads()}))
+                  "rest": t5 - t4, "threads": numba.get_num_threads(),
+                  "loaded": sum(bool(f.stats.cache_hits) for f in kernels),
+                  "compiled": sum(bool(f.stats.cache_misses) for f in kernels),
+                  "cells": cells.__file__}))
 """
 
 
-def run_child(env_changes, out_path):
-    env = dict(os.environ)
-    env.pop("NEOCOGNITRON_NO_CACHE", None)
-    env.update(env_changes)
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(out_path)], env=env, cwd=ROOT,
+def run_child(root, env_changes, out_path):
+    """CHILD in a fresh process that imports the package copy in ``root``."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("NEOCOGNITRON_NO_CACHE", "NUMBA_CACHE_DIR", "NUMBA_NUM_THREADS")}
+    env.update(env_changes, PYTHONPATH=str(root))
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(out_path)], env=env, cwd=root,
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         sys.exit(f"child failed ({env_changes}):\n{proc.stderr}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    if Path(out["cells"]).resolve().parents[1] != root.resolve():
+        sys.exit(f"the child imported {out['cells']}, not the copy in {root}")
+    return out
+
+
+def append_comment(path):
+    path.write_text(path.read_text() + "# edited by bench_startup.py\n")
 
 
 def identical(path_a, path_b):
@@ -84,34 +108,44 @@ def main(argv=None):
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        prime = run_child({}, tmp / "prime.npz")  # fills the cache if it is empty
+        shutil.copytree(ROOT / "neocognitron", tmp / "neocognitron",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        prime = run_child(tmp, {}, tmp / "prime.npz")  # fills the empty cache
         configs = [
-            ("cold (NEOCOGNITRON_NO_CACHE=1)", {"NEOCOGNITRON_NO_CACHE": "1"}),
-            ("warm cache", {}),
-            ("warm cache, NUMBA_NUM_THREADS=1", {"NUMBA_NUM_THREADS": "1"}),
+            ("cold (NEOCOGNITRON_NO_CACHE=1)", {"NEOCOGNITRON_NO_CACHE": "1"}, None),
+            ("warm cache", {}, None),
+            ("warm cache, NUMBA_NUM_THREADS=1", {"NUMBA_NUM_THREADS": "1"}, None),
+            ("warm cache, NUMBA_NUM_THREADS=4", {"NUMBA_NUM_THREADS": "4"}, None),
+            (f"first run after editing {EDITED}", {}, EDITED),
         ]
         rows = []
-        for name, env in configs:
+        for name, env, edit in configs:
             runs = []
             same = True
             for rep in range(args.repeats):
+                if edit:  # every repeat is the first run after an edit
+                    append_comment(tmp / "neocognitron" / edit)
                 out = tmp / f"{len(rows)}_{rep}.npz"
-                runs.append(run_child(env, out))
+                runs.append(run_child(tmp, env, out))
                 same = same and identical(tmp / "prime.npz", out)
-            med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+            med = {k: statistics.median(r[k] for r in runs) for k in runs[0] if k != "cells"}
             rows.append((name, med, same))
 
     print(f"fresh process: import cells, then first calls (batch 8, 24 -> 24 planes, 5x5, "
           f"28x28); median of {args.repeats}; priming run used {prime['threads']} threads\n")
-    head = (f"{'configuration':34} {'threads':>7} {'import s':>9} {'s_layer f32':>12} "
-            f"{'s_layer f64':>12} {'others s':>9}  outputs identical to priming run")
+    head = (f"{'configuration':38} {'threads':>7} {'import s':>9} {'s_layer f32':>12} "
+            f"{'s_layer f64':>12} {'others s':>9} {'loaded':>7} {'compiled':>8}  "
+            "outputs identical to priming run")
     print(head)
     print("-" * len(head))
     for name, med, same in rows:
-        print(f"{name:34} {med['threads']:7.0f} {med['import']:9.2f} {med['s_layer_f32']:12.2f} "
-              f"{med['s_layer_f64']:12.2f} {med['rest']:9.2f}  {'yes' if same else 'NO'}")
+        print(f"{name:38} {med['threads']:7.0f} {med['import']:9.2f} {med['s_layer_f32']:12.2f} "
+              f"{med['s_layer_f64']:12.2f} {med['rest']:9.2f} {med['loaded']:7.0f} "
+              f"{med['compiled']:8.0f}  {'yes' if same else 'NO'}")
     if not all(same for _, _, same in rows):
         sys.exit("outputs differ between runs: cached parallel kernels are not reproducible")
+    if rows[-1][1]["loaded"]:
+        sys.exit(f"after editing {EDITED}, kernels compiled from the old source were loaded")
 
 
 if __name__ == "__main__":

@@ -33,9 +33,9 @@ from pathlib import Path
 
 import numpy as np
 from joblib import Parallel, delayed
-from tqdm.auto import tqdm
 
 from neocognitron import Neocognitron, cli, provenance, transforms
+from neocognitron._progress import KernelProgress, workers_compile
 from neocognitron.config import fukushima1980
 from neocognitron.datasets import fukushima1980_patterns, fukushima1980_xytz_patterns
 from neocognitron.evaluation import (
@@ -88,7 +88,9 @@ def run_seeds(patterns, seeds, variants, n_curve, n_jobs, quiet, label):
     """``one_seed`` for every seed, fanned out over ``n_jobs`` processes."""
     jobs = (delayed(one_seed)(patterns, s, variants, n_curve) for s in seeds)
     results = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
-    return list(tqdm(results, total=len(seeds), desc=f"seeds ({label})", disable=quiet))
+    # the workers compile the kernels only when the cache is off (the fit above filled it)
+    return list(KernelProgress(results, total=len(seeds), desc=f"seeds ({label})",
+                               disable=quiet, first_step_compiles=workers_compile()))
 
 
 def summarise(results, seeds):

@@ -59,37 +59,43 @@ from ._correlate import (  # noqa: F401  (_unit_step, _valid_range, _correlate_p
     _unit_step,
     _valid_range,
 )
-from ._numba import njit, prange
+from ._numba import njit, njit_exact, prange
+
+# The functions that decide whether a cell answers (_s_finish, _c_finish_job) and the top
+# stage's scores are compiled without fastmath (see neocognitron._numba): e.g. contracting
+# ``1 + bk * v`` into a fused multiply-add made S-cells whose excitation equals their
+# inhibition answer with 2e-16 instead of staying silent. They are O(outputs), the
+# correlations that feed them O(outputs x taps), so this costs little.
 
 
-@njit
-def _s_finish(e, bk, r, vrow, out):
-    """``out[j] = r * phi[(1 + e[j]) / (1 + bk * v[j]) - 1]`` along one output row."""
+@njit_exact
+def _s_finish(e, b_k, r, vrow, out):
+    """``out[j] = r * phi[(1 + e[j]) / (1 + 2r/(1+r) * b_k * v[j]) - 1]`` along one row."""
     one = out.dtype.type(1)
     zero = out.dtype.type(0)
+    bk = (r + r) / (r + one) * b_k  # 2r/(1+r) b(k), in the output's dtype
     for j in range(out.shape[0]):
         x = (one + e[j]) / (one + bk * vrow[j]) - one
-        out[j] = r * x if x > 0 else zero
+        out[j] = r * x if x > zero else zero
 
 
 @njit
 def _s_job(u_c, a, aT, b, v, r, y0, x0, flat, groups, per_job, job, out):
     Ho, Wo = out.shape[2], out.shape[3]
-    theta = (r + r) / (r + out.dtype.type(1))  # 2r/(1+r), in the output's dtype
     if flat:
         n, k0, nk, acc = _flat_job(u_c, a, y0, x0, job, groups, per_job, out)
         Wp = Wo + a.shape[3] - 1
         for bb in range(nk):
-            bk = theta * b[k0 + bb]
             for i in range(Ho):
-                _s_finish(acc[bb, i * Wp:i * Wp + Wo], bk, r, v[n, i], out[n, k0 + bb, i])
+                _s_finish(acc[bb, i * Wp:i * Wp + Wo], b[k0 + bb], r, v[n, i],
+                          out[n, k0 + bb, i])
     else:
         n, i, acc = _rows_job(u_c, aT, y0, x0, job, out)
         e = np.empty(Wo, dtype=out.dtype)
         for k in range(out.shape[1]):
             for j in range(Wo):
                 e[j] = acc[j, k]
-            _s_finish(e, theta * b[k], r, v[n, i], out[n, k, i])
+            _s_finish(e, b[k], r, v[n, i], out[n, k, i])
 
 
 @njit
@@ -143,7 +149,7 @@ def _v_c_job(u_c, c, n, y0, x0, out):
             row[j] = np.sqrt(row[j])
 
 
-@njit
+@njit_exact
 def _c_finish_job(e, alpha, n, out):
     K, H, W = e.shape[1], e.shape[2], e.shape[3]
     one = out.dtype.type(1)
@@ -163,7 +169,7 @@ def _c_finish_job(e, alpha, n, out):
         ok = on[k]
         for p in range(H * W):
             x = (one + ek[p]) / v_s[p] - one
-            ok[p] = x / (alpha + x) if x > 0 else zero
+            ok[p] = x / (alpha + x) if x > zero else zero
 
 
 _MIN_JOBS = 64  # flat path: blocks are grouped per job only while this many jobs remain
@@ -240,7 +246,7 @@ def _c_layer_finish(e, alpha, out):
 # ------------------------------------------------------------------ the digit top stage
 # Without fastmath: the scores must be bit-for-bit those of the numpy expression in
 # neocognitron.digits.top.top_scores, so that both readouts pick the same winners.
-@njit(parallel=True, fastmath=False)
+@njit_exact(parallel=True)
 def _top_max_scores(dots, norms, b, theta, out):
     """out[i, k] = max_p (1 + dots[i, p, k]) / (1 + theta * norms[i, p] * b[k]).
 

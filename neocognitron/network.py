@@ -9,10 +9,10 @@ with the rules of :mod:`neocognitron.learning`.
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
-from tqdm.auto import tqdm
 
 from . import cells, learning, weights
 from . import config as _config
+from ._progress import KernelProgress
 from ._random import check_random_state
 from ._validation import as_real_array, check_shape2
 from .transforms import random_shift
@@ -245,7 +245,8 @@ class Neocognitron(TransformerMixin, BaseEstimator):
         """
         cfg, (a, b, c, d), (images, order, _) = self._start(X)
         counts = [np.zeros(st.s.planes, dtype=np.int64) for st in cfg.stages]
-        bar = tqdm(images, desc="self-organising", unit="presentation", disable=not self.verbose)
+        bar = KernelProgress(images, desc="self-organising", unit="presentation",
+                             disable=not self.verbose)
         for u0 in bar:
             self._learn_once(u0[None, None], cfg, a, b, c, d, counts)
         self.a_, self.b_, self.c_, self.d_ = a, b, c, d

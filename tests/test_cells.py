@@ -2,7 +2,7 @@
 
 Oracles: ``tests/naive.py`` (plain loops written from docs/design.md §1) for every grid,
 and scipy's correlation for the "same" grid with odd receptive fields. Tolerances follow
-the dtype: relative error <= 1e-5 in float64 and <= 1e-4 in float32, measured against the
+the dtype: relative error <= 1e-11 in float64 and <= 1e-4 in float32, measured against the
 size of the quantity (an S-cell's ``r`` sets the scale of the cancellation in
 ``num / den - 1``).
 """
@@ -21,7 +21,7 @@ from neocognitron import _kernels, cells
 from neocognitron._grid import field_starts
 
 DTYPES = [np.float64, np.float32]
-RTOL = {np.dtype(np.float64): 1e-5, np.dtype(np.float32): 1e-4}
+RTOL = {np.dtype(np.float64): 1e-11, np.dtype(np.float32): 1e-4}
 # The paper's layer sizes 16 -> 16 -> 10 -> 8 -> 6 -> 2 -> 1 with their receptive fields
 # (the grid rule itself is tested in test_grid.py).
 PAPER_CHAIN = [("S", 16, 16, 5), ("C", 16, 10, 5), ("S", 10, 8, 5), ("C", 8, 6, 5),

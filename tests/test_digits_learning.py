@@ -262,8 +262,8 @@ def test_topstate_add_reinforce_and_grow():
     np.testing.assert_array_equal(st.labels[:5], [0, 1, 0, 1, 0])
     st.reinforce(3, np.array([0.0, 0.0, 1.0]), 2.0)
     np.testing.assert_array_equal(st.X[3], [6.0, 2.0, 2.0])
-    assert st.b[3] == pytest.approx(np.sqrt(36 + 4 + 4))
-    np.testing.assert_allclose(st.b[:5], np.linalg.norm(st.X[:5], axis=1))
+    assert st.b[3] == pytest.approx(np.sqrt(36 + 4 + 4), rel=1e-12)
+    np.testing.assert_allclose(st.b[:5], np.linalg.norm(st.X[:5], axis=1), rtol=1e-12)
 
 
 def _state_with(x, label, q):
@@ -286,7 +286,7 @@ def test_top_wrong_winner_makes_a_plane_of_the_right_class():
     np.testing.assert_array_equal(st.labels[:2], [0, 1])
     np.testing.assert_array_equal(st.X[0], [10.0, 0.0, 0.0])  # the winner did not learn
     np.testing.assert_array_equal(st.X[1], q * W[0, CENTRE])
-    assert st.b[1] == pytest.approx(np.linalg.norm(q * W[0, CENTRE]))
+    assert st.b[1] == pytest.approx(np.linalg.norm(q * W[0, CENTRE]), rel=1e-12)
 
 
 def test_top_right_winner_is_reinforced_at_its_position():
@@ -296,8 +296,8 @@ def test_top_right_winner_is_reinforced_at_its_position():
     # best is position 2 (not the centre): 11 / (1 + 8 sqrt(1.04)) = 1.2 > 1
     assert top._present_batch(st, W, np.array([0]), CENTRE, theta, q) == 0
     assert st.n == 1
-    np.testing.assert_allclose(st.X[0], [20.0, 0.0, 2.0])
-    assert st.b[0] == pytest.approx(np.sqrt(404.0))
+    np.testing.assert_allclose(st.X[0], [20.0, 0.0, 2.0], rtol=1e-12)
+    assert st.b[0] == pytest.approx(np.sqrt(404.0), rel=1e-12)
 
 
 def test_top_right_winner_below_the_learning_threshold_makes_a_plane():
@@ -307,12 +307,12 @@ def test_top_right_winner_below_the_learning_threshold_makes_a_plane():
     # 1.065 at theta = 0.8 (answers) and 0.957 at theta = 0.9 (silent)
     st = _state_with([1.0, 0.0, 0.0], 0, q)
     assert top._present_batch(st, W, np.array([0]), CENTRE, 0.8, q) == 0
-    np.testing.assert_allclose(st.X[0], [20.0, 6.0, 0.0])
+    np.testing.assert_allclose(st.X[0], [20.0, 6.0, 0.0], rtol=1e-12)
     st = _state_with([1.0, 0.0, 0.0], 0, q)
     assert top._present_batch(st, W, np.array([0]), CENTRE, 0.9, q) == 1
     np.testing.assert_array_equal(st.labels[:2], [0, 0])
     np.testing.assert_array_equal(st.X[0], [10.0, 0.0, 0.0])
-    np.testing.assert_allclose(st.X[1], [10.0, 6.0, 0.0])
+    np.testing.assert_allclose(st.X[1], [10.0, 6.0, 0.0], rtol=1e-12)
 
 
 def test_top_silent_winner_makes_a_plane():
@@ -337,8 +337,8 @@ def test_top_learning_is_sequential_within_a_batch():
     added = top._present_batch(st, W, np.array([2, 2, 3, 3]), CENTRE, theta, q)
     assert added == 3 and st.n == 3
     np.testing.assert_array_equal(st.labels[:3], [2, 3, 3])
-    np.testing.assert_allclose(st.X[0], [20.0, 0.0, 2.0])
-    np.testing.assert_allclose(st.X[1], [10.0, 1.0, 1.0])
+    np.testing.assert_allclose(st.X[0], [20.0, 0.0, 2.0], rtol=1e-12)
+    np.testing.assert_allclose(st.X[1], [10.0, 1.0, 1.0], rtol=1e-12)
     # digit 3: plane 0 (class 2) scores 19 / (1 + 0.8 sqrt(404) 0.9) = 1.31 at position 2
     # and beats plane 1 (class 3): 10 / (1 + 0.8 sqrt(102) 0.9) = 1.21; its label is
     # wrong, so a plane of class 3 is made; the centre window is empty, so its seed is

@@ -4,8 +4,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.utils.multiclass import _check_partial_fit_first_call, check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
-from tqdm.auto import tqdm
 
+from .._progress import KernelProgress
 from .._random import check_random_state, legacy_random_state
 from . import _dense
 from ._inputs import (
@@ -318,7 +318,8 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
                                                     self._rng)
         n_batches = -(-len(yi) // min(self.batch_size, len(yi)))
         best_theta, stall = None, 0
-        with tqdm(total=self.max_iter * n_batches, disable=not self.verbose, unit="batch") as bar:
+        with KernelProgress(total=self.max_iter * n_batches, disable=not self.verbose,
+                            unit="batch") as bar:
             for _ in range(self.max_iter):
                 loss = self._epoch(Xs, yi, bar)
                 if self.early_stopping:

@@ -11,9 +11,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
-from tqdm.auto import tqdm
 
 from .._images import check_image_shape, flatten_images, resolve_image_shape
+from .._progress import KernelProgress
 from .._random import check_random_state
 from .cascade import Stage, blur_weights, forward, to_canvas
 from .competitive import present
@@ -177,7 +177,8 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     def _top_input(self, images, upto=None):
         """The last C-layer for a batch of images, in batches."""
         starts = range(0, len(images), self.batch_size)
-        starts = tqdm(starts, desc="forward pass", disable=not self.verbose, leave=False)
+        starts = KernelProgress(starts, desc="forward pass", disable=not self.verbose,
+                                leave=False)
         out = [forward(self._canvas(images[i : i + self.batch_size]), self.a_g_,
                        self.stages_, upto) for i in starts]
         return np.concatenate(out)
@@ -228,8 +229,8 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         below = self._top_input(images, upto=i).astype(np.float64)
         X = np.zeros((self.max_planes[i - 1], below.shape[1], f, f))
         n = 0
-        for u in tqdm(below, desc=f"U_S{i + 1} (unsupervised)", disable=not self.verbose,
-                      leave=False):
+        for u in KernelProgress(below, desc=f"U_S{i + 1} (unsupervised)",
+                                disable=not self.verbose, leave=False):
             n, _, _ = present(X, n, u, c, self.learning_thresholds[i - 1], self.q,
                               self.competition_area, self.min_activity)
         if n == 0:
@@ -252,8 +253,8 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             raise ValueError(f"top_slack={s} leaves no top field on the {H}x{W} top C-layer")
         self.top_field_ = (H - 2 * s, W - 2 * s)
         n_pos = (2 * s + 1) ** 2
-        bar = tqdm(total=self.n_epochs * len(images), desc="top (supervised)",
-                   disable=not self.verbose, leave=False)
+        bar = KernelProgress(total=self.n_epochs * len(images), desc="top (supervised)",
+                             disable=not self.verbose, leave=False)
 
         def progress(n, planes):
             bar.update(n)
