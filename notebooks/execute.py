@@ -47,6 +47,23 @@ def kernel_env(quick):
     return env
 
 
+def merge_streams(nb):
+    """Join consecutive outputs of one stream in every cell: how the kernel flushes
+    ``print`` into messages depends on timing, and the file must not."""
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get("outputs", []):
+            last = merged[-1] if merged else None
+            if (out.output_type == "stream" and last is not None
+                    and last.output_type == "stream" and last.name == out.name):
+                last.text += out.text
+            else:
+                merged.append(out)
+        if cell.cell_type == "code":
+            cell.outputs = merged
+    return nb
+
+
 def execute(path, cwd=None, quick=False, timeout=1800):
     """Execute the notebook at ``path`` in ``cwd`` (default: its folder) and return it.
 
@@ -55,6 +72,7 @@ def execute(path, cwd=None, quick=False, timeout=1800):
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(cwd or Path(path).parent)}})
     client.execute(env=kernel_env(quick))
+    merge_streams(nb)
     nb.metadata["neocognitron"] = {"code_sha256": code_digest(nb), "quick": quick}
     nb.metadata.pop("widgets", None)
     return nb
