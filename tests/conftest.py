@@ -1,5 +1,7 @@
 """Hooks for the whole suite: a run that could not test everything says so at its end."""
 
+import subprocess
+
 import pytest
 from mnist_home import SKIP_REASON, ci_folder
 
@@ -29,3 +31,20 @@ def pytest_terminal_summary(terminalreporter):
             f"{n} test{'s' if n > 1 else ''} skipped for want of MNIST: to run them, "
             f"export NEOCOGNITRON_DATA=/absolute/folder/of/the/4/IDX/files{where}; "
             "see data/README.md", yellow=True, bold=True)
+
+
+@pytest.fixture
+def git(tmp_path):
+    """``git(*args)`` runs git in a new repository at ``tmp_path`` (skips without git);
+    ``git.commit(message)`` commits what is staged."""
+
+    def run(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    try:
+        run("init", "-q")
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("git is not installed")
+    run.commit = lambda message: run("-c", "user.name=t", "-c", "user.email=t@t", "commit",
+                                     "-q", "-m", message)
+    return run

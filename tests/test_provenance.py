@@ -191,17 +191,10 @@ def test_not_a_checkout_gives_nulls(tmp_path, monkeypatch):
     assert provenance.git_info()["commit"] is None
 
 
-def test_git_in_a_checkout(tmp_path):
-    def git(*args):
-        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
-
-    try:
-        git("init", "-q")
-    except (OSError, subprocess.CalledProcessError):
-        pytest.skip("git is not installed")
+def test_git_in_a_checkout(tmp_path, git):
     (tmp_path / "a.txt").write_text("a\n")
     git("add", "a.txt")
-    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "a")
+    git.commit("a")
     info = provenance.git_info(tmp_path)
     assert re.fullmatch(r"[0-9a-f]{40}", info["commit"])
     assert info["dirty"] is False and info["changed_files"] == []

@@ -3,7 +3,6 @@ a tree with uncommitted code is refused, and the saved outputs themselves do not
 dirty (regenerating one experiment must not taint the record of the next)."""
 
 import argparse
-import subprocess
 
 import pytest
 
@@ -11,22 +10,14 @@ from neocognitron import provenance
 
 
 @pytest.fixture
-def checkout(tmp_path):
+def checkout(tmp_path, git):
     """A git checkout with a committed code file and a saved-results folder."""
-
-    def git(*args):
-        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
-
-    try:
-        git("init", "-q")
-    except (OSError, subprocess.CalledProcessError):
-        pytest.skip("git is not installed")
     (tmp_path / "code.py").write_text("x = 1\n")
     (tmp_path / "docs" / "results" / "exp").mkdir(parents=True)
     (tmp_path / "docs" / "figures" / "exp").mkdir(parents=True)
     (tmp_path / "docs" / "results" / "exp" / "results.json").write_text("{}\n")
     git("add", ".")
-    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "a")
+    git.commit("a")
     return tmp_path
 
 
