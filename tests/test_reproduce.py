@@ -63,8 +63,7 @@ def test_saved_1980_run_is_the_full_one():
 @pytest.mark.slow
 def test_fresh_make_reproduce_gives_the_saved_numbers(tmp_path):
     out = tmp_path / "fukushima1980"
-    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "numba-cache"),
-               NEOCOGNITRON_CACHE_DIR=str(tmp_path / "numba-cache"))
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "numba-cache"))
     subprocess.run([sys.executable, str(ROOT / "experiments" / "fukushima1980.py"),
                     "--out", str(out), "--quiet"],
                    cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800, check=True)
