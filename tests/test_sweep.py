@@ -309,6 +309,12 @@ def test_a_corrupt_or_foreign_sweep_json_is_refused_not_overwritten(tmp_path, co
     assert {p.name: p.read_bytes() for p in (out / "points").iterdir()} == points
 
 
+def _files(folder):
+    """Everything under ``folder``, by relative path: a file's bytes, a folder's None."""
+    return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else None
+            for p in folder.rglob("*")}
+
+
 def test_points_without_a_spec_or_an_experiment_folder_are_refused(tmp_path, capsys):
     out = tmp_path / "o"
     assert run_sweep(_lr_grid(), out, quiet=True).ok
@@ -320,13 +326,18 @@ def test_points_without_a_spec_or_an_experiment_folder_are_refused(tmp_path, cap
     write_json({"command": {"script": "experiments/fukushima1980.py"}}, exp / "run.json")
     grid = _write_grid(tmp_path, {"target": {"estimator": LR}, "grid": {"C": [1.0]},
                                   "data": {"name": "digits", "train_size": 200}})
-    with pytest.raises(SystemExit) as exit_:  # the command line says it in one line
-        load_experiment("sweep").main([str(grid), "--out", str(exp), "--quiet"])
-    assert exit_.value.code == 2
-    err = capsys.readouterr().err
-    assert err.endswith(f": error: {exp} holds the results of an experiment (run.json), "
-                        "not a sweep: use another output folder\n") and err.count("\n") == 1
-    assert sorted(p.name for p in exp.iterdir()) == ["provenance", "run.json"]
+    for folder, says in ((exp, "holds the results of an experiment (run.json), not a sweep"),
+                         (out, "holds points but no sweep.json saying which sweep they "
+                               "belong to")):
+        before = _files(folder)
+        with pytest.raises(SystemExit) as exit_:  # the command line says it in one line
+            load_experiment("sweep").main([str(grid), "--out", str(folder), "--quiet"])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert err.endswith(f": error: {folder} {says}: use another output folder\n")
+        assert err.count("\n") == 1
+        # refused, never written to: not even the script's provenance record
+        assert _files(folder) == before
 
 
 def test_point_keys_are_stable():
