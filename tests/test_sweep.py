@@ -27,6 +27,7 @@ from neocognitron.results import (  # noqa: E402
     FolderInUseError,
     FolderLock,
     ForeignFolderError,
+    _atomic,
     write_json,
 )
 from neocognitron.sweep import load_grid, parse_grid, point_key, run_sweep  # noqa: E402
@@ -338,6 +339,40 @@ def test_points_without_a_spec_or_an_experiment_folder_are_refused(tmp_path, cap
         assert err.count("\n") == 1
         # refused, never written to: not even the script's provenance record
         assert _files(folder) == before
+
+
+def test_what_a_killed_run_leaves_cannot_be_committed(tmp_path):
+    """A run killed in its output folder leaves the folder's lock and may leave a file half
+    written under its temporary name: git ignores both, in the saved results or anywhere
+    else in the checkout, and still sees the results themselves."""
+    if subprocess.run(["git", "-C", str(ROOT), "rev-parse"], capture_output=True).returncode:
+        pytest.skip("not a git checkout")
+    seen = set()
+
+    def look(fh=None):
+        seen.update(p.name for p in tmp_path.iterdir())
+
+    # a run's files, written as results._atomic writes them, while the folder is locked
+    with FolderLock(tmp_path, "a test"):
+        for name in ("results.json", "run.json", "figures.npz", "summary.md"):
+            _atomic(tmp_path / name, look)
+    transient = seen - {p.name for p in tmp_path.iterdir()}  # gone when the run ends
+    assert FolderLock.NAME in transient and len(transient) == 5, transient
+    folders = ["docs/results/fukushima1980", "docs/results/shift_invariance/defaults",
+               "docs/results/sweep/points", "docs/results/sweep/provenance", "docs/figures/x",
+               "results/x", "elsewhere"]
+
+    def ignored(paths):  # the rules alone (--no-index), whether or not a path is tracked
+        done = subprocess.run(["git", "-C", str(ROOT), "check-ignore", "--no-index", "--stdin"],
+                              input="\n".join(paths), capture_output=True, text=True)
+        assert done.returncode in (0, 1), done.stderr
+        return set(done.stdout.split())
+
+    paths = {f"{d}/{name}" for d in folders for name in transient}
+    assert ignored(paths) == paths
+    kept = [f"docs/results/fukushima1980/{n}" for n in ("results.json", "run.json",
+                                                         "figures.npz")]
+    assert not ignored(kept)
 
 
 def test_point_keys_are_stable():
