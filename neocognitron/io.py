@@ -280,7 +280,8 @@ def _read(path, max_bytes):
             doc = json.loads(meta.decode("utf-8"))
             if not isinstance(doc, dict) or doc.get("format") != FORMAT:
                 raise ValueError(f"format is not {FORMAT!r}")
-        except (ValueError, UnicodeError) as exc:
+        # RecursionError: JSON nested deeper than the parser recurses (a 100 kB "[[[...")
+        except (ValueError, UnicodeError, RecursionError) as exc:
             raise ValueError(f"{path}: unreadable model description ({exc})") from exc
         # before the checksum: a newer format may lay out or hash its content differently
         version = doc.get("format_version")
@@ -367,7 +368,7 @@ def _build(doc, arrays, path):
             labels = _io_state.decode(doc["classes"], arrays, used)
             _expect(labels == model.classes_.tolist(), "'classes' differs from classes_")
         _check(model)
-    except (KeyError, TypeError, AttributeError, IndexError) as exc:
+    except (KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         raise ValueError(f"{path}: inconsistent model description ({type(exc).__name__}: "
                          f"{exc})") from exc
     except ValueError as exc:

@@ -574,6 +574,9 @@ def _fewer_planes(doc, arrays):
     (_pop("fitted", "a_g_"), r"array\(s\) \['fitted/a_g_'\] belong to nothing"),
     (_pop("fitted", "top_labels_"), "inconsistent model description"),
     (_fewer_planes, r"inconsistent model: stages_\[1\] has|n_planes_"),
+    # nested deeper than decoding can recurse (JSON itself reads it): no RecursionError
+    (_set("params", "max_planes", value=json.loads("[" * 900 + "]" * 900)),
+     r"inconsistent model description \(RecursionError: maximum recursion depth"),
 ])
 def test_inconsistent_descriptions_are_refused(saved, edit, match):
     # with a valid checksum, as if written by someone else: the content checks still hold
@@ -638,6 +641,7 @@ def test_a_changed_preset_loads_the_config_trained_with(net1980, tmp_path, monke
     ("npy", "single .npy array"),
     ("plain-npz", "not a saved model"),
     ("bad-json", "unreadable model description"),
+    ("deep-json", r"unreadable model description \(maximum recursion depth exceeded"),
 ])
 def test_files_that_are_not_models_are_refused(content, match, tmp_path):
     path = tmp_path / "m.npz"
@@ -646,8 +650,9 @@ def test_files_that_are_not_models_are_refused(content, match, tmp_path):
             np.save(fh, np.arange(3))
     elif content == "plain-npz":
         np.savez(path, a=np.arange(3))
-    elif content == "bad-json":
-        np.savez(path, __meta__=np.frombuffer(b"\xff{", np.uint8), __sha256__=np.zeros(64))
+    elif content in ("bad-json", "deep-json"):
+        meta = b"\xff{" if content == "bad-json" else b"[" * 100_000
+        np.savez(path, __meta__=np.frombuffer(meta, np.uint8), __sha256__=np.zeros(64))
     else:
         path.write_bytes(content)
     with pytest.raises(ValueError, match=match):
