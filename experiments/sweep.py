@@ -8,7 +8,8 @@ points are recorded and retried by that rerun. Writes ``summary.json`` and ``sum
 (mean ± std over seeds per setting) and prints where they went. Exits with status 1 if a
 point failed. Every invocation also leaves its provenance (command, git commit, versions,
 machine, times; ``neocognitron.provenance``) in ``--out/provenance/run-<start time>.json``,
-so a sweep resumed three times has three records. Uses the public API only.
+so a sweep resumed three times has three records; a folder refused as another's (exit
+status 2) is left untouched. Uses the public API only.
 
     python experiments/sweep.py GRID [--out DIR] [--n-jobs N | --scheduler ADDRESS]
                                 [--threads N] [--dry-run] [--quiet]
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from neocognitron import cli, provenance
 from neocognitron.results import FolderInUseError, ForeignFolderError
-from neocognitron.sweep import load_grid, read_records, run_sweep
+from neocognitron.sweep import check_folder, load_grid, read_records, run_sweep
 
 
 def main(argv=None):
@@ -69,6 +70,8 @@ def main(argv=None):
     # one record per invocation: a resumed sweep keeps the provenance of every part of it
     name = datetime.now(timezone.utc).strftime("run-%Y%m%dT%H%M%S.%fZ.json")
     try:
+        # before the record is written into it: a folder refused is left as it was
+        check_folder(spec, out.resolve())
         with provenance.Run(out / "provenance", argv=argv, seeds=list(spec.seeds),
                             script=__file__, filename=name, parser=ap) as run:
             with run.stage("points"):

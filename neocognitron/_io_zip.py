@@ -9,15 +9,20 @@ or, for the description itself, at most a fixed limit), and its header must decl
 dtype and shape. The array is then allocated once and filled in chunks, so memory never
 exceeds the declared size plus a chunk; ``zipfile`` stops at the declared size and checks
 the CRC, so a member that inflates to more is refused as damaged.
-"""
 
+These checks hold a member to its declared size; they cannot tell a true size from a lie
+told consistently in the description, the header and the zip's directory (the file writes
+all three). The bound on what the declared sizes add up to is the caller's:
+:func:`neocognitron.io.load` sums :func:`nbytes` over :meth:`Archive.expected` of every
+array before reading any.
+"""
 import math
 import zipfile
 import zlib
 
 import numpy as np
 
-__all__ = ["Archive"]
+__all__ = ["Archive", "nbytes"]
 
 #: Bytes inflated at a time.
 CHUNK = 1 << 20
@@ -66,18 +71,17 @@ class Archive:
     def __exit__(self, *exc):
         self.zip.close()
 
-    def read(self, key, declared=None, max_bytes=None):
+    def read(self, key, expected=None, max_bytes=None):
         """The array ``key``.
 
         Parameters
         ----------
         key : str
             The member (``.npy`` dropped).
-        declared : dict, optional
-            Its entry in the model description, ``{"dtype": str, "shape": list}``: the
-            member must hold exactly that.
+        expected : tuple, optional
+            ``(dtype, shape)`` from :meth:`expected`: the member must hold exactly that.
         max_bytes : int, optional
-            Without ``declared``: the most data bytes the member may hold.
+            Without ``expected``: the most data bytes the member may hold.
 
         Raises
         ------
@@ -85,9 +89,8 @@ class Archive:
             Naming the array, if a size or type disagrees or the member is damaged.
         """
         info = self.members[key]
-        expected = None if declared is None else self._declared(key, declared)
         if expected is not None:
-            max_bytes = _nbytes(*expected)
+            max_bytes = nbytes(*expected)
         if info.file_size > max_bytes + HEADER_MAX:
             raise self._error(key, f"the zip says it inflates to {info.file_size} bytes, "
                               f"more than the {max_bytes} bytes its data may take")
@@ -111,24 +114,26 @@ class Archive:
         if expected is not None and (dtype, shape) != expected:
             raise self._error(key, f"it holds {dtype.str} {shape}, the model description "
                               f"declares {expected[0].str} {expected[1]}")
-        nbytes = _nbytes(dtype, shape)
-        if nbytes > max_bytes or info.file_size != fh.tell() + nbytes:
+        size = nbytes(dtype, shape)
+        if size > max_bytes or info.file_size != fh.tell() + size:
             raise self._error(key, f"the zip says it inflates to {info.file_size} bytes, its "
-                              f"header of {fh.tell()} bytes declares {nbytes} bytes of data")
+                              f"header of {fh.tell()} bytes declares {size} bytes of data")
         out = np.empty(shape, dtype, order="F" if fortran else "C")
         # the array's memory as bytes, in file order (Fortran order is C order transposed)
         buffer = memoryview((out.T if fortran else out).reshape(-1).view(np.uint8))
         done = 0
-        while done < nbytes:
+        while done < size:
             n = fh.readinto(buffer[done:done + CHUNK])
             if not n:
-                raise EOFError(f"{nbytes - done} bytes missing")
+                raise EOFError(f"{size - done} bytes missing")
             done += n
         if fh.read(1):  # also reaches the end, where zipfile checks the CRC
             raise self._error(key, "it holds more data than its header declares")
         return out
 
-    def _declared(self, key, entry):
+    def expected(self, key, entry):
+        """``(dtype, shape)`` of array ``key`` from its entry in the model description,
+        ``{"dtype": str, "shape": list}``; ``ValueError`` naming the array if invalid."""
         try:
             dtype, shape = np.dtype(entry["dtype"]), tuple(entry["shape"])
             if not all(type(n) is int and n >= 0 for n in shape):
@@ -147,7 +152,8 @@ class Archive:
         return _Refused(f"{self.path}: array {key!r} refused: {why}")
 
 
-def _nbytes(dtype, shape):
+def nbytes(dtype, shape):
+    """Bytes an array of ``dtype`` and ``shape`` takes (an exact int, however large)."""
     return dtype.itemsize * math.prod(shape)
 
 

@@ -30,6 +30,14 @@ One ``.npz`` archive (a zip of ``.npy`` files, readable by :func:`numpy.load`) h
 * ``__sha256__``: the SHA-256 of the JSON document and of every array (name, dtype,
   shape and bytes), as hex digits.
 
+Memory: :func:`load` reads the JSON document (at most 64 MiB) first, adds up the bytes its
+``arrays`` declare and refuses the file if they exceed ``max_bytes`` (default
+:data:`MAX_BYTES`, 1 GiB) before it allocates any array; then each array is inflated only
+into memory of the size declared, and a member whose sizes in the zip or its ``.npy`` header
+disagree with the description is refused before it is inflated. So the arrays read from a
+file take at most ``max_bytes`` in total, whatever the file says: the checksum cannot vouch
+for the sizes, since whoever writes the file can recompute it.
+
 One file rather than arrays plus a JSON sidecar, so that nothing can be separated, copied
 half-way or paired with the wrong weights. Files are read with ``allow_pickle=False``:
 loading runs no code from the file, and only the classes :mod:`neocognitron._io_state`
@@ -45,8 +53,9 @@ subclass, which may hold state this module does not know), an unfitted model, an
 attribute of a type that cannot be written (so no state is dropped silently), a model
 whose arrays disagree with its own parameters; a file that is not an ``.npz`` archive or
 not a saved model, one from a newer format version, a missing or an extra array, a
-checksum that does not match (the file was edited or damaged), an unknown class or
-parameter, and arrays inconsistent with the configuration. The checksum detects edits and
+checksum that does not match (the file was edited or damaged), arrays that declare more
+than ``max_bytes`` in total, an unknown class or parameter, and arrays inconsistent with
+the configuration. The checksum detects edits and
 damage; it is not a signature (whoever edits the file can recompute it).
 
 Writing is atomic: the archive is written to a temporary name in the same folder, then
@@ -56,6 +65,7 @@ renamed over ``path``; a failed save leaves no temporary file and any existing f
 import hashlib
 import hmac
 import json
+import numbers
 import warnings
 from pathlib import Path
 
@@ -70,11 +80,17 @@ from .digits import NeocognitronClassifier
 from .network import Neocognitron
 from .results import _atomic
 
-__all__ = ["FORMAT_VERSION", "load", "save"]
+__all__ = ["FORMAT_VERSION", "MAX_BYTES", "load", "save"]
 
 FORMAT = "neocognitron-model"
 #: Version of the file layout; :func:`load` refuses files with a larger one.
 FORMAT_VERSION = 1
+#: Default of :func:`load`'s ``max_bytes``: the most bytes the arrays of a file may declare
+#: in total. The largest model the experiments save, the NeocognitronClassifier fitted to
+#: 60,000 MNIST digits (``docs/results/mnist_neocognitron/model.npz``), declares 24,951,392
+#: (24 MiB); 1 GiB leaves room for forty such models, yet a crafted file cannot take the
+#: machine's memory.
+MAX_BYTES = 1 << 30
 
 # Parameters added since format version 1, per class, with the value that reproduces a model
 # saved before they existed.
@@ -245,11 +261,12 @@ def save(model, path):
 
 
 # ----------------------------------------------------------------------------- loading
-def _read(path):
+def _read(path, max_bytes):
     """The JSON document and the arrays of a model file, checked against the checksum.
 
-    Each array is inflated only once its sizes in the zip agree with the description
-    (:mod:`neocognitron._io_zip`): memory stays within the sizes the description declares.
+    The arrays the description declares are refused if they take more than ``max_bytes``
+    (None: no bound) in total, before any is read; each is inflated only once its sizes in
+    the zip agree with the description (:mod:`neocognitron._io_zip`).
     """
     with _io_zip.Archive(path) as npz:
         files = npz.files
@@ -263,7 +280,8 @@ def _read(path):
             doc = json.loads(meta.decode("utf-8"))
             if not isinstance(doc, dict) or doc.get("format") != FORMAT:
                 raise ValueError(f"format is not {FORMAT!r}")
-        except (ValueError, UnicodeError) as exc:
+        # RecursionError: JSON nested deeper than the parser recurses (a 100 kB "[[[...")
+        except (ValueError, UnicodeError, RecursionError) as exc:
             raise ValueError(f"{path}: unreadable model description ({exc})") from exc
         # before the checksum: a newer format may lay out or hash its content differently
         version = doc.get("format_version")
@@ -282,10 +300,19 @@ def _read(path):
             raise ValueError(f"{path}: missing array(s) {sorted(set(manifest) - present)}")
         if present - set(manifest):
             raise ValueError(f"{path}: unexpected array(s) {sorted(present - set(manifest))}")
+        # the sizes are the file's word (every check below only holds a member to them), so
+        # their total is bounded before anything is allocated
+        expected = {key: npz.expected(key, manifest[key]) for key in manifest}
+        total = sum(_io_zip.nbytes(*e) for e in expected.values())
+        if max_bytes is not None and total > max_bytes:
+            raise ValueError(
+                f"{path}: its arrays take {total} bytes ({total / 2**30:.1f} GiB) by its model "
+                f"description, more than max_bytes={max_bytes}; if you trust this file, load "
+                "it with io.load(path, max_bytes=None) or a larger max_bytes")
         if _CHECKSUM not in files:
             raise ValueError(f"{path}: no checksum ({_CHECKSUM})")
         stored = npz.read(_CHECKSUM, max_bytes=64)
-        arrays = {key: npz.read(key, manifest[key]) for key in manifest}
+        arrays = {key: npz.read(key, expected[key]) for key in manifest}
     stored = stored.tobytes() if stored.dtype == np.uint8 else b""
     if not hmac.compare_digest(stored, _checksum(meta, arrays).encode("ascii")):
         raise ValueError(f"{path}: checksum mismatch, the file was modified or damaged "
@@ -341,7 +368,7 @@ def _build(doc, arrays, path):
             labels = _io_state.decode(doc["classes"], arrays, used)
             _expect(labels == model.classes_.tolist(), "'classes' differs from classes_")
         _check(model)
-    except (KeyError, TypeError, AttributeError, IndexError) as exc:
+    except (KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         raise ValueError(f"{path}: inconsistent model description ({type(exc).__name__}: "
                          f"{exc})") from exc
     except ValueError as exc:
@@ -362,12 +389,17 @@ def _restore_config(model, saved):
     _expect(model._config() == saved, "'config' differs from the config parameter")
 
 
-def load(path):
+def load(path, max_bytes=MAX_BYTES):
     """Load a model written by :func:`save`.
 
     Parameters
     ----------
     path : str or path-like
+    max_bytes : int or None, default=MAX_BYTES
+        The most bytes the model's arrays may take in total (1 GiB by default, forty times
+        the largest model the experiments save), checked against the sizes the file
+        declares before any array is read, so that a crafted file cannot exhaust memory.
+        Raise it for a larger model you trust; ``None`` removes the bound.
 
     Returns
     -------
@@ -381,9 +413,17 @@ def load(path):
         If there is no file at ``path``.
     ValueError
         If the file is not a valid ``.npz`` model file, has a newer format version, misses
-        an array, fails its checksum, or describes a model that is inconsistent (unknown
-        class or parameter, arrays that disagree with the configuration).
+        an array, declares arrays of more than ``max_bytes`` in total, fails its checksum,
+        or describes a model that is inconsistent (unknown class or parameter, arrays that
+        disagree with the configuration); if ``max_bytes`` is negative.
+    TypeError
+        If ``max_bytes`` is neither an int nor None.
     """
+    if max_bytes is not None:
+        if isinstance(max_bytes, bool) or not isinstance(max_bytes, numbers.Integral):
+            raise TypeError(f"max_bytes must be an int or None, got {max_bytes!r}")
+        if max_bytes < 0:
+            raise ValueError(f"max_bytes must be >= 0, got {max_bytes}")
     path = Path(path)
-    doc, arrays = _read(path)
+    doc, arrays = _read(path, max_bytes)
     return _build(doc, arrays, path)

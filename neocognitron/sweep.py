@@ -67,7 +67,7 @@ from ._sweep_summary import markdown, summarize
 from .results import FolderLock, ForeignFolderError, _atomic, write_json
 
 __all__ = ["SweepSpec", "Point", "SweepReport", "load_grid", "parse_grid", "point_key",
-           "run_point", "run_sweep", "read_records"]
+           "run_point", "run_sweep", "read_records", "check_folder"]
 
 
 @dataclass
@@ -123,16 +123,29 @@ def read_records(out, points):
     return results, errors
 
 
-def _check_folder(spec, out):
-    """Refuse a folder written by a different sweep, or by anything else; record this spec.
+def check_folder(spec, out):
+    """Raise if ``out`` holds what a different sweep, or anything else, wrote; write nothing.
 
-    A ``sweep.json`` that cannot be read, or is no spec, is refused rather than replaced:
-    the folder's points would then be filed under a spec they were not computed with.
+    :func:`run_sweep` checks this itself, holding the folder's lock; a caller that writes
+    into ``out`` before (``experiments/sweep.py`` records its provenance there) checks
+    first, so that a folder it is refused leaves untouched.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+    out : str or Path
+        The output folder; a missing one is new, and accepted.
+
+    Raises
+    ------
+    neocognitron.results.ForeignFolderError
+        One line naming the folder and whose it is. A ``sweep.json`` that cannot be read,
+        or is no spec, is refused rather than replaced: the folder's points would then be
+        filed under a spec they were not computed with.
     """
     why = _foreign(spec, Path(out))
     if why is not None:
         raise ForeignFolderError(f"{why}: use another output folder")
-    write_json(spec.to_dict(), Path(out) / "sweep.json")
 
 
 def _foreign(spec, out):
@@ -236,7 +249,8 @@ def run_sweep(grid, out, *, n_jobs=1, scheduler=None, threads=1, quiet=False):
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     with FolderLock(out, f"sweep {spec.source}"):
-        _check_folder(spec, out)
+        check_folder(spec, out)
+        write_json(spec.to_dict(), out / "sweep.json")
         points_dir = out / "points"
         points_dir.mkdir(exist_ok=True)
         for tmp in points_dir.glob(".*.tmp"):  # left by a process killed mid-write

@@ -8,6 +8,7 @@ import os
 import struct
 import tracemalloc
 import zipfile
+from io import BytesIO
 
 import numpy as np
 import pytest
@@ -412,6 +413,65 @@ def test_a_member_inflating_beyond_its_declared_size_is_refused_before_inflating
     assert peak < 4 << 20, f"{peak / 2**20:.0f} MiB allocated to refuse a 64 MiB member"
 
 
+def _consistent_lie(path, nbytes=20 * 10**9):
+    """Make ``fitted/top_X_`` of the model file at ``path`` claim ``nbytes`` of float64
+    everywhere a size is written, as 20 GB of zeros deflated to 20 MB would: in the model
+    description, its ``.npy`` header and the zip's directory. Only its first MiB is stored
+    (nothing may read further before refusing it), so the file stays small."""
+    with zipfile.ZipFile(path) as z:
+        members = {i.filename: z.read(i) for i in z.infolist()}
+    doc, _, _ = read(path)
+    doc["arrays"]["fitted/top_X_"] = {"dtype": "<f8", "shape": [nbytes // 8]}
+    meta = BytesIO()
+    np.lib.format.write_array(meta, np.frombuffer(json.dumps(doc).encode(), np.uint8))
+    members["__meta__.npy"] = meta.getvalue()
+    header = BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": (nbytes // 8,)})
+    members["fitted/top_X_.npy"] = header.getvalue() + bytes(1 << 20)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+        # the directory, written as the archive closes, records this size (in zip64 fields)
+        z.getinfo("fitted/top_X_.npy").file_size = len(header.getvalue()) + nbytes
+
+
+def test_arrays_declaring_more_than_max_bytes_are_refused_before_any_is_read(saved):
+    _consistent_lie(saved)
+    assert saved.stat().st_size < 1 << 20
+    with zipfile.ZipFile(saved) as z:  # every size agrees: only the total gives it away
+        assert z.getinfo("fitted/top_X_.npy").file_size > 20 * 10**9
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"its arrays take 200\d{8} bytes \(18\.6 GiB\) by "
+                                             r"its model description, more than max_bytes="
+                                             rf"{io.MAX_BYTES}; .* io\.load\(path, max_bytes="
+                                             r"None\) or a larger max_bytes"):
+            io.load(saved)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20, f"{peak / 2**20:.0f} MiB allocated to refuse a 20 GB model"
+
+
+def test_max_bytes_bounds_the_total_of_a_legitimate_file(digits, saved):
+    with np.load(saved) as npz:
+        total = sum(npz[k].nbytes for k in npz.files if not k.startswith("__"))
+    assert 4096 < total < io.MAX_BYTES
+    for max_bytes in (None, total, total + 1):
+        assert_same(io.load(saved, max_bytes=max_bytes), digits)
+    with pytest.raises(ValueError, match=rf"its arrays take {total} bytes \([\d.]+ GiB\) by its "
+                                         rf"model description, more than max_bytes={total - 1}"):
+        io.load(saved, max_bytes=total - 1)
+
+
+@pytest.mark.parametrize("max_bytes, error", [
+    (-1, ValueError), (1.5, TypeError), ("1", TypeError), (True, TypeError)])
+def test_max_bytes_must_be_a_size(saved, max_bytes, error):
+    with pytest.raises(error, match="max_bytes must be"):
+        io.load(saved, max_bytes=max_bytes)
+
+
 @pytest.mark.parametrize("lie", ["dtype", "shape", "huge", "zip size"])
 def test_sizes_that_disagree_with_the_description_are_refused(saved, lie):
     doc, arrays, checksum = read(saved)
@@ -432,7 +492,8 @@ def test_sizes_that_disagree_with_the_description_are_refused(saved, lie):
         match = r"the zip says it inflates to \d+ bytes, more than the [48] bytes its data"
     rewrite(saved, doc, arrays, checksum)
     with pytest.raises(ValueError, match=r"array 'fitted/top_X_' refused: " + match):
-        io.load(saved)
+        # no bound on the total: each member is still refused before it is inflated
+        io.load(saved, max_bytes=None)
 
 
 def test_an_extra_array_is_refused(saved):
@@ -513,6 +574,9 @@ def _fewer_planes(doc, arrays):
     (_pop("fitted", "a_g_"), r"array\(s\) \['fitted/a_g_'\] belong to nothing"),
     (_pop("fitted", "top_labels_"), "inconsistent model description"),
     (_fewer_planes, r"inconsistent model: stages_\[1\] has|n_planes_"),
+    # nested deeper than decoding can recurse (JSON itself reads it): no RecursionError
+    (_set("params", "max_planes", value=json.loads("[" * 900 + "]" * 900)),
+     r"inconsistent model description \(RecursionError: maximum recursion depth"),
 ])
 def test_inconsistent_descriptions_are_refused(saved, edit, match):
     # with a valid checksum, as if written by someone else: the content checks still hold
@@ -577,6 +641,7 @@ def test_a_changed_preset_loads_the_config_trained_with(net1980, tmp_path, monke
     ("npy", "single .npy array"),
     ("plain-npz", "not a saved model"),
     ("bad-json", "unreadable model description"),
+    ("deep-json", r"unreadable model description \(maximum recursion depth exceeded"),
 ])
 def test_files_that_are_not_models_are_refused(content, match, tmp_path):
     path = tmp_path / "m.npz"
@@ -585,8 +650,9 @@ def test_files_that_are_not_models_are_refused(content, match, tmp_path):
             np.save(fh, np.arange(3))
     elif content == "plain-npz":
         np.savez(path, a=np.arange(3))
-    elif content == "bad-json":
-        np.savez(path, __meta__=np.frombuffer(b"\xff{", np.uint8), __sha256__=np.zeros(64))
+    elif content in ("bad-json", "deep-json"):
+        meta = b"\xff{" if content == "bad-json" else b"[" * 100_000
+        np.savez(path, __meta__=np.frombuffer(meta, np.uint8), __sha256__=np.zeros(64))
     else:
         path.write_bytes(content)
     with pytest.raises(ValueError, match=match):

@@ -27,6 +27,7 @@ from neocognitron.results import (  # noqa: E402
     FolderInUseError,
     FolderLock,
     ForeignFolderError,
+    _atomic,
     write_json,
 )
 from neocognitron.sweep import load_grid, parse_grid, point_key, run_sweep  # noqa: E402
@@ -309,6 +310,12 @@ def test_a_corrupt_or_foreign_sweep_json_is_refused_not_overwritten(tmp_path, co
     assert {p.name: p.read_bytes() for p in (out / "points").iterdir()} == points
 
 
+def _files(folder):
+    """Everything under ``folder``, by relative path: a file's bytes, a folder's None."""
+    return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else None
+            for p in folder.rglob("*")}
+
+
 def test_points_without_a_spec_or_an_experiment_folder_are_refused(tmp_path, capsys):
     out = tmp_path / "o"
     assert run_sweep(_lr_grid(), out, quiet=True).ok
@@ -320,13 +327,52 @@ def test_points_without_a_spec_or_an_experiment_folder_are_refused(tmp_path, cap
     write_json({"command": {"script": "experiments/fukushima1980.py"}}, exp / "run.json")
     grid = _write_grid(tmp_path, {"target": {"estimator": LR}, "grid": {"C": [1.0]},
                                   "data": {"name": "digits", "train_size": 200}})
-    with pytest.raises(SystemExit) as exit_:  # the command line says it in one line
-        load_experiment("sweep").main([str(grid), "--out", str(exp), "--quiet"])
-    assert exit_.value.code == 2
-    err = capsys.readouterr().err
-    assert err.endswith(f": error: {exp} holds the results of an experiment (run.json), "
-                        "not a sweep: use another output folder\n") and err.count("\n") == 1
-    assert sorted(p.name for p in exp.iterdir()) == ["provenance", "run.json"]
+    for folder, says in ((exp, "holds the results of an experiment (run.json), not a sweep"),
+                         (out, "holds points but no sweep.json saying which sweep they "
+                               "belong to")):
+        before = _files(folder)
+        with pytest.raises(SystemExit) as exit_:  # the command line says it in one line
+            load_experiment("sweep").main([str(grid), "--out", str(folder), "--quiet"])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert err.endswith(f": error: {folder} {says}: use another output folder\n")
+        assert err.count("\n") == 1
+        # refused, never written to: not even the script's provenance record
+        assert _files(folder) == before
+
+
+def test_what_a_killed_run_leaves_cannot_be_committed(tmp_path):
+    """A run killed in its output folder leaves the folder's lock and may leave a file half
+    written under its temporary name: git ignores both, in the saved results or anywhere
+    else in the checkout, and still sees the results themselves."""
+    if subprocess.run(["git", "-C", str(ROOT), "rev-parse"], capture_output=True).returncode:
+        pytest.skip("not a git checkout")
+    seen = set()
+
+    def look(fh=None):
+        seen.update(p.name for p in tmp_path.iterdir())
+
+    # a run's files, written as results._atomic writes them, while the folder is locked
+    with FolderLock(tmp_path, "a test"):
+        for name in ("results.json", "run.json", "figures.npz", "summary.md"):
+            _atomic(tmp_path / name, look)
+    transient = seen - {p.name for p in tmp_path.iterdir()}  # gone when the run ends
+    assert FolderLock.NAME in transient and len(transient) == 5, transient
+    folders = ["docs/results/fukushima1980", "docs/results/shift_invariance/defaults",
+               "docs/results/sweep/points", "docs/results/sweep/provenance", "docs/figures/x",
+               "results/x", "elsewhere"]
+
+    def ignored(paths):  # the rules alone (--no-index), whether or not a path is tracked
+        done = subprocess.run(["git", "-C", str(ROOT), "check-ignore", "--no-index", "--stdin"],
+                              input="\n".join(paths), capture_output=True, text=True)
+        assert done.returncode in (0, 1), done.stderr
+        return set(done.stdout.split())
+
+    paths = {f"{d}/{name}" for d in folders for name in transient}
+    assert ignored(paths) == paths
+    kept = [f"docs/results/fukushima1980/{n}" for n in ("results.json", "run.json",
+                                                         "figures.npz")]
+    assert not ignored(kept)
 
 
 def test_point_keys_are_stable():
