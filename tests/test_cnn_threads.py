@@ -49,6 +49,28 @@ def test_threads_follow_numba_and_the_cores_this_process_may_use(monkeypatch):
     assert cnn_network.N_SHARDS > 2  # more than the 2 cores it was written on
 
 
+_MANY_CORES = """
+import os, threading
+os.cpu_count = lambda: 64  # before the pool is sized
+from neocognitron.cnn import network
+seen = set()
+def task():
+    seen.add(threading.get_ident())
+network.run_tasks([task] * 64, n_threads=64)
+print(len(network._executor._threads), len(seen))
+"""
+
+
+def test_the_pool_has_no_more_threads_than_a_call_can_use():
+    # DataParallel hands run_tasks one task per shard, so a call keeps at most N_SHARDS - 1
+    # pool threads busy; the pool was sized by the machine's cores (63 threads on 64)
+    run = subprocess.run([sys.executable, "-c", _MANY_CORES], capture_output=True, text=True,
+                         check=True, timeout=300)
+    pool_threads, threads = map(int, run.stdout.split())
+    assert pool_threads <= cnn_network.N_SHARDS - 1
+    assert 1 <= threads <= cnn_network.N_SHARDS
+
+
 _FIT = """
 import hashlib, numba
 from neocognitron import ConvNetClassifier
