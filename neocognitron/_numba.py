@@ -208,6 +208,13 @@ class _SourceTreeLocator(caching._CacheLocator):
         path = Path(py_file).resolve()
         if PACKAGE_DIR not in path.parents or not path.is_file():
             return None
+        # the folders depend on the module's file only: they are made and checked for
+        # writing (a directory and a temporary file each) at its first kernel, not at every
+        # one (numba checks again before it saves a kernel)
+        if path in _BASE_OF_MODULE:
+            base_cls = _BASE_OF_MODULE[path]
+            return None if base_cls is None else cls(base_cls(py_func, py_file), path)
+        _BASE_OF_MODULE[path] = None
         for base_cls in cls._bases:
             base = base_cls.from_function(py_func, py_file)
             if base is None:
@@ -217,8 +224,14 @@ class _SourceTreeLocator(caching._CacheLocator):
                 self.ensure_cache_path()
             except OSError:
                 continue
+            _BASE_OF_MODULE[path] = base_cls
             return self
         return None
+
+
+#: Module file -> the first of numba's locator classes whose folders (and ours in them)
+#: were writable for it, or None for none.
+_BASE_OF_MODULE = {}
 
 
 class _CacheImpl(caching.CompileResultCacheImpl):

@@ -18,7 +18,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_random_state", "legacy_random_state"]
+__all__ = ["check_random_state", "integers", "legacy_random_state", "uniform_integers"]
 
 _KINDS = (np.random.Generator, np.random.RandomState)
 
@@ -37,7 +37,9 @@ def check_random_state(random_state, *, legacy=False):
     -------
     numpy.random.Generator or numpy.random.RandomState
         The instance itself when one was given. Callers draw only with methods both kinds
-        have (``uniform``, ``permutation``, ...) or go through
+        have (``uniform``, ``permutation``, ...); integers come from :func:`uniform_integers`
+        or :func:`integers`, whose names both kinds spell differently (``integers``,
+        ``randint``); code that needs more of the RandomState API goes through
         :func:`legacy_random_state`.
     """
     if random_state is None:
@@ -63,3 +65,28 @@ def legacy_random_state(rng):
     if isinstance(rng, np.random.RandomState):
         return rng
     return np.random.RandomState(rng.bit_generator)
+
+
+def uniform_integers(rng, low, high, size=None):
+    """Uniform integers in ``[low, high]`` (inclusive; arrays broadcast), drawn alike by both
+    kinds: from ``rng.uniform``, which Generator and RandomState share, so the same stream
+    gives the same integers whichever kind wraps it.
+
+    ``size`` defaults to the broadcast shape of ``low`` and ``high``.
+    """
+    low, high = np.asarray(low), np.asarray(high)
+    if size is None:
+        size = np.broadcast(low, high).shape
+    u = rng.uniform(0.0, 1.0, size=size)
+    return low + np.minimum(np.floor(u * (high - low + 1)), high - low).astype(np.int64)
+
+
+def integers(rng, low, high, size=None):
+    """Uniform integers in ``[low, high)`` from the kind's own method: ``Generator.integers``
+    or ``RandomState.randint``.
+
+    For callers whose saved results were drawn with ``Generator.integers``, which
+    :func:`uniform_integers` would change; the two kinds give different integers here.
+    """
+    draw = rng.integers if isinstance(rng, np.random.Generator) else rng.randint
+    return draw(low, high, size=size)

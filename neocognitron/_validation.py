@@ -11,8 +11,6 @@ import numbers
 
 import numpy as np
 
-from ._random import check_random_state
-
 
 def same_float_dtype(*arrays):
     """Cast already-validated float arrays to one dtype: float32 if all are, else float64."""
@@ -184,8 +182,3 @@ def check_field_fits(in_hw, kernel_hw, kernel_name, input_name):
             f"{input_name} planes of size {tuple(in_hw)} are smaller than the receptive "
             f"field {kernel_name} of size {tuple(kernel_hw)}"
         )
-
-
-def check_random_generator(random_state):
-    """``random_state`` as a Generator or RandomState: :func:`._random.check_random_state`."""
-    return check_random_state(random_state)

@@ -181,6 +181,11 @@ def s_layer_and_v(u_c, a, b, c, r, out_shape=None):
 
     Learning needs both (``delta b = q/2 * v_C``); this spares computing ``v_C`` twice.
     """
+    return _s_cells(u_c, a, b, c, r, out_shape)
+
+
+def _s_cells(u_c, a, b, c, r, out_shape, theta=None):
+    """:func:`s_layer_and_v`; ``theta`` is the threshold ``r`` came from, named if too small."""
     u_c, single, u_max = as_batch(u_c, "u_c", return_abs_max=True)
     a, a_max = as_real_array(a, "a", ndim=4, nonnegative=True, return_abs_max=True)
     b, b_max = as_real_array(b, "b", ndim=1, nonnegative=True, return_abs_max=True)
@@ -197,8 +202,10 @@ def s_layer_and_v(u_c, a, b, c, r, out_shape=None):
         raise ValueError(f"a's receptive field {a.shape[2:]} differs from c's {c.shape}")
     check_field_fits(u_c.shape[2:], a.shape[2:], "a", "u_c")
     if r < np.finfo(dtype).tiny:
-        raise ValueError(f"r must be at least {np.finfo(dtype).tiny:.3g} for {dtype.name} "
-                         f"input (smaller rounds to zero there), got {r}")
+        # r = theta / (1 - theta) is theta to within the rounding, this small
+        name, value = ("r", r) if theta is None else ("theta", theta)
+        raise ValueError(f"{name} must be at least {np.finfo(dtype).tiny:.3g} for "
+                         f"{dtype.name} input (smaller rounds to zero there), got {value}")
     # bounds from the largest entries, which validation found anyway (no extra pass)
     excitation = u_max * a_max * a[0].size
     check_in_range(excitation, dtype, "the excitation sum a * u_c", "u_c and a")
@@ -338,8 +345,9 @@ def s_layer_theta(u_c, a, b, c, theta, out_shape=None):
     u_c, a, b, c, out_shape
         As for :func:`s_layer`.
     theta : float
-        Threshold, ``0 < theta < 1``; at least about 1.2e-38 (float32's smallest normal
-        number, which ``r = theta / (1 - theta)`` must reach).
+        Threshold, ``0 < theta < 1``; at least the computing dtype's smallest normal number
+        (``finfo.tiny``: 1.2e-38 for float32, 2.2e-308 for float64), which
+        ``r = theta / (1 - theta)`` must reach.
 
     Returns
     -------
@@ -348,11 +356,10 @@ def s_layer_theta(u_c, a, b, c, theta, out_shape=None):
     theta = check_scalar(theta, "theta", low=0)
     if theta >= 1:
         raise ValueError(f"theta must be < 1, got {theta}")
-    if theta / (1 - theta) < np.finfo(np.float32).tiny:
-        raise ValueError(f"theta must be at least {np.finfo(np.float32).tiny:.3g}, got {theta}")
     b = as_real_array(b, "b", ndim=1, nonnegative=True)
-    # the kernel's denominator is 1 + 2r/(1+r) b v = 1 + 2 theta b v
-    return s_layer(u_c, a, b / 2, c, theta / (1 - theta), out_shape)
+    # the kernel's denominator is 1 + 2r/(1+r) b v = 1 + 2 theta b v; the smallest theta is
+    # checked there, against the dtype the inputs are computed in
+    return _s_cells(u_c, a, b / 2, c, theta / (1 - theta), out_shape, theta=theta)[0]
 
 
 def c_layer_blur(u_s, d, out_shape=None):

@@ -21,7 +21,8 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_real_array, check_random_generator, check_scalar, check_shape2
+from ._random import check_random_state, uniform_integers
+from ._validation import as_real_array, check_scalar, check_shape2
 from .transforms import shift
 
 __all__ = [
@@ -84,12 +85,6 @@ def _run(model, method, images, flat):
     if out.ndim == 0 or len(out) != len(images):
         raise ValueError(f"model.{method} returned shape {out.shape} for {len(images)} images")
     return out
-
-
-def _uniform_ints(rng, low, high, size):
-    """Uniform integers in ``[low, high]``, drawn the same way by Generator and RandomState."""
-    u = rng.uniform(0.0, 1.0, size=size)
-    return low + np.minimum(np.floor(u * (high - low + 1)), high - low).astype(np.int64)
 
 
 def _by_shift(values, pairs, s, key):
@@ -161,9 +156,9 @@ def consistency(model, X, max_shift, n_pairs=1000, random_state=None, image_shap
     images, flat = _as_images(X, image_shape)
     m = check_scalar(max_shift, "max_shift", low=0, low_inclusive=True, integer=True)
     n_pairs = check_scalar(n_pairs, "n_pairs", low=1, low_inclusive=True, integer=True)
-    rng = check_random_generator(random_state)
-    idx = _uniform_ints(rng, 0, len(images) - 1, n_pairs)
-    d = _uniform_ints(rng, -m, m, (n_pairs, 4))
+    rng = check_random_state(random_state)
+    idx = uniform_integers(rng, 0, len(images) - 1, n_pairs)
+    d = uniform_integers(rng, -m, m, (n_pairs, 4))
     first = _run(model, "predict", shift(images[idx], d[:, 0], d[:, 1]), flat)
     second = _run(model, "predict", shift(images[idx], d[:, 2], d[:, 3]), flat)
     return float(np.mean(first == second))

@@ -42,7 +42,8 @@ class Neocognitron(TransformerMixin, BaseEstimator):
     images refuses values above 1 with a ``ValueError``: the cells are not scale-invariant
     (eq. 1 adds 1 to both sums), so patterns on a 0-255 scale would self-organise into
     another network (with seed 0, "0" and "1" then share a UC3 cell). Divide 8-bit images
-    by 255 first.
+    by 255 first. Values up to ``1 + 4 eps`` of the images' float dtype are accepted as
+    they are: rounding (e.g. resampling in float32) leaves ink at ``1 + 1.2e-7``.
 
     Attributes
     ----------
@@ -113,11 +114,11 @@ class Neocognitron(TransformerMixin, BaseEstimator):
 
     def _check_images(self, X, name="X"):
         """``(n, H, W)`` images (or ``(n, H*W)`` flat) of the input size, values in
-        ``[0, 1]`` -> ``(n, 1, H, W)``."""
+        ``[0, 1]`` up to rounding (``1 + 4 eps`` of their dtype) -> ``(n, 1, H, W)``."""
         cfg = self._config()
         H, W = check_shape2(cfg.input_shape, "config.input_shape")
         X, top = as_real_array(X, name, ndim=(2, 3), nonnegative=True, return_abs_max=True)
-        if top > 1:
+        if top > 1 + 4 * float(np.finfo(X.dtype).eps):
             raise ValueError(f"{name} must lie in [0, 1] (U0: 0 background, 1 ink), got values "
                              f"up to {top:g}; divide 8-bit images by 255")
         if X.ndim == 2:

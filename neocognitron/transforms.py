@@ -10,7 +10,8 @@ as 0 (background). numpy only, so the CNN baseline and the Neocognitron can shar
 
 import numpy as np
 
-from ._validation import as_real_array, check_random_generator, check_scalar
+from ._random import check_random_state, uniform_integers
+from ._validation import as_real_array, check_scalar
 
 __all__ = ["binarize", "elastic", "erase", "random_shift", "resize", "salt_and_pepper", "shift"]
 
@@ -24,14 +25,6 @@ def _as_images(X):
 def _unbatch(out, single):
     """Undo :func:`_as_images` for a single image."""
     return out[0] if single else out
-
-
-def _integers(rng, low, high):
-    """Uniform integers in ``[low, high]`` (inclusive, arrays allowed) from either RNG kind."""
-    low, high = np.asarray(low), np.asarray(high)
-    # uniform floats work identically on Generator and RandomState, unlike integers/randint
-    u = rng.uniform(0.0, 1.0, size=np.broadcast(low, high).shape)
-    return low + np.minimum(np.floor(u * (high - low + 1)), high - low).astype(np.int64)
 
 
 def _check_fraction(p, name):
@@ -202,9 +195,9 @@ def random_shift(X, max_shift, random_state=None, keep_ink=True):
     """
     X, single = _as_images(X)
     max_dy, max_dx = _check_pair(max_shift, "max_shift", integer=True, low=0, low_inclusive=True)
-    rng = check_random_generator(random_state)
+    rng = check_random_state(random_state)
     lo, hi = _shift_limits(X, max_dy, max_dx, bool(keep_ink))
-    shifts = _integers(rng, lo, hi)
+    shifts = uniform_integers(rng, lo, hi)
     shifted = shift(X, shifts[:, 0], shifts[:, 1])
     return _unbatch(shifted, single), _unbatch(shifts, single)
 
@@ -267,7 +260,7 @@ def elastic(X, alpha, sigma, random_state=None):
     X, single = _as_images(X)
     alpha = check_scalar(alpha, "alpha", low=0, low_inclusive=True)
     sigma = check_scalar(sigma, "sigma", low=0)
-    rng = check_random_generator(random_state)
+    rng = check_random_state(random_state)
     n, H, W = X.shape
     field = alpha * _gaussian_smooth(rng.uniform(-1.0, 1.0, size=(n, 2, H, W)), sigma)
     gy, gx = _pixel_grid(H, W)
@@ -296,7 +289,7 @@ def salt_and_pepper(X, p, random_state=None, high=1.0):
     X, single = _as_images(X)
     p = _check_fraction(p, "p")
     high = check_scalar(high, "high", low=0)
-    rng = check_random_generator(random_state)
+    rng = check_random_state(random_state)
     n, H, W = X.shape
     k = int(round(p * H * W))
     # The k smallest of H*W uniform keys are a uniform k-subset, drawn the same way by
@@ -364,7 +357,7 @@ def erase(X, fraction, random_state=None):
     """
     X, single = _as_images(X)
     fraction = _check_fraction(fraction, "fraction")
-    rng = check_random_generator(random_state)
+    rng = check_random_state(random_state)
     n, H, W = X.shape
     ink = _ink(X)
     n_erase = np.rint(fraction * ink.sum(axis=(1, 2))).astype(np.int64)

@@ -158,7 +158,20 @@ def test_v_c_refuses_a_result_beyond_the_dtype(dtype):
 
 
 
-def test_tiny_theta_is_refused_by_name():
-    u, a, b, c = layer(np.float32)
-    with pytest.raises(ValueError, match="theta must be at least"):
-        cells.s_layer_theta(u, a, b, c, 1e-40)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_tiny_theta_is_refused_by_name(dtype):
+    u, a, b, c = layer(dtype)
+    with pytest.raises(ValueError, match=f"theta must be at least .* for {dtype.__name__}"):
+        cells.s_layer_theta(u, a, b, c, float(np.finfo(dtype).tiny) / 4)
+
+
+def test_theta_below_float32_range_is_fine_in_float64():
+    # the bound is the computing dtype's: float64 was refused below float32's tiny (1.2e-38)
+    u, a, b, c = layer(np.float64)
+    theta = 1e-100
+    got = cells.s_layer_theta(u, a, b, c, theta)
+    # eq. 3 is eq. 1 with r = theta / (1 - theta), whose 2r/(1+r) = 2 theta: b halved
+    r = theta / (1 - theta)
+    ref = s_oracle(u, a, b / 2, c, r, 0)
+    assert ref.max() > 0
+    assert_close(got, ref, np.float64)

@@ -8,6 +8,7 @@ import pytest
 from sklearn.model_selection import train_test_split
 
 from neocognitron import ConvNetClassifier
+from neocognitron.cnn import _inputs
 from neocognitron.datasets import load_digits_images
 
 
@@ -40,6 +41,18 @@ def test_inputs_that_overflow_are_refused(fitted, digits, factor, method):
         warnings.simplefilter("error")  # a numpy overflow warning is no answer
         with pytest.raises(ValueError, match=r"X holds values in \[0, .*overflow the network"):
             getattr(fitted, method)(Xt * factor)
+
+
+def test_overflow_in_any_chunk_is_refused():
+    # standardize checks each chunk as it writes it: the last one too
+    n = 2 * _inputs._CHUNK + 3
+    X = np.zeros((n, 4))
+    for row in (0, _inputs._CHUNK, n - 1):
+        X[row, 1] = 1e300
+        with pytest.raises(ValueError, match=r"X holds values in \[0, 1e\+300\].*overflow"):
+            _inputs.standardize(X, 0.0, 1.0, (2, 2))
+        X[row, 1] = 0.0
+    assert np.array_equal(_inputs.standardize(X + 3, 1.0, 2.0, (2, 2)), np.ones((n, 1, 2, 2)))
 
 
 def test_huge_training_pixels_are_standardised_like_small_ones(fitted, digits):

@@ -141,6 +141,24 @@ def test_input_outside_0_1_is_refused_everywhere(net0):
         net0.winners(PATTERNS * (1 + 1e-9))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_rounding_above_1_is_accepted_but_not_more(net0, dtype):
+    """Resampling in float32 leaves ink at 1 + 1e-7 (one ulp above 1): that is 1, not an
+    image on another scale; 1.01 is."""
+    X = PATTERNS.astype(dtype)
+    X[X == 1] = np.nextafter(dtype(1), dtype(2))
+    assert X.max() > 1
+    want = net0.forward(PATTERNS.astype(dtype))
+    got = net0.forward(X)
+    tol = 100 * np.finfo(dtype).eps  # one ulp in: about 10 out after six layers (float64)
+    for name in want:
+        np.testing.assert_allclose(got[name], want[name], rtol=tol, atol=tol, err_msg=name)
+    Neocognitron.fukushima1980(random_state=0).fit(X[:2])
+    for too_big in (1.01, 1 + 64 * np.finfo(dtype).eps):
+        with pytest.raises(ValueError, match=r"X must lie in \[0, 1\]"):
+            net0.forward(PATTERNS.astype(dtype) * dtype(too_big))
+
+
 def test_binary_patterns_in_any_dtype_agree(net0):
     want = net0.forward(PATTERNS)
     for X in (PATTERNS.astype(np.uint8), PATTERNS.astype(bool), PATTERNS.astype(np.float32)):

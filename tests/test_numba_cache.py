@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numba
 import pytest
+from numba.core import caching
 
 from neocognitron import _kernels, _numba
 
@@ -104,6 +105,22 @@ def test_locator_claims_only_this_package(tmp_path):
     digest = _numba.source_digest(Path(_kernels.__file__).resolve())
     assert Path(locator.get_cache_path()).name == f"kernels-_kernels-{digest[:20]}"
     assert locator.get_source_stamp() == digest
+
+
+def test_folders_are_checked_once_per_module(monkeypatch):
+    # each check makes a directory and a temporary file: ~130 at import, one per kernel
+    checked = []
+    check = caching._CacheLocator.ensure_cache_path
+    monkeypatch.setattr(caching._CacheLocator, "ensure_cache_path",
+                        lambda self: checked.append(self.get_cache_path()) or check(self))
+    monkeypatch.setattr(_numba, "_BASE_OF_MODULE", {}, raising=False)
+    kernels = [_kernels._s_finish, _kernels._c_excitation_job, _kernels._s_layer]
+    locators = [_numba._SourceTreeLocator.from_function(k.py_func, k.py_func.__code__.co_filename)
+                for k in kernels]
+    assert len(checked) == 2 and len(set(checked)) == 2  # numba's folder, then ours in it
+    assert {loc.get_cache_path() for loc in locators} == {checked[1]}
+    # the index of each kernel is still its own (numba tells kernels apart by line number)
+    assert len({loc.get_disambiguator() for loc in locators}) == 3
 
 
 def test_another_locator_means_no_cache(monkeypatch):

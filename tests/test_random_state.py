@@ -5,9 +5,15 @@ import numpy as np
 import pytest
 
 from neocognitron import ConvNetClassifier, Neocognitron
-from neocognitron._random import check_random_state, legacy_random_state
+from neocognitron._random import (
+    check_random_state,
+    integers,
+    legacy_random_state,
+    uniform_integers,
+)
 from neocognitron.datasets import fukushima1980_patterns, load_digits_images
 from neocognitron.digits import NeocognitronClassifier
+from neocognitron.evaluation import STRENGTHS, tolerance_curves
 
 
 # ------------------------------------------------------------------ the conversion
@@ -48,6 +54,43 @@ def test_legacy_view_of_a_generator_advances_it():
     rs.randint(0, 10, size=100)
     fresh = np.random.default_rng(5)
     assert gen.uniform() != fresh.uniform()  # the draws came from gen's stream
+
+
+class _InkWinner:
+    """A stand-in for a fitted network: the winner is the row holding the most ink, so that
+    shifted, deformed, noisy and erased variants do change it."""
+
+    def winners(self, X):
+        return np.argmax(np.asarray(X).sum(axis=2), axis=1)
+
+
+@pytest.mark.parametrize("kind", [np.random.RandomState, np.random.default_rng])
+def test_tolerance_curves_accept_both_kinds(kind):
+    # a RandomState crashed: the shift variants drew with Generator.integers
+    patterns = fukushima1980_patterns()[:2]
+    strengths = {k: v[:3] for k, v in STRENGTHS.items()}
+    a = tolerance_curves(_InkWinner(), patterns, n=3, strengths=strengths, random_state=kind(4))
+    assert set(a) == set(STRENGTHS) and all(len(a[k]) == 3 for k in a)
+    assert a == tolerance_curves(_InkWinner(), patterns, n=3, strengths=strengths,
+                                 random_state=kind(4))
+    assert a != tolerance_curves(_InkWinner(), patterns, n=3, strengths=strengths,
+                                 random_state=kind(5))
+
+
+def test_integer_draws_from_either_kind():
+    for kind in (np.random.RandomState, np.random.default_rng):
+        x = uniform_integers(kind(0), -2, np.array([[1], [3]]), size=(2, 4000))
+        assert x.dtype == np.int64 and x.min() == -2 and (x.max(axis=1) == [1, 3]).all()
+        assert integers(kind(0), 2, 5, size=4000).min() == 2
+    # the same stream gives the same integers whichever kind wraps it
+    same = uniform_integers(np.random.RandomState(np.random.MT19937(9)), 0, 6, size=50)
+    assert np.array_equal(same, uniform_integers(np.random.Generator(np.random.MT19937(9)),
+                                                 0, 6, size=50))
+    # integers() keeps each kind's own draws (Generator.integers made saved results)
+    assert np.array_equal(integers(np.random.default_rng(3), 0, 9, size=20),
+                          np.random.default_rng(3).integers(0, 9, size=20))
+    assert np.array_equal(integers(np.random.RandomState(3), 0, 9, size=20),
+                          np.random.RandomState(3).randint(0, 9, size=20))
 
 
 # ------------------------------------------------------------------ the three models

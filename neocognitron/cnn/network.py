@@ -35,8 +35,9 @@ from .layers import Blur, Conv2D, Dense, Flatten, GlobalAvgPool, Pool2D, ReLU
 #: about 5-10 % of 2 (benchmarks/bench_cnn.py).
 N_SHARDS = 8
 
-# threads of the pool, besides the caller's: they start only as they are first needed
-_POOL_SIZE = max(N_SHARDS, os.cpu_count() or 1) - 1
+# threads of the pool, besides the caller's, started only as they are first needed: a call
+# of DataParallel has one task per shard, so it can keep N_SHARDS - 1 of them busy at most
+_POOL_SIZE = N_SHARDS - 1
 _executor = None
 _executor_lock = threading.Lock()
 
