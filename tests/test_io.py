@@ -402,15 +402,21 @@ def _bomb(path, how, inflated=64 << 20):
 def test_a_member_inflating_beyond_its_declared_size_is_refused_before_inflating(saved, how):
     _bomb(saved, how)
     assert saved.stat().st_size < 1 << 20
+    _assert_refused_cheaply(saved, r"array 'fitted/top_X_' refused: the zip says it inflates "
+                                   r"to \d+ bytes, more than the \d+ bytes")
+
+
+def _assert_refused_cheaply(path, match, limit=4 << 20):
+    """``io.load(path)`` raises a ValueError matching ``match`` having allocated less than
+    ``limit`` bytes at its peak."""
     tracemalloc.start()
     try:
-        with pytest.raises(ValueError, match=r"array 'fitted/top_X_' refused: the zip says it "
-                                             r"inflates to \d+ bytes, more than the \d+ bytes"):
-            io.load(saved)
+        with pytest.raises(ValueError, match=match):
+            io.load(path)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < 4 << 20, f"{peak / 2**20:.0f} MiB allocated to refuse a 64 MiB member"
+    assert peak < limit, f"{peak / 2**20:.0f} MiB allocated to refuse {path.name}"
 
 
 def _consistent_lie(path, nbytes=20 * 10**9):
@@ -441,17 +447,10 @@ def test_arrays_declaring_more_than_max_bytes_are_refused_before_any_is_read(sav
     assert saved.stat().st_size < 1 << 20
     with zipfile.ZipFile(saved) as z:  # every size agrees: only the total gives it away
         assert z.getinfo("fitted/top_X_.npy").file_size > 20 * 10**9
-    tracemalloc.start()
-    try:
-        with pytest.raises(ValueError, match=r"its arrays take 200\d{8} bytes \(18\.6 GiB\) by "
-                                             r"its model description, more than max_bytes="
-                                             rf"{io.MAX_BYTES}; .* io\.load\(path, max_bytes="
-                                             r"None\) or a larger max_bytes"):
-            io.load(saved)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 4 << 20, f"{peak / 2**20:.0f} MiB allocated to refuse a 20 GB model"
+    _assert_refused_cheaply(saved, r"its arrays take 200\d{8} bytes \(18\.6 GiB\) by its "
+                                   r"model description, more than max_bytes="
+                                   rf"{io.MAX_BYTES}; .* io\.load\(path, max_bytes=None\) "
+                                   r"or a larger max_bytes")
 
 
 def test_max_bytes_bounds_the_total_of_a_legitimate_file(digits, saved):
