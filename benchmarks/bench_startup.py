@@ -18,7 +18,12 @@ folder, so that its cache starts empty and the checkout is never edited:
 The columns ``loaded`` and ``compiled`` count the kernels of ``_kernels.py`` and
 ``_correlate.py`` that numba loaded from the cache or compiled in that process.
 
-    python benchmarks/bench_startup.py [--repeats 3]
+Before those, the cost of ``import neocognitron.cells`` alone, in fresh processes: the time
+of the import statement, the wall time of the whole process, the modules it leaves in
+``sys.modules`` and how many of them are scikit-learn, SciPy or matplotlib (``import numba``
+alone, the floor, is measured the same way).
+
+    python benchmarks/bench_startup.py [--repeats 3] [--import-only]
 """
 
 import argparse
@@ -29,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,6 +81,45 @@ print(json.dumps({"import": t1 - t0, "s_layer_f32": t3 - t2, "s_layer_f64": t4 -
 """
 
 
+IMPORT_CHILD = r"""
+import json, sys, time
+t0 = time.perf_counter()
+import {module}
+t1 = time.perf_counter()
+heavy = [m for m in sys.modules if m.split(".")[0] in ("sklearn", "scipy", "matplotlib")]
+print(json.dumps({{"import": t1 - t0, "modules": len(sys.modules), "heavy": len(heavy)}}))
+"""
+
+
+def import_cost(root, module, repeats):
+    """Medians over ``repeats`` fresh processes that only ``import module`` from ``root``."""
+    env = {k: v for k, v in os.environ.items() if k != "NEOCOGNITRON_NO_CACHE"}
+    env["PYTHONPATH"] = str(root)
+    runs = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-c", IMPORT_CHILD.format(module=module)],
+                              env=env, cwd=root, capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - t0
+        if proc.returncode != 0:
+            sys.exit(f"import {module} failed:\n{proc.stderr}")
+        runs.append(dict(json.loads(proc.stdout.strip().splitlines()[-1]), wall=wall))
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+
+def print_import_costs(root, repeats):
+    print(f"fresh process, import only; median of {repeats}\n")
+    head = (f"{'statement':32} {'import s':>9} {'process s':>10} {'modules':>8} "
+            f"{'sklearn+scipy+matplotlib':>25}")
+    print(head)
+    print("-" * len(head))
+    for module in ("numba", "neocognitron.cells"):
+        med = import_cost(root, module, repeats)
+        print(f"{'import ' + module:32} {med['import']:9.2f} {med['wall']:10.2f} "
+              f"{med['modules']:8.0f} {med['heavy']:25.0f}")
+    print()
+
+
 def run_child(root, env_changes, out_path):
     """CHILD in a fresh process that imports the package copy in ``root``."""
     env = {k: v for k, v in os.environ.items()
@@ -104,12 +149,18 @@ def identical(path_a, path_b):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--import-only", action="store_true",
+                   help="only the import rows, not the kernel start-up table")
     args = p.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         shutil.copytree(ROOT / "neocognitron", tmp / "neocognitron",
                         ignore=shutil.ignore_patterns("__pycache__"))
+        # twice as many: the import rows are short and noisier
+        print_import_costs(tmp, max(5, 2 * args.repeats))
+        if args.import_only:
+            return
         prime = run_child(tmp, {}, tmp / "prime.npz")  # fills the empty cache
         configs = [
             ("cold (NEOCOGNITRON_NO_CACHE=1)", {"NEOCOGNITRON_NO_CACHE": "1"}, None),

@@ -72,8 +72,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from . import __version__, _io_state, _io_zip
+from . import _io_state, _io_zip
 from . import config as _config
+from ._version import __version__
 from .cnn import ConvNetClassifier
 from .cnn.network import DataParallel, _spec, lenet_layers
 from .digits import NeocognitronClassifier

@@ -77,8 +77,8 @@ from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__
 from ._replot import MissingOutputError, add_replot_option, load_outputs, run_replot, save_arrays
+from ._version import __version__
 from .results import FolderInUseError, FolderLock, ForeignFolderError, write_json
 from .results import now as _now
 
