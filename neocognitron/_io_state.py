@@ -35,13 +35,14 @@ from . import config as _config
 from .cnn import layers as _cnn_layers
 from .cnn.network import DataParallel, Network, _spec
 from .cnn.optimizers import SGD, Adam
-from .digits.cascade import Stage as _DigitStage
+from .digits.cascade import CascadeStage
 
 __all__ = ["DATACLASSES", "OBJECTS", "decode", "encode"]
 
 #: Dataclasses that may appear in a saved model, by the name used in the file.
 DATACLASSES = {
-    "digits.Stage": _DigitStage,
+    # the file name predates the class name CascadeStage: kept so saved models load
+    "digits.Stage": CascadeStage,
     "config.NetworkConfig": _config.NetworkConfig,
     "config.Stage": _config.Stage,
     "config.SLayerConfig": _config.SLayerConfig,

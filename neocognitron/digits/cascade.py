@@ -14,11 +14,11 @@ import numpy as np
 from ..cells import c_layer_blur, contrast_layer, s_layer_theta
 from .layers import gaussian, theta_weights
 
-__all__ = ["Stage", "blur_weights", "forward", "to_canvas"]
+__all__ = ["CascadeStage", "blur_weights", "forward", "to_canvas"]
 
 
 @dataclass
-class Stage:
+class CascadeStage:
     """One S-layer and the C-layer on top of it.
 
     ``X`` are the S-planes' patterns (``a = c * X``, ``b = |X|_c``), ``c`` the weights onto
@@ -72,7 +72,7 @@ def forward(u0, a_g, stages, upto=None, keep=False):
     u0 : ndarray, shape (N, H, W)
     a_g : ndarray, shape (h, w)
         Contrast kernel.
-    stages : list of Stage
+    stages : list of CascadeStage
     upto : int, optional
         Run only the first ``upto`` stages (default all).
     keep : bool

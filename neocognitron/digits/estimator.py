@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._images import check_image_shape, flatten_images, resolve_image_shape
 from .._progress import KernelProgress
 from .._random import check_random_state
-from .cascade import Stage, blur_weights, forward, to_canvas
+from .cascade import CascadeStage, blur_weights, forward, to_canvas
 from .competitive import present
 from .interpolating import class_grams, interpolate_predict
 from .layers import contrast_kernel, edge_patterns, gaussian
@@ -112,7 +112,7 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     image_shape_ : (int, int)
     canvas_shape_ : (int, int)
     a_g_ : ndarray, contrast kernel
-    stages_ : list of Stage
+    stages_ : list of CascadeStage
         ``U_S1/U_C1`` and each learned stage: patterns ``X``, ``c``, ``theta``, ``d``,
         ``stride``.
     n_planes_ : tuple of int
@@ -214,8 +214,8 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         f1 = self.fields[0]
         c1 = gaussian(f1, f1 / 3.0)
         X1 = edge_patterns(self.n_orientations, f1, self.a_g_)
-        self.stages_ = [Stage(X1, c1, self.thresholds[0], blur_weights(self.blurs[0]),
-                              self.strides[0])]
+        self.stages_ = [CascadeStage(X1, c1, self.thresholds[0], blur_weights(self.blurs[0]),
+                                     self.strides[0])]
         subset = rng.permutation(len(images))[: self.n_unsupervised]
         for layer in range(n_mid):
             self.stages_.append(self._learn_stage(images[subset], layer + 1))
@@ -235,8 +235,8 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
                               self.competition_area, self.min_activity)
         if n == 0:
             raise ValueError(f"U_S{i + 1} learned no plane: the training images are blank")
-        return Stage(X[:n], c, self.thresholds[i], blur_weights(self.blurs[i]),
-                     self.strides[i])
+        return CascadeStage(X[:n], c, self.thresholds[i], blur_weights(self.blurs[i]),
+                            self.strides[i])
 
     def _top_response(self, u_c):
         """What the top S-cells see: ``u_C ** top_exponent`` (C-cells are never negative)."""
