@@ -114,7 +114,7 @@ from neocognitron.results import save_figure, write_json, write_text  # noqa: E4
 from neocognitron.shift_study import (  # noqa: E402
     canvas_grid,
     evaluate_shifts,
-    on_canvas,
+    pad_to_canvas,
     perturbed_copies,
     report,
     robustness,
@@ -304,7 +304,7 @@ def main(argv=None):
                    disable=args.quiet, unit="model")
         for seed in seeds:
             for canvas, (side, _) in CANVASES.items():
-                data = (on_canvas(X, side), y, on_canvas(Xt, side), yt)
+                data = (pad_to_canvas(X, side), y, pad_to_canvas(Xt, side), yt)
                 for name in names:
                     bar.set_postfix(seed=seed, canvas=f"{side}x{side}", model=name)
                     r, p = fit_and_measure(run, name, seed, settings, canvas, data, variants)

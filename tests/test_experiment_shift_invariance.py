@@ -28,7 +28,7 @@ from neocognitron.shift_study import (  # noqa: E402
     by_distance,
     canvas_grid,
     mean_std,
-    on_canvas,
+    pad_to_canvas,
     perturbed_copies,
     report,
     shift_offsets,
@@ -179,12 +179,12 @@ def test_replot_without_results_says_so(tmp_path, capsys):
 
 # -- the library pieces, without MNIST -----------------------------------------------------
 
-def test_canvas_grid_and_on_canvas():
+def test_canvas_grid_and_pad_to_canvas():
     g = canvas_grid(44, 8, 4)
     assert g["offsets"] == [-8, -4, 0, 4, 8] and g["distances"] == [0, 4, 8]
     assert g["similarity_shifts"] == list(range(9)) and g["grid_step"] == 4
     X = np.arange(2 * 28 * 28, dtype=np.float32).reshape(2, 28, 28)
-    big = on_canvas(X, 44)
+    big = pad_to_canvas(X, 44)
     assert big.shape == (2, 44, 44) and np.array_equal(big[:, 8:36, 8:36], X)
     assert big.sum() == X.sum()
 

@@ -18,7 +18,7 @@ from .measures import (
     canvas_grid,
     evaluate_shifts,
     mean_std,
-    on_canvas,
+    pad_to_canvas,
     perturbed_copies,
     robustness,
     shift_offsets,
@@ -26,5 +26,5 @@ from .measures import (
 )
 
 __all__ = ["fukushima1980", "measures", "report", "by_distance", "canvas_grid",
-           "evaluate_shifts", "mean_std", "on_canvas", "perturbed_copies", "robustness",
+           "evaluate_shifts", "mean_std", "pad_to_canvas", "perturbed_copies", "robustness",
            "shift_offsets", "summarise"]

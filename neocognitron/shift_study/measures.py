@@ -17,8 +17,10 @@ measures (:mod:`neocognitron.metrics`):
 * robustness (:func:`robustness`): accuracy on precomputed deformed or noisy copies
   (:func:`perturbed_copies`).
 
-A *canvas* is the square frame the digits are shown on: :func:`on_canvas` centres them on a
-larger one, :func:`canvas_grid` lays out the shifts tested on it.
+A *canvas* is the square frame the digits are shown on: :func:`pad_to_canvas` centres them on a
+larger one with a zero border, values unchanged (unlike the digit network's
+:func:`~neocognitron.digits.cascade.to_canvas`, which also rescales each image to [0, 1]);
+:func:`canvas_grid` lays out the shifts tested on it.
 """
 
 import time
@@ -33,7 +35,7 @@ from ..metrics import (
     representation_similarity,
 )
 
-__all__ = ["shift_offsets", "by_distance", "on_canvas", "canvas_grid", "evaluate_shifts",
+__all__ = ["shift_offsets", "by_distance", "pad_to_canvas", "canvas_grid", "evaluate_shifts",
            "perturbed_copies", "robustness", "mean_std", "summarise"]
 
 #: the keys of :func:`evaluate_shifts` that :func:`summarise` averages over seeds
@@ -74,7 +76,7 @@ def by_distance(pairs, values):
     return dists, [float(values[d == k].mean()) for k in dists]
 
 
-def on_canvas(X, side):
+def pad_to_canvas(X, side):
     """Centre images ``X`` (n, H, W) on a ``side`` x ``side`` canvas (zero border; when
     ``side - H`` is odd the extra row goes below, likewise the extra column right)."""
     X = np.asarray(X)
