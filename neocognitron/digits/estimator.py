@@ -293,11 +293,15 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ recognition
     def _top_cells(self, X, interpolate=False):
-        """Per image, the top S-cells' score, max over positions ``(n, P)``.
+        """Per image and top plane, the best score over positions.
 
-        With ``interpolate``, the interpolating-vector similarity per class ``(n, classes)``
-        instead: computed at every position from that position's cosines (one window is
-        one input vector), then the largest over positions.
+        The score is ``(1 + a.x) / (1 + theta b |x|)`` (:func:`~.top.top_scores`; ``u_S``
+        is ``theta/(1-theta) phi[score - 1]``), float32, shape ``(n_samples, n_top_planes)``
+        with the planes in the order of ``top_X_``.
+
+        With ``interpolate``, the interpolating-vector similarity per class instead, float64
+        of shape ``(n_samples, n_classes)``: computed at every position from that position's
+        cosines (one window is one input vector), then the largest over positions.
         """
         check_is_fitted(self)
         if len(self.top_X_) == 0:  # saved before fit refused blank training data

@@ -1,5 +1,6 @@
 """Interpolating-vector readout of the top stage (Fukushima, Neural Networks 20, 2007).
 
+The reference vectors are the top planes' patterns, ``R`` of them over all classes.
 Besides each reference vector ``X_i`` of a class, every point of the segment between two
 reference vectors of the same class, ``p X_i + (1 - p) X_j`` with ``0 <= p <= 1``, counts
 as a reference. The similarity of a test vector ``x`` to the segment is the largest cosine
@@ -10,7 +11,7 @@ segment (``p`` in ``[0, 1]``) exactly when both ``s_i - g s_j`` and ``s_j - g s_
 non-negative; otherwise the best point is an end, ``max(s_i, s_j)``. The class of the
 most similar segment is the answer.
 
-Pairs of every two vectors of a class are too many (``P^2``), so each test vector pairs
+Pairs of every two vectors of a class are too many (``R^2``), so each test vector pairs
 only its ``n_neighbors`` most similar vectors of each class: a far vector cannot lift a
 segment above its near end by much. The cosines ``g`` between reference vectors do not
 depend on the test vector, so they are computed once per class (:func:`class_grams`) and
@@ -52,11 +53,11 @@ def interpolate_predict(cos, X_unit, labels, n_classes, n_neighbors, grams=None)
 
     Parameters
     ----------
-    cos : ndarray, shape (N, P)
+    cos : ndarray, shape (N, R)
         Cosine of each test vector with each reference vector.
-    X_unit : ndarray, shape (P, D)
+    X_unit : ndarray, shape (R, D)
         Reference vectors scaled to unit length (for the cosines ``g``).
-    labels : ndarray of int, shape (P,)
+    labels : ndarray of int, shape (R,)
     n_classes : int
     n_neighbors : int
     grams : list, optional

@@ -1,4 +1,8 @@
-"""The supervised top stage U_S4 -> U_C4 (Fukushima 2003, section 2.6; 2007).
+"""The supervised top stage (Fukushima 2003, section 2.6; 2007).
+
+It is the S-layer and C-layer above the last C-layer of the cascade
+(:func:`~neocognitron.digits.cascade.forward`), whichever that is: U_C1 with the defaults;
+in the 2003 network, U_S4 -> U_C4 on top of U_C3.
 
 Every top S-plane has a class label and one pattern ``X`` over a receptive field that
 covers nearly the whole top C-layer; its cells sit on a small grid of positions (the
@@ -33,7 +37,7 @@ __all__ = ["windows", "top_scores", "top_max_scores", "fit_top", "TopState"]
 def windows(u_c, field):
     """Every ``field`` window of ``u_c`` ``(N, K, H, W)`` at unit steps: ``(N, P, D)``.
 
-    Positions run row by row; ``D = K * field[0] * field[1]``.
+    ``P`` counts the positions, which run row by row; ``D = K * field[0] * field[1]``.
     """
     N, K, H, W = u_c.shape
     h, w = field
