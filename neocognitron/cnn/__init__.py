@@ -4,8 +4,8 @@ Modules, one job each: ``_conv``, ``_pool``, ``_dense``, ``_batch`` (private num
 kernels: convolution, pooling and blur, dense/ReLU/softmax cross-entropy, batch assembly),
 ``layers`` (forward/backward of each layer), ``network`` (flat-parameter sequential
 network, its data-parallel form, the LeNet-5 builder), ``optimizers`` (Adam, SGD with
-momentum), ``training`` (one epoch, validation split), ``_inputs`` (argument checks) and
-``estimator`` (:class:`ConvNetClassifier`).
+momentum), ``training`` (one epoch, validation split, the epochs of ``fit`` and their
+stopping rule), ``_inputs`` (argument checks) and ``estimator`` (:class:`ConvNetClassifier`).
 """
 
 from .estimator import ConvNetClassifier

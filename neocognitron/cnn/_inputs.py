@@ -1,7 +1,8 @@
-"""Argument checks of ``ConvNetClassifier``: hyper-parameters, image shapes, 3-D input, and
-the standardisation of its pixels."""
+"""Argument checks of ``ConvNetClassifier``: hyper-parameters, images, classes, and the
+standardisation of its pixels."""
 
 import numpy as np
+from sklearn.utils.validation import validate_data
 
 from .._images import (  # noqa: F401
     check_image_shape,
@@ -10,6 +11,26 @@ from .._images import (  # noqa: F401
     resolve_image_shape,
 )
 from .._validation import check_scalar
+
+
+def validate_images(est, X, y=None, reset=True):
+    """Flatten 3-D images, validate with scikit-learn; return (X 2-D, y, image shape)."""
+    X, shape3 = flatten_images(X)
+    if reset:
+        X, y = validate_data(est, X, y, dtype="numeric")
+    else:
+        check_image_shape(est, X, shape3)
+        X = validate_data(est, X, reset=False, dtype="numeric")
+    return X, y, shape3
+
+
+def check_n_classes(est, classes):
+    """A ValueError if ``classes`` (an array) holds fewer than two classes."""
+    if len(classes) < 2:
+        raise ValueError(
+            f"{type(est).__name__} needs samples of at least 2 classes in the data, but "
+            f"the data contains only one class: {classes[0]!r}"
+        )
 
 
 def check_params(est):

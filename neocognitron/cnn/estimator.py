@@ -3,30 +3,26 @@
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.utils.multiclass import _check_partial_fit_first_call, check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._progress import KernelProgress
 from .._random import check_random_state, legacy_random_state
 from . import _dense
 from ._inputs import (
-    check_image_shape,
+    check_n_classes,
     check_params,
     encode_labels,
-    flatten_images,
     overflow_error,
     pixel_stats,
     resolve_image_shape,
     standardize,
+    validate_images,
 )
 from .network import DataParallel, Network, lenet_layers
 from .optimizers import SGD, Adam
-from .training import train_epoch, validation_split
+from .training import epoch, fit_epochs, validation_split
 
 _PREDICT_BATCH = 256  # shards of 32 images keep each layer's output in cache
-#: Training stops with an error when a mini-batch's mean cross-entropy exceeds this many
-#: times that of a uniform guess, ``log(n_classes)``: the weights have blown up (healthy
-#: runs stay below 2 times; Adam at learning_rate_init=1 reaches 3e5 times on digits).
-DIVERGED = 1e3
 
 
 def _softmax(logits):
@@ -218,27 +214,12 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    # ------------------------------------------------------------------ checks
-    def _validate_X(self, X, y=None, reset=True):
-        """Flatten 3-D images, validate with scikit-learn; return (X 2-D, y, image shape)."""
-        X, shape3 = flatten_images(X)
-        if reset:
-            X, y = validate_data(self, X, y, dtype="numeric")
-        else:
-            check_image_shape(self, X, shape3)
-            X = validate_data(self, X, reset=False, dtype="numeric")
-        return X, y, shape3
-
     # --------------------------------------------------------------- training
     def _initialize(self, X, classes, shape3):
         check_params(self)
         self.image_shape_ = resolve_image_shape(self.image_shape, X.shape[1], shape3)
         self.classes_ = np.asarray(classes)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes in the data, but "
-                f"the data contains only one class: {self.classes_[0]!r}"
-            )
+        check_n_classes(self, self.classes_)
         # the weights' stream; a Generator is wrapped, as the shifts and scikit-learn's
         # splitter draw with RandomState's methods
         rng = legacy_random_state(check_random_state(self.random_state, legacy=True))
@@ -269,28 +250,6 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.best_validation_score_ = None
         self.best_loss_ = None
 
-    def _epoch(self, Xs, yi, bar=None):
-        """One pass over (Xs, yi) in mini-batches; returns the mean training loss."""
-        loss, steps = train_epoch(
-            self.network_,
-            self.optimizer_,
-            Xs,
-            yi,
-            self._rng,
-            lr=self.learning_rate_init * self.learning_rate_decay**self.n_iter_,
-            batch_size=self.batch_size,
-            shuffle=self.shuffle,
-            augment_shift=self.augment_shift,
-            fill=-self.x_mean_ / self.x_scale_,  # pixel value 0, standardised
-            alpha=self.alpha,
-            max_loss=DIVERGED * np.log(len(self.classes_)),
-            bar=bar,
-        )
-        self.t_ += steps
-        self.n_iter_ += 1
-        self.loss_curve_.append(loss)
-        return loss
-
     def fit(self, X, y):
         """Train the network from scratch on images ``X`` and labels ``y``.
 
@@ -306,46 +265,26 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self : ConvNetClassifier
             The fitted estimator.
         """
-        X, y, shape3 = self._validate_X(X, y, reset=True)
+        X, y, shape3 = validate_images(self, X, y, reset=True)
         check_classification_targets(y)
         classes, yi = np.unique(y, return_inverse=True)
         self._initialize(X, classes, shape3)
         Xs = standardize(X, self.x_mean_, self.x_scale_, self.image_shape_)
         yi = yi.astype(np.int64).ravel()
-        X_val = y_val = None
+        validation_score = None
         if self.early_stopping:
             Xs, X_val, yi, y_val = validation_split(Xs, yi, self.validation_fraction,
                                                     self._rng)
+
+            def validation_score():
+                # the largest logit is the most probable class
+                return float(np.mean(self.network_.logits(X_val, _PREDICT_BATCH).argmax(1)
+                                     == y_val))
+
         n_batches = -(-len(yi) // min(self.batch_size, len(yi)))
-        best_theta, stall = None, 0
         with KernelProgress(total=self.max_iter * n_batches, disable=not self.verbose,
                             unit="batch") as bar:
-            for _ in range(self.max_iter):
-                loss = self._epoch(Xs, yi, bar)
-                if self.early_stopping:
-                    # the largest logit is the most probable class
-                    pred = self.network_.logits(X_val, _PREDICT_BATCH).argmax(1)
-                    score = float(np.mean(pred == y_val))
-                    self.validation_scores_.append(score)
-                    bar.set_postfix(loss=f"{loss:.4f}", val=f"{score:.4f}")
-                    improved = (
-                        self.best_validation_score_ is None
-                        or score > self.best_validation_score_ + self.tol
-                    )
-                    if self.best_validation_score_ is None or score > self.best_validation_score_:
-                        self.best_validation_score_ = score
-                        best_theta = self.network_.theta.copy()
-                else:
-                    bar.set_postfix(loss=f"{loss:.4f}")
-                    improved = self.best_loss_ is None or loss < self.best_loss_ - self.tol
-                    self.best_loss_ = (
-                        loss if self.best_loss_ is None else min(loss, self.best_loss_)
-                    )
-                stall = 0 if improved else stall + 1
-                if stall >= self.n_iter_no_change:
-                    break
-        if best_theta is not None:
-            self.network_.theta[...] = best_theta
+            fit_epochs(self, Xs, yi, validation_score, bar)
         return self
 
     def partial_fit(self, X, y, classes=None):
@@ -367,12 +306,12 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         if not hasattr(self, "network_"):  # a first call that failed left no model
             vars(self).pop("classes_", None)
         first = _check_partial_fit_first_call(self, classes)
-        X, y, shape3 = self._validate_X(X, y, reset=first)
+        X, y, shape3 = validate_images(self, X, y, reset=first)
         check_classification_targets(y)
         if first:
             self._initialize(X, self.classes_, shape3)
         yi = encode_labels(self.classes_, np.asarray(y).ravel())
-        loss = self._epoch(standardize(X, self.x_mean_, self.x_scale_, self.image_shape_), yi)
+        loss = epoch(self, standardize(X, self.x_mean_, self.x_scale_, self.image_shape_), yi)
         self.best_loss_ = loss if self.best_loss_ is None else min(loss, self.best_loss_)
         return self
 
@@ -394,7 +333,7 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     def _run(self, X, method):
         """The network's ``method`` ("logits" or "features") on images ``X``."""
         check_is_fitted(self)
-        X, _, _ = self._validate_X(X, reset=False)
+        X, _, _ = validate_images(self, X, reset=False)
         Xs = standardize(X, self.x_mean_, self.x_scale_, self.image_shape_)
         out = getattr(self.network_, method)(Xs, _PREDICT_BATCH)
         if not np.all(np.isfinite(out)):  # inputs far beyond the training pixels' scale

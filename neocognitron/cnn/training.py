@@ -1,9 +1,15 @@
-"""Training: one epoch of mini-batches (shuffled, optionally shifted); the validation split."""
+"""Training: one epoch of mini-batches (shuffled, optionally shifted); the validation split;
+the epochs of ``ConvNetClassifier.fit`` with their stopping rule."""
 
 import numpy as np
 from sklearn.model_selection import train_test_split
 
 from . import _batch
+
+#: Training stops with an error when a mini-batch's mean cross-entropy exceeds this many
+#: times that of a uniform guess, ``log(n_classes)``: the weights have blown up (healthy
+#: runs stay below 2 times; Adam at learning_rate_init=1 reaches 3e5 times on digits).
+DIVERGED = 1e3
 
 
 def validation_split(X, yi, fraction, rng):
@@ -100,3 +106,57 @@ def train_epoch(
             bar.update(1)
     w = network.theta[: network.n_weights]
     return total / n + 0.5 * alpha * float(np.dot(w, w)), steps
+
+
+def epoch(est, Xs, yi, bar=None):
+    """One epoch of a ``ConvNetClassifier`` ``est`` over (Xs, yi), at this epoch's step size;
+    counts it in ``est`` (``t_``, ``n_iter_``, ``loss_curve_``) and returns its mean loss."""
+    loss, steps = train_epoch(
+        est.network_,
+        est.optimizer_,
+        Xs,
+        yi,
+        est._rng,
+        lr=est.learning_rate_init * est.learning_rate_decay**est.n_iter_,
+        batch_size=est.batch_size,
+        shuffle=est.shuffle,
+        augment_shift=est.augment_shift,
+        fill=-est.x_mean_ / est.x_scale_,  # pixel value 0, standardised
+        alpha=est.alpha,
+        max_loss=DIVERGED * np.log(len(est.classes_)),
+        bar=bar,
+    )
+    est.t_ += steps
+    est.n_iter_ += 1
+    est.loss_curve_.append(loss)
+    return loss
+
+
+def fit_epochs(est, Xs, yi, validation_score, bar):
+    """Up to ``est.max_iter`` epochs, stopped after ``n_iter_no_change`` without progress.
+
+    Progress is a validation accuracy (``validation_score()``, with early stopping) above
+    the best so far by more than ``tol``, or else a training loss below the best by more
+    than ``tol``. With early stopping the weights of the best epoch are put back at the end.
+    """
+    best_theta, stall = None, 0
+    for _ in range(est.max_iter):
+        loss = epoch(est, Xs, yi, bar)
+        if validation_score is not None:
+            score = validation_score()
+            est.validation_scores_.append(score)
+            bar.set_postfix(loss=f"{loss:.4f}", val=f"{score:.4f}")
+            best = est.best_validation_score_
+            improved = best is None or score > best + est.tol
+            if best is None or score > best:
+                est.best_validation_score_ = score
+                best_theta = est.network_.theta.copy()
+        else:
+            bar.set_postfix(loss=f"{loss:.4f}")
+            improved = est.best_loss_ is None or loss < est.best_loss_ - est.tol
+            est.best_loss_ = loss if est.best_loss_ is None else min(loss, est.best_loss_)
+        stall = 0 if improved else stall + 1
+        if stall >= est.n_iter_no_change:
+            break
+    if best_theta is not None:
+        est.network_.theta[...] = best_theta
