@@ -106,6 +106,7 @@ def _module_file(target):
     return None
 
 
+@functools.cache  # one parse per file per process, however many kernel modules import it
 def _imported_files(path, package_dir):
     """The source files of the package in ``package_dir`` that module ``path`` imports."""
     tree = ast.parse(path.read_bytes(), filename=str(path))
@@ -129,7 +130,7 @@ def _imported_files(path, package_dir):
                 parts = alias.name.split(".")
                 if parts[0] == package_dir.name:
                     found.add(_module_file(package_dir.parent.joinpath(*parts)))
-    return {f.resolve() for f in found if f is not None}
+    return frozenset(f.resolve() for f in found if f is not None)
 
 
 @functools.cache
