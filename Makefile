@@ -39,7 +39,7 @@ reproduce: $(VENV)/.installed
 	$(PY) experiments/fukushima1980.py --out $(OUT)
 
 # Saved results come only from clean commits: the experiments refuse to write into
-# docs/results/ from a tree with uncommitted changes (neocognitron.provenance).
+# docs/results/ from a tree with uncommitted changes (neocognitron.workflow.provenance).
 results: $(RESULTS:%=results-%)
 
 $(RESULTS:%=results-%): results-%: $(VENV)/.installed

@@ -17,7 +17,7 @@ to ``--out``:
   ablation.png   validation error (%) of both readouts per variant (grouped bars)
   results.md     the same numbers as a markdown table
   run.json       provenance: command, seed, git commit, versions, machine, the time of
-                 every stage (one per variant; ``neocognitron.provenance``)
+                 every stage (one per variant; ``neocognitron.workflow.provenance``)
 
 Every file is written under a temporary name and renamed when complete; ablation.png and
 results.md are drawn from the results.json just written, exactly as ``--replot DIR
@@ -48,11 +48,12 @@ import numpy as np  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
 import neocognitron  # noqa: E402
-from neocognitron import NeocognitronClassifier, cli, provenance  # noqa: E402
+from neocognitron import NeocognitronClassifier, cli  # noqa: E402
 from neocognitron.datasets import load_mnist  # noqa: E402
 from neocognitron.digits import ONE_LEARNED_STAGE  # noqa: E402
 from neocognitron.digits.readouts import READOUTS, time_readouts  # noqa: E402
-from neocognitron.results import save_figure, write_json, write_text  # noqa: E402
+from neocognitron.workflow import provenance
+from neocognitron.workflow.results import save_figure, write_json, write_text  # noqa: E402
 
 DEFAULT_OUT = "results/digits_ablation"
 READOUT_LABELS = {"wta": "winner-take-all", "interpolating": "interpolating vectors"}

@@ -16,7 +16,7 @@ Outputs (in ``--out``):
                       patterns, the Fig. 6 inputs and UC3 responses, every layer's response
                       to "4" (Fig. 7), the learned US1 weights
   run.json            provenance: command, seeds, git commit, versions, machine, the time
-                      of every stage (``neocognitron.provenance``)
+                      of every stage (``neocognitron.workflow.provenance``)
 
 Usage: python experiments/fukushima1980.py --out results/fukushima1980 [--seed 0]
 [--seeds 10] [--quick] [--quiet]. Expected: five distinct UC3 cells for seed 0 and for
@@ -34,11 +34,11 @@ from pathlib import Path
 import numpy as np
 from joblib import Parallel, delayed
 
-from neocognitron import Neocognitron, cli, provenance, transforms
+from neocognitron import Neocognitron, cli, transforms
 from neocognitron._progress import KernelProgress, workers_compile
-from neocognitron.config import fukushima1980
 from neocognitron.datasets import fukushima1980_patterns, fukushima1980_xytz_patterns
-from neocognitron.evaluation import (
+from neocognitron.fukushima1980.config import fukushima1980
+from neocognitron.fukushima1980.evaluation import (
     STRENGTHS,
     VARIANT_KINDS,
     deform_strokes,
@@ -54,7 +54,8 @@ from neocognitron.plotting import (
     plot_seed_summary,
     plot_tolerance_curves,
 )
-from neocognitron.results import save_figure, write_json
+from neocognitron.workflow import provenance
+from neocognitron.workflow.results import save_figure, write_json
 
 DEFAULT_OUT = "results/fukushima1980"
 FIG7_PATTERN = 4  # Fig. 7 shows every layer's response to "4"

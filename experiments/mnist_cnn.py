@@ -10,7 +10,7 @@ BlurPool (``antialias=True``), global average pooling and random-shift augmentat
 - ``filters.png``: the default model's six first-layer 5x5 filters;
 - ``figures.npz``: those filters (the one array a figure needs that is not in results.json);
 - ``run.json``: provenance: command, seed, git commit, versions, machine, the time of every
-  stage (``neocognitron.provenance``).
+  stage (``neocognitron.workflow.provenance``).
 
 Every file is written under a temporary name and renamed when complete. ``--quick`` uses
 6,000 training and 2,000 test digits and 3 epochs (a smoke test, about a minute).
@@ -37,9 +37,10 @@ from matplotlib import colors, ticker  # noqa: E402
 from sklearn.metrics import confusion_matrix  # noqa: E402
 
 import neocognitron  # noqa: E402
-from neocognitron import ConvNetClassifier, cli, provenance  # noqa: E402
+from neocognitron import ConvNetClassifier, cli  # noqa: E402
 from neocognitron.datasets import load_mnist  # noqa: E402
-from neocognitron.results import save_figure, write_json  # noqa: E402
+from neocognitron.workflow import provenance
+from neocognitron.workflow.results import save_figure, write_json  # noqa: E402
 
 DEFAULT_OUT = "results/mnist_cnn"
 VARIANTS = {

@@ -28,9 +28,9 @@ The same fit is read out twice: winner-take-all and interpolating vectors, switc
                         every top plane's class, every layer's response to the digit shown,
                         the misclassified digits shown
   run.json              provenance: command, seeds, git commit, versions, machine, the time
-                        of every stage (``neocognitron.provenance``)
-  model.npz             the network of the main fit (``neocognitron.io.load`` reads it back;
-                        about 20 MB after 60,000 digits; not needed by ``--replot``)
+                        of every stage (``neocognitron.workflow.provenance``)
+  model.npz             the network of the main fit (``neocognitron.workflow.io.load``
+                        reads it back; about 20 MB after 60,000 digits; not needed by ``--replot``)
 
 Every file is written under a temporary name and renamed when complete. BLAS and numba
 threads are left as the environment sets them (run.json records the variables).
@@ -58,7 +58,7 @@ from sklearn.metrics import confusion_matrix  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
 import neocognitron  # noqa: E402
-from neocognitron import NeocognitronClassifier, cli, io, provenance  # noqa: E402
+from neocognitron import NeocognitronClassifier, cli  # noqa: E402
 from neocognitron.datasets import load_mnist  # noqa: E402
 from neocognitron.digits.readouts import READOUTS, time_readouts  # noqa: E402
 from neocognitron.plotting import (  # noqa: E402
@@ -69,7 +69,8 @@ from neocognitron.plotting import (  # noqa: E402
     plot_misclassified,
 )
 from neocognitron.plotting.digits import ETL1_REFERENCE, LENET5_REFERENCE  # noqa: E402
-from neocognitron.results import save_figure, write_json  # noqa: E402
+from neocognitron.workflow import io, provenance
+from neocognitron.workflow.results import save_figure, write_json  # noqa: E402
 
 DEFAULT_OUT = "results/mnist_neocognitron"
 TOP_PER_CLASS = 3   # top prototypes shown per class in features.png

@@ -55,7 +55,7 @@ Outputs (in ``--out``), each written under a temporary name and renamed when com
   robustness.png                accuracy against elastic deformation and noise strength
   fukushima1980_vs_cnn.png      the 1980 network and a CNN on the shifted 1980 patterns
   run.json                      provenance: command, seeds, git commit, versions, machine,
-                                the time of every stage (``neocognitron.provenance``)
+                                the time of every stage (``neocognitron.workflow.provenance``)
 
 A run writes results.json, then draws the figures and results.md from that file alone;
 ``--replot DIR [--out OUT]`` draws them from the results.json in DIR into OUT (default DIR),
@@ -107,10 +107,9 @@ import numpy as np  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
 import neocognitron  # noqa: E402
-from neocognitron import ConvNetClassifier, NeocognitronClassifier, cli, provenance  # noqa: E402
+from neocognitron import ConvNetClassifier, NeocognitronClassifier, cli  # noqa: E402
 from neocognitron.datasets import fukushima1980_patterns, load_mnist  # noqa: E402
 from neocognitron.plotting.shift_study import plot_shift_study  # noqa: E402
-from neocognitron.results import save_figure, write_json, write_text  # noqa: E402
 from neocognitron.shift_study import (  # noqa: E402
     canvas_grid,
     evaluate_shifts,
@@ -121,6 +120,8 @@ from neocognitron.shift_study import (  # noqa: E402
     summarise,
 )
 from neocognitron.shift_study import fukushima1980 as study1980  # noqa: E402
+from neocognitron.workflow import provenance
+from neocognitron.workflow.results import save_figure, write_json, write_text  # noqa: E402
 
 DEFAULT_OUT = "results/shift_invariance"
 

@@ -1,13 +1,13 @@
 """Parameter sweep: every seed x every grid setting of a grid file, resumable.
 
-Runs the points of GRID (TOML or JSON; the format is in ``neocognitron.sweep``) that have
+Runs the points of GRID (TOML or JSON; the format is in ``neocognitron.workflow.sweep``) that have
 no result in ``--out`` yet: serially, in ``--n-jobs`` joblib processes, or on the Dask
 cluster at ``--scheduler``. Each point's result is written to ``--out/points/`` as soon as
 it finishes, so an interrupted sweep is resumed by running the same command again; failed
 points are recorded and retried by that rerun. Writes ``summary.json`` and ``summary.md``
 (mean ± std over seeds per setting) and prints where they went. Exits with status 1 if a
 point failed. Every invocation also leaves its provenance (command, git commit, versions,
-machine, times; ``neocognitron.provenance``) in ``--out/provenance/run-<start time>.json``,
+machine, times; ``neocognitron.workflow.provenance``) in ``--out/provenance/run-<start time>.json``,
 so a sweep resumed three times has three records; a folder refused as another's (exit
 status 2) is left untouched. Uses the public API only.
 
@@ -27,9 +27,10 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from neocognitron import cli, provenance
-from neocognitron.results import FolderInUseError, ForeignFolderError
-from neocognitron.sweep import check_folder, load_grid, read_records, run_sweep
+from neocognitron import cli
+from neocognitron.workflow import provenance
+from neocognitron.workflow.results import FolderInUseError, ForeignFolderError
+from neocognitron.workflow.sweep import check_folder, load_grid, read_records, run_sweep
 
 
 def main(argv=None):

@@ -1,40 +1,26 @@
 """neocognitron: Fukushima's Neocognitron reproduced with numba kernels, and a CNN baseline.
 
-The public names below are imported on first use (PEP 562), so that ``import
-neocognitron.cells`` loads the cell layers and numba only, not scikit-learn or matplotlib,
-which the estimators and the workflow modules need.
+The three models sit side by side over the shared cell layers (``cells``):
+
+* ``fukushima1980``: the 1980 network, :class:`Neocognitron`;
+* ``digits``: the digit neocognitron of 2003-2014, :class:`NeocognitronClassifier`;
+* ``cnn``: the learned CNN baseline, :class:`ConvNetClassifier`;
+
+with ``datasets``, ``transforms`` and ``metrics`` shared by all three, ``shift_study`` and
+``plotting`` for the experiments, and ``workflow`` for save/load, provenance, atomic
+results and sweeps. ``docs/design.md`` gives the equations and where each is implemented.
+
+The public names are imported on first use (PEP 562), so that ``import
+neocognitron.cells`` loads the cell layers and numba only, not scikit-learn or matplotlib.
 """
 
-import importlib as _importlib
-import pkgutil as _pkgutil
-
+from ._lazy import lazy_names
 from ._version import __version__
 
-# public name -> the submodule that defines it
-_CLASSES = {
-    "Neocognitron": "network",
-    "NeocognitronClassifier": "digits",
-    "ConvNetClassifier": "cnn",
-}
-# every submodule and subpackage; listing the folder imports none of them
-_SUBMODULES = frozenset(m.name for m in _pkgutil.iter_modules(__path__))
-
-# ``io`` is public (``neocognitron.io``) but left out of ``import *``, where it would hide
-# the standard library's io
 __all__ = ["cells", "Neocognitron", "ConvNetClassifier", "NeocognitronClassifier", "__version__"]
 
-
-def __getattr__(name):
-    if name in _CLASSES:
-        value = getattr(_importlib.import_module(f".{_CLASSES[name]}", __name__), name)
-    elif name in _SUBMODULES:
-        value = _importlib.import_module(f".{name}", __name__)
-    else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__():
-    public = {m for m in _SUBMODULES if not m.startswith("_")}
-    return sorted(set(globals()) | set(__all__) | public)
+__getattr__, __dir__ = lazy_names(__name__, __path__, {
+    "Neocognitron": "fukushima1980.network",
+    "NeocognitronClassifier": "digits",
+    "ConvNetClassifier": "cnn",
+})

@@ -109,7 +109,8 @@ def v_c(u_c, c, out_shape=None):
 
     The same ``c`` is used for every input plane ``k'``; Fukushima normalises it so that
     ``sum_k' sum_nu c(nu) = 1``, i.e. ``c.sum() == 1 / K'``
-    (see :func:`neocognitron.weights.inhibitory_c`). This function applies ``c`` as given.
+    (see :func:`neocognitron.fukushima1980.weights.inhibitory_c`). This function applies
+    ``c`` as given.
 
     Any finite input gives the correct ``v_C``: the squares are taken of the input scaled
     by a power of two when they would overflow or underflow (see the module docstring).

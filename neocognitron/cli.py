@@ -13,8 +13,8 @@ import json
 import os
 import sys
 
-from . import config
 from ._version import __version__
+from .fukushima1980 import config
 
 #: The largest seed: every model's ``random_state`` accepts 0 .. 2**32 - 1 (the range of
 #: ``np.random.RandomState``, the strictest of the generators the package uses).

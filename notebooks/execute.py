@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from neocognitron.results import write_text
+from neocognitron.workflow.results import write_text
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

@@ -14,7 +14,8 @@ import argparse
 import pytest
 from mnist_home import ROOT, load_experiment
 
-from neocognitron import cli, provenance
+from neocognitron import cli
+from neocognitron.workflow import provenance
 
 GRID = str(ROOT / "experiments" / "sweeps" / "digits_neocognitron.toml")
 

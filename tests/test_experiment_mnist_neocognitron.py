@@ -42,7 +42,7 @@ def test_quick_run_writes_figures_and_results(quick_run):
                                    "model.npz"))
 
     res = json.loads((out / "results.json").read_text())
-    model = neocognitron.io.load(out / "model.npz")  # the network of the main fit
+    model = neocognitron.workflow.io.load(out / "model.npz")  # the network of the main fit
     assert list(model.n_planes_) == res["n_planes"]
     assert returned["test"]["wta"]["error"] == res["test"]["wta"]["error"]
     assert res["quick"] is True

@@ -50,15 +50,18 @@ def test_every_name_in_all_resolves_and_is_listed(name):
 def test_public_names_are_the_defining_objects():
     from neocognitron.cnn.estimator import ConvNetClassifier
     from neocognitron.digits.estimator import NeocognitronClassifier
-    from neocognitron.network import Neocognitron
+    from neocognitron.fukushima1980.network import Neocognitron
 
     assert neocognitron.Neocognitron is Neocognitron
     assert neocognitron.NeocognitronClassifier is NeocognitronClassifier
     assert neocognitron.ConvNetClassifier is ConvNetClassifier
-    from neocognitron import io, transforms  # submodules, imported on first use
+    from neocognitron import transforms  # submodules, imported on first use
+    from neocognitron.workflow import io
 
-    assert io.__name__ == "neocognitron.io" and transforms.__name__ == "neocognitron.transforms"
-    assert {"cells", "io", "transforms", "cnn", "digits"} <= set(dir(neocognitron))
+    assert io.__name__ == "neocognitron.workflow.io"
+    assert transforms.__name__ == "neocognitron.transforms"
+    models = {"fukushima1980", "digits", "cnn"}
+    assert models | {"cells", "workflow", "transforms"} <= set(dir(neocognitron))
 
 
 def test_unknown_name_is_an_attribute_error():

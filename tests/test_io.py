@@ -1,4 +1,4 @@
-"""Saved models (neocognitron.io): exact round trips of the three model classes, no state
+"""Saved models (neocognitron.workflow.io): exact round trips of the three model classes, no state
 left behind, faithful parameter types, and every way a file can be refused."""
 
 import copy
@@ -16,11 +16,12 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 
-from neocognitron import ConvNetClassifier, Neocognitron, NeocognitronClassifier, io
-from neocognitron import config as nc_config
-from neocognitron._io_state import decode, encode
+from neocognitron import ConvNetClassifier, Neocognitron, NeocognitronClassifier
 from neocognitron.cnn.network import DataParallel, _spec
 from neocognitron.datasets import fukushima1980_patterns, load_digits_images
+from neocognitron.fukushima1980 import config as nc_config
+from neocognitron.workflow import io
+from neocognitron.workflow._io_state import decode, encode
 
 PATTERNS = fukushima1980_patterns()
 _X, _Y = load_digits_images()

@@ -4,7 +4,8 @@ import naive
 import numpy as np
 import pytest
 
-from neocognitron import cells, learning, weights
+from neocognitron import cells
+from neocognitron.fukushima1980 import learning, weights
 
 
 def test_candidates_one_per_column_hand_worked():

@@ -7,9 +7,19 @@ import numpy as np
 import pytest
 
 from neocognitron import Neocognitron
-from neocognitron.config import CLayerConfig, NetworkConfig, SLayerConfig, Stage, fukushima1980
 from neocognitron.datasets import fukushima1980_patterns, fukushima1980_xytz_patterns
-from neocognitron.evaluation import VARIANT_KINDS, pattern_variants, winner_consistency
+from neocognitron.fukushima1980.config import (
+    CLayerConfig,
+    NetworkConfig,
+    SLayerConfig,
+    Stage,
+    fukushima1980,
+)
+from neocognitron.fukushima1980.evaluation import (
+    VARIANT_KINDS,
+    pattern_variants,
+    winner_consistency,
+)
 
 PATTERNS = fukushima1980_patterns()
 

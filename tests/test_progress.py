@@ -149,9 +149,10 @@ def labelled_bars(err):
 def test_network_fit_bar(monkeypatch, capsys):
     import dataclasses
 
-    from neocognitron import Neocognitron, learning
-    from neocognitron.config import fukushima1980
+    from neocognitron import Neocognitron
     from neocognitron.datasets import fukushima1980_patterns
+    from neocognitron.fukushima1980 import learning
+    from neocognitron.fukushima1980.config import fukushima1980
 
     monkeypatch.setattr(learning, "representatives",
                         compiling_first_call(learning.representatives))

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from mnist_home import ROOT, load_experiment
 
-from neocognitron import provenance
-from neocognitron.results import (
+from neocognitron.workflow import provenance
+from neocognitron.workflow.results import (
     FolderInUseError,
     FolderLock,
     ForeignFolderError,
@@ -160,7 +160,7 @@ def test_killed_run_leaves_running_status(tmp_path):
     """A process that dies mid-stage (no __exit__) leaves status "running" and the stages
     that finished."""
     code = ("import os\n"
-            "from neocognitron import provenance\n"
+            "from neocognitron.workflow import provenance\n"
             f"run = provenance.Run({str(tmp_path)!r}).__enter__()\n"
             "with run.stage('load data'):\n"
             "    pass\n"
@@ -297,7 +297,7 @@ def test_run_replot_lets_other_errors_through():
 FUKUSHIMA = "experiments/fukushima1980.py"
 # a run of "fukushima1980.py" in another process that holds its folder until its stdin closes
 HOLD = ("import sys\n"
-        "from neocognitron import provenance\n"
+        "from neocognitron.workflow import provenance\n"
         "out = sys.argv[1]\n"
         f"with provenance.Run(out, argv=['--out', out], script={FUKUSHIMA!r}):\n"
         "    print('holding', flush=True)\n"

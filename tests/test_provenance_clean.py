@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from neocognitron import provenance
+from neocognitron.workflow import provenance
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from neocognitron._random import (
 )
 from neocognitron.datasets import fukushima1980_patterns, load_digits_images
 from neocognitron.digits import NeocognitronClassifier
-from neocognitron.evaluation import STRENGTHS, tolerance_curves
+from neocognitron.fukushima1980.evaluation import STRENGTHS, tolerance_curves
 
 
 # ------------------------------------------------------------------ the conversion

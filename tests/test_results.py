@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from neocognitron import results
-from neocognitron.results import FolderInUseError, FolderLock, write_json, write_text
+from neocognitron.workflow import results
+from neocognitron.workflow.results import FolderInUseError, FolderLock, write_json, write_text
 
 
 def test_write_json_leaves_no_temporary_and_uses_the_umask(tmp_path):

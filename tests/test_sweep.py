@@ -1,4 +1,4 @@
-"""Parameter sweeps (neocognitron.sweep, experiments/sweep.py): the same numbers serially,
+"""Parameter sweeps (neocognitron.workflow.sweep, experiments/sweep.py): the same numbers serially,
 with joblib and on a Dask cluster; resumed after SIGKILL without rerunning finished points;
 failures recorded and retried; bad grid files rejected by name. Everything runs on
 loopback with fixed seeds."""
@@ -23,14 +23,14 @@ from sklearn.model_selection import GridSearchCV  # noqa: E402
 
 from neocognitron import NeocognitronClassifier  # noqa: E402
 from neocognitron.datasets import load_digits_images  # noqa: E402
-from neocognitron.results import (  # noqa: E402
+from neocognitron.workflow.results import (  # noqa: E402
     FolderInUseError,
     FolderLock,
     ForeignFolderError,
     _atomic,
     write_json,
 )
-from neocognitron.sweep import load_grid, parse_grid, point_key, run_sweep  # noqa: E402
+from neocognitron.workflow.sweep import load_grid, parse_grid, point_key, run_sweep  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LR = "sklearn.linear_model.LogisticRegression"

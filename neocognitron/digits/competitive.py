@@ -7,8 +7,8 @@ whose planes have learned the patterns ``X[:K]`` (weights ``a = c * X``,
 1. **Winner-take-all.** A cell is a candidate if it is the largest, over every plane, in
    its competition area (``area x area`` positions); the strongest positive candidate of
    each plane is that plane's winner (the 1980 representatives,
-   :func:`neocognitron.learning.representatives`). A winner of plane ``k`` at ``n`` adds
-   ``q`` times the input patch under its receptive field to ``X[k]``; the weights are
+   :func:`neocognitron.fukushima1980.learning.representatives`). A winner of plane ``k`` at
+   ``n`` adds ``q`` times the input patch under its receptive field to ``X[k]``; the weights are
    shared, so the whole plane learns.
 2. **Add-if-silent.** Where no S-cell answers although the input is active (``v_C`` at
    least ``min_activity`` times the largest ``v_C`` of this input), a new plane is
@@ -28,7 +28,7 @@ import numpy as np
 
 from .._grid import field_starts
 from ..cells import s_layer_theta, v_c
-from ..learning import input_patch, representatives
+from ..fukushima1980.learning import input_patch, representatives
 from .layers import theta_weights
 
 

@@ -178,7 +178,7 @@ def plot_shift_study(results):
         against the diagonal shift), ``robustness.png`` (accuracy against elastic
         deformation and noise strength) and ``fukushima1980_vs_cnn.png`` (the 1980
         network and a CNN on the shifted 1980 patterns). The caller saves and closes
-        them (e.g. :func:`neocognitron.results.save_figure`).
+        them (e.g. :func:`neocognitron.workflow.results.save_figure`).
     """
     study = _Study(results)
     return {name: draw(study) for name, draw in _FIGURES.items()}

@@ -20,8 +20,8 @@ import time
 import numpy as np
 
 from ..cnn import ConvNetClassifier
+from ..fukushima1980.network import Neocognitron
 from ..metrics import accuracy_by_shift
-from ..network import Neocognitron
 from .measures import by_distance, mean_std
 
 __all__ = ["WinnerPredictor", "WinnerClassPredictor", "compare_with_cnn", "summarise_runs",

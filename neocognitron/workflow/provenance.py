@@ -9,7 +9,7 @@ always atomically, so that a run killed half way leaves a valid file saying whic
 finished and ``"status": "running"``; a run that raises leaves ``"status": "failed"`` with
 the error (the exception is re-raised)::
 
-    from neocognitron import provenance
+    from neocognitron.workflow import provenance
 
     with provenance.Run(out, argv=argv, seeds={"model": 0}, script=__file__) as run:
         with run.stage("load data"):
@@ -44,10 +44,10 @@ Schema (``"schema": 1``; every key is always present, ``null`` when unknown)::
     error         null, or {type, message, traceback} when the run failed
 
 One output folder, one experiment: a run holds a lock on its folder
-(:class:`~neocognitron.results.FolderLock`) and refuses a folder in use by another process
-(:class:`~neocognitron.results.FolderInUseError`) or one holding the outputs of another
+(:class:`~neocognitron.workflow.results.FolderLock`) and refuses a folder in use by another process
+(:class:`~neocognitron.workflow.results.FolderInUseError`) or one holding the outputs of another
 experiment, a sweep, or results with no ``run.json`` saying where they came from
-(:class:`~neocognitron.results.ForeignFolderError`); either message is one line naming the
+(:class:`~neocognitron.workflow.results.ForeignFolderError`); either message is one line naming the
 owner. A rerun of the same script into its own folder replaces its results, which is how
 they are regenerated. The saved results in the checkout's ``docs/results/`` come only from
 clean commits: a run into them from a tree with uncommitted changes is refused
@@ -77,8 +77,8 @@ from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
+from .._version import __version__
 from ._replot import MissingOutputError, add_replot_option, load_outputs, run_replot, save_arrays
-from ._version import __version__
 from .results import FolderInUseError, FolderLock, ForeignFolderError, write_json
 from .results import now as _now
 
@@ -199,8 +199,8 @@ class Run:
 
     Use as a context manager; ``stage(name)`` times a named step. A ``Run`` records once:
     entering it a second time raises ``RuntimeError``. Entering it locks ``out_dir`` until
-    the run ends; it raises :class:`~neocognitron.results.FolderInUseError` if another
-    process holds it, :class:`~neocognitron.results.ForeignFolderError` if it holds what
+    the run ends; it raises :class:`~neocognitron.workflow.results.FolderInUseError` if another
+    process holds it, :class:`~neocognitron.workflow.results.ForeignFolderError` if it holds what
     another experiment or a sweep wrote (see the module docstring).
     """
 

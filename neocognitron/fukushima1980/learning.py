@@ -17,8 +17,8 @@ buy nothing.
 
 import numpy as np
 
-from ._grid import column_starts, field_starts
-from ._validation import as_real_array, check_scalar, check_shape2
+from .._grid import column_starts, field_starts
+from .._validation import as_real_array, check_scalar, check_shape2
 
 
 def candidates(u_s, column):

@@ -1,6 +1,6 @@
 """Running one point of a sweep, in whatever process a worker gives it.
 
-Part of :mod:`neocognitron.sweep`. :func:`run_point` never raises for a failing point: it
+Part of :mod:`neocognitron.workflow.sweep`. :func:`run_point` never raises for a failing point: it
 returns an error record, so that one bad point neither stops a joblib pool nor is lost
 by a Dask client, and the parent records it like any other result.
 """
@@ -58,7 +58,7 @@ def _load_data_cached(key):
     if data["name"] == "digits":
         from sklearn.model_selection import train_test_split
 
-        from .datasets import load_digits_images
+        from ..datasets import load_digits_images
 
         X, y = load_digits_images()
         X = X.reshape(len(X), -1)
@@ -66,7 +66,7 @@ def _load_data_cached(key):
         X, Xt, y, yt = train_test_split(X, y, train_size=data.get("train_size"), test_size=test,
                                         stratify=y, random_state=data.get("split_seed", 0))
     else:
-        from .datasets import load_mnist
+        from ..datasets import load_mnist
 
         home, download = data.get("data_home"), data.get("download", True)
         X, y = load_mnist("train", data_home=home, download=download)

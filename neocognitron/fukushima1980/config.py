@@ -7,7 +7,7 @@ the speed of reinforcement, ``alpha`` the C-cells' saturation constant.
 
 from dataclasses import asdict, dataclass, field
 
-from ._validation import check_scalar, check_shape2
+from .._validation import check_scalar, check_shape2
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class NetworkConfig:
     alpha : float
         C-cell saturation constant in ``psi[x] = phi[x] / (alpha + phi[x])``.
     init_scale, init_bias, init_jitter : float
-        Initial excitatory weights (see :func:`neocognitron.weights.initial_a`).
+        Initial excitatory weights (see :func:`neocognitron.fukushima1980.weights.initial_a`).
     repeats : int
         Presentations of each training pattern (patterns are cycled in order).
     max_shift : int

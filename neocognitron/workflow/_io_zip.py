@@ -1,5 +1,5 @@
 """Reading the arrays of a model file (an ``.npz`` zip) with bounded memory, for
-:mod:`neocognitron.io`.
+:mod:`neocognitron.workflow.io`.
 
 ``numpy.load`` inflates a member to whatever size its ``.npy`` header claims before anything
 is checked, so a small crafted file can claim gigabytes. Here every size is checked before
@@ -13,7 +13,7 @@ the CRC, so a member that inflates to more is refused as damaged.
 These checks hold a member to its declared size; they cannot tell a true size from a lie
 told consistently in the description, the header and the zip's directory (the file writes
 all three). The bound on what the declared sizes add up to is the caller's:
-:func:`neocognitron.io.load` sums :func:`nbytes` over :meth:`Archive.expected` of every
+:func:`neocognitron.workflow.io.load` sums :func:`nbytes` over :meth:`Archive.expected` of every
 array before reading any.
 """
 import math

@@ -67,7 +67,7 @@ def write_text(text, path, encoding="utf-8"):
     --------
     >>> import tempfile
     >>> from pathlib import Path
-    >>> from neocognitron.results import write_text
+    >>> from neocognitron.workflow.results import write_text
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     write_text("| a | b |\\n", Path(tmp) / "table.md").read_text()
     '| a | b |\\n'

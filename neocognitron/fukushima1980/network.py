@@ -3,19 +3,20 @@
 Read this module top to bottom to follow the whole model: :meth:`Neocognitron.forward`
 runs the cascade of eqs. (1)-(5) of Fukushima (1980) with the kernels of
 :mod:`neocognitron.cells`; :meth:`Neocognitron.fit` runs the paper's learning (section 3)
-with the rules of :mod:`neocognitron.learning`.
+with the rules of :mod:`neocognitron.fukushima1980.learning`.
 """
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from . import cells, learning, weights
+from .. import cells
+from .._progress import KernelProgress
+from .._random import check_random_state
+from .._validation import as_real_array, check_shape2
+from ..transforms import random_shift
 from . import config as _config
-from ._progress import KernelProgress
-from ._random import check_random_state
-from ._validation import as_real_array, check_shape2
-from .transforms import random_shift
+from . import learning, weights
 
 
 class Neocognitron(TransformerMixin, BaseEstimator):
@@ -24,7 +25,8 @@ class Neocognitron(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     config : NetworkConfig, optional
-        The architecture and schedule; default :func:`neocognitron.config.fukushima1980`.
+        The architecture and schedule; default
+        :func:`neocognitron.fukushima1980.config.fukushima1980`.
     random_state : int, RandomState, Generator or None, default=None
         Draws the random shifts of the training presentations (and the initial jitter
         when ``config.init_jitter > 0``). An int is a seed (of
@@ -232,7 +234,8 @@ class Neocognitron(TransformerMixin, BaseEstimator):
         ``config.repeats`` times (patterns cycled in order), each time at a random shift
         of at most ``config.max_shift`` pixels that keeps all ink inside the input. On
         every presentation all S-layers learn from the same forward pass: representatives
-        are chosen in S-columns and reinforce their planes (:mod:`neocognitron.learning`).
+        are chosen in S-columns and reinforce their planes
+        (:mod:`neocognitron.fukushima1980.learning`).
 
         Parameters
         ----------

@@ -1,4 +1,4 @@
-"""Model state as JSON plus named arrays, for :mod:`neocognitron.io`.
+"""Model state as JSON plus named arrays, for :mod:`neocognitron.workflow.io`.
 
 :func:`encode` turns a Python value into a JSON-ready node and moves every array it holds
 into a dict, under a key that tells where it came from (``fitted/stages_/0/X``);
@@ -31,11 +31,11 @@ import math
 
 import numpy as np
 
-from . import config as _config
-from .cnn import layers as _cnn_layers
-from .cnn.network import DataParallel, Network, _spec
-from .cnn.optimizers import SGD, Adam
-from .digits.cascade import CascadeStage
+from ..cnn import layers as _cnn_layers
+from ..cnn.network import DataParallel, Network, _spec
+from ..cnn.optimizers import SGD, Adam
+from ..digits.cascade import CascadeStage
+from ..fukushima1980 import config as _config
 
 __all__ = ["DATACLASSES", "OBJECTS", "decode", "encode"]
 
@@ -160,7 +160,7 @@ def encode(value, path, arrays):
                 "dtype": value.dtype.str, "layers": layers,
                 "theta": _array(value.theta, path + ("theta",), arrays)}
     raise TypeError(f"cannot save {_where(path)}: values of type {t.__module__}.{t.__qualname__}"
-                    " are not supported by neocognitron.io")
+                    " are not supported by neocognitron.workflow.io")
 
 
 def _lookup(table, node, what):

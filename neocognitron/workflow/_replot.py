@@ -1,5 +1,5 @@
 """The saved outputs an experiment's figures are redrawn from (``--replot``); used through
-:mod:`neocognitron.provenance`, whose docstring describes them."""
+:mod:`neocognitron.workflow.provenance`, whose docstring describes them."""
 
 import json
 from pathlib import Path

@@ -1,6 +1,6 @@
 """The summary of a sweep: mean and spread over seeds of every metric, per setting.
 
-Part of :mod:`neocognitron.sweep`. Reads the result files, not the records of the last run,
+Part of :mod:`neocognitron.workflow.sweep`. Reads the result files, not the records of the last run,
 so that a sweep finished in several runs is summarised as a whole.
 """
 

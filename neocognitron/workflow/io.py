@@ -20,12 +20,12 @@ One ``.npz`` archive (a zip of ``.npy`` files, readable by :func:`numpy.load`) h
 * ``__meta__``: a UTF-8 JSON document, stored as a ``uint8`` array, with ``format``
   (``"neocognitron-model"``), ``format_version`` (:data:`FORMAT_VERSION`),
   ``package_version``, ``class``, ``params`` (``get_params()``; for the 1980 network its
-  :class:`~neocognitron.config.NetworkConfig`), ``config`` (the 1980 network's effective
-  config, also when ``config=None`` chose the preset), ``classes`` (the class labels, for
+  :class:`~neocognitron.fukushima1980.config.NetworkConfig`), ``config`` (the 1980 network's
+  effective config, also when ``config=None`` chose the preset), ``classes`` (the class labels, for
   reading), ``fitted`` (every attribute of ``vars(model)`` ending in ``_``), ``private``
   (the other attributes starting with ``_``, e.g. the CNN's random stream that
   ``partial_fit`` continues) and ``arrays`` (the dtype and shape of every array). Values
-  are encoded by :mod:`neocognitron._io_state`, which restores their types (tuples stay
+  are encoded by :mod:`neocognitron.workflow._io_state`, which restores their types (tuples stay
   tuples, so ``get_params()`` and :func:`sklearn.base.clone` work on the loaded model);
 * ``__sha256__``: the SHA-256 of the JSON document and of every array (name, dtype,
   shape and bytes), as hex digits.
@@ -40,7 +40,7 @@ for the sizes, since whoever writes the file can recompute it.
 
 One file rather than arrays plus a JSON sidecar, so that nothing can be separated, copied
 half-way or paired with the wrong weights. Files are read with ``allow_pickle=False``:
-loading runs no code from the file, and only the classes :mod:`neocognitron._io_state`
+loading runs no code from the file, and only the classes :mod:`neocognitron.workflow._io_state`
 lists can be built. Arrays are compressed (``savez_compressed``).
 
 A parameter added to a class after a file was written (``top_exponent`` of
@@ -72,13 +72,13 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from .._version import __version__
+from ..cnn import ConvNetClassifier
+from ..cnn.network import DataParallel, _spec, lenet_layers
+from ..digits import NeocognitronClassifier
+from ..fukushima1980 import config as _config
+from ..fukushima1980.network import Neocognitron
 from . import _io_state, _io_zip
-from . import config as _config
-from ._version import __version__
-from .cnn import ConvNetClassifier
-from .cnn.network import DataParallel, _spec, lenet_layers
-from .digits import NeocognitronClassifier
-from .network import Neocognitron
 from .results import _atomic
 
 __all__ = ["FORMAT_VERSION", "MAX_BYTES", "load", "save"]
@@ -198,8 +198,9 @@ def _checksum(meta, arrays):
 def _document(model):
     cls = type(model)
     if _CLASSES.get(cls.__name__) is not cls:
-        raise TypeError(f"cannot save a {cls.__module__}.{cls.__qualname__}: neocognitron.io "
-                        f"saves only {', '.join(_CLASSES)} (not subclasses)")
+        raise TypeError(f"cannot save a {cls.__module__}.{cls.__qualname__}: "
+                        f"neocognitron.workflow.io saves only {', '.join(_CLASSES)} "
+                        "(not subclasses)")
     check_is_fitted(model, msg=f"cannot save an unfitted {cls.__name__}: call fit first")
     params = model.get_params(deep=False)
     extra = [k for k in vars(model) if k not in params and not k.startswith("_")
@@ -267,7 +268,7 @@ def _read(path, max_bytes):
 
     The arrays the description declares are refused if they take more than ``max_bytes``
     (None: no bound) in total, before any is read; each is inflated only once its sizes in
-    the zip agree with the description (:mod:`neocognitron._io_zip`).
+    the zip agree with the description (:mod:`neocognitron.workflow._io_zip`).
     """
     with _io_zip.Archive(path) as npz:
         files = npz.files

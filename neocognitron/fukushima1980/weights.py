@@ -17,8 +17,8 @@ Initial inhibitory weights ``b`` are 0.
 
 import numpy as np
 
-from ._random import check_random_state
-from ._validation import check_scalar
+from .._random import check_random_state
+from .._validation import check_scalar
 
 
 def _offsets(shape):

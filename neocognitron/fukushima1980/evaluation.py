@@ -10,8 +10,8 @@ how often each pattern's cell keeps winning.
 
 import numpy as np
 
-from . import transforms
-from ._random import check_random_state, integers
+from .. import transforms
+from .._random import check_random_state, integers
 
 #: Kinds of variation of Fig. 6, in the order the figure shows them.
 VARIANT_KINDS = ("shift", "resize", "deform", "noise", "erase")

@@ -35,13 +35,13 @@ Output folder::
     summary.json, summary.md  mean ± std over seeds per setting
 
 ``<key>`` is :func:`point_key` of ``(params, seed)``. Each record is written by the parent
-process as soon as its point finishes, atomically (:func:`neocognitron.results.write_json`),
-so whatever kills a sweep, a rerun with the same grid and folder finds every finished
-point complete, skips it, and runs the rest: no finished point runs again and none is lost
-(a point cut off mid-run starts over). The parent is the only writer (no races between
+process as soon as its point finishes, atomically
+(:func:`neocognitron.workflow.results.write_json`), so whatever kills a sweep, a rerun
+with the same grid and folder finds every finished point complete, skips it, and runs the
+rest: no finished point runs again and none is lost (a point cut off mid-run starts over). The parent is the only writer (no races between
 workers), and Dask workers need not share its file system, except for script targets,
 whose ``runs/`` folder they write. A lock on the folder
-(:class:`neocognitron.results.FolderLock`) keeps a second sweep, or an experiment, out of
+(:class:`neocognitron.workflow.results.FolderLock`) keeps a second sweep, or an experiment, out of
 it. A folder whose ``sweep.json`` cannot be read or is no spec, or that holds points
 without one, or an experiment's ``run.json``, is refused, never written over.
 
@@ -138,7 +138,7 @@ def check_folder(spec, out):
 
     Raises
     ------
-    neocognitron.results.ForeignFolderError
+    neocognitron.workflow.results.ForeignFolderError
         One line naming the folder and whose it is. A ``sweep.json`` that cannot be read,
         or is no spec, is refused rather than replaced: the folder's points would then be
         filed under a spec they were not computed with.

@@ -1,6 +1,6 @@
 """Sweep grid files: reading, validation, and the points they expand to.
 
-Part of :mod:`neocognitron.sweep`; the format is described there. Everything a sweep runs
+Part of :mod:`neocognitron.workflow.sweep`; the format is described there. Everything a sweep runs
 is decided here, in the parent process, so that a bad file fails before any worker starts
 and with a message naming the offending key.
 """
