@@ -38,9 +38,9 @@ Output folder::
 process as soon as its point finishes, atomically
 (:func:`neocognitron.workflow.results.write_json`), so whatever kills a sweep, a rerun
 with the same grid and folder finds every finished point complete, skips it, and runs the
-rest: no finished point runs again and none is lost (a point cut off mid-run starts over). The parent is the only writer (no races between
-workers), and Dask workers need not share its file system, except for script targets,
-whose ``runs/`` folder they write. A lock on the folder
+rest: no finished point runs again and none is lost (a point cut off mid-run starts over).
+The parent is the only writer (no races between workers), and Dask workers need not share
+its file system, except for script targets, whose ``runs/`` folder they write. A lock on the folder
 (:class:`neocognitron.workflow.results.FolderLock`) keeps a second sweep, or an experiment, out of
 it. A folder whose ``sweep.json`` cannot be read or is no spec, or that holds points
 without one, or an experiment's ``run.json``, is refused, never written over.
