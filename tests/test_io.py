@@ -20,6 +20,7 @@ from neocognitron import ConvNetClassifier, Neocognitron, NeocognitronClassifier
 from neocognitron.cnn.network import DataParallel, _spec
 from neocognitron.datasets import fukushima1980_patterns, load_digits_images
 from neocognitron.fukushima1980 import config as nc_config
+from neocognitron.fukushima1980._state import STATE as STATE_1980
 from neocognitron.workflow import io
 from neocognitron.workflow._io_state import decode, encode
 
@@ -247,10 +248,10 @@ def test_random_state_instances_round_trip(tmp_path):
 ], ids=lambda v: type(v).__name__)
 def test_values_keep_their_types(value):
     arrays = {}
-    node = encode(value, ("v",), arrays)
+    node = encode(value, ("v",), arrays, STATE_1980)  # the 1980 config's dataclasses
     node = json.loads(json.dumps(node, allow_nan=False))
     used = set()
-    assert_same(decode(node, arrays, used), value)
+    assert_same(decode(node, arrays, used, types=STATE_1980), value)
     assert used == set(arrays)
 
 

@@ -215,6 +215,19 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.verbose = verbose
 
     # --------------------------------------------------------------- training
+    def _layers(self):
+        """The layers the parameters and ``classes_`` build (also checked on load)."""
+        return lenet_layers(
+            len(self.classes_),
+            tuple(self.conv_channels),
+            self.kernel_size,
+            tuple(self.hidden_layer_sizes),
+            self.pooling,
+            bool(self.antialias),
+            bool(self.global_pool),
+            self.padding,
+        )
+
     def _initialize(self, X, classes, shape3):
         check_params(self)
         self.image_shape_ = resolve_image_shape(self.image_shape, X.shape[1], shape3)
@@ -225,17 +238,8 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         rng = legacy_random_state(check_random_state(self.random_state, legacy=True))
         mean, std = pixel_stats(X)
         self.x_mean_, self.x_scale_ = mean, (std if std > 0 else 1.0)
-        layers = lenet_layers(
-            len(self.classes_),
-            tuple(self.conv_channels),
-            self.kernel_size,
-            tuple(self.hidden_layer_sizes),
-            self.pooling,
-            bool(self.antialias),
-            bool(self.global_pool),
-            self.padding,
-        )
-        self.network_ = DataParallel(Network(layers, (1,) + self.image_shape_, np.float32))
+        self.network_ = DataParallel(
+            Network(self._layers(), (1,) + self.image_shape_, np.float32))
         self.network_.init_params(rng)
         n = self.network_.n_params
         if self.solver == "adam":

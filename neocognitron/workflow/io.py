@@ -1,7 +1,17 @@
 """Saved models: :func:`save` a fitted model to one ``.npz`` file, :func:`load` it back.
 
 Works for the three model classes: :class:`neocognitron.Neocognitron` (the 1980 network),
-:class:`neocognitron.NeocognitronClassifier` and :class:`neocognitron.ConvNetClassifier`.
+:class:`neocognitron.NeocognitronClassifier` and :class:`neocognitron.ConvNetClassifier`,
+and for any class registered with :func:`register`.
+
+Models
+------
+This module knows no model. Each describes its fitted state in a :class:`ModelState` (its
+invariants, the classes its state may hold, values saved beside its parameters) and
+registers it with :func:`register` from a module of its own package
+(``neocognitron/cnn/_state.py``); a model of this package is added by writing that module
+and naming it in :data:`neocognitron.workflow._registry.MODULES`, which is imported the
+first time such a model is saved or loaded. See :mod:`neocognitron.workflow._registry`.
 
 >>> from neocognitron import Neocognitron, io
 >>> from neocognitron.datasets import fukushima1980_patterns
@@ -20,9 +30,10 @@ One ``.npz`` archive (a zip of ``.npy`` files, readable by :func:`numpy.load`) h
 * ``__meta__``: a UTF-8 JSON document, stored as a ``uint8`` array, with ``format``
   (``"neocognitron-model"``), ``format_version`` (:data:`FORMAT_VERSION`),
   ``package_version``, ``class``, ``params`` (``get_params()``; for the 1980 network its
-  :class:`~neocognitron.fukushima1980.config.NetworkConfig`), ``config`` (the 1980 network's
-  effective config, also when ``config=None`` chose the preset), ``classes`` (the class labels, for
-  reading), ``fitted`` (every attribute of ``vars(model)`` ending in ``_``), ``private``
+  :class:`~neocognitron.fukushima1980.config.NetworkConfig`), the values the model's
+  :attr:`ModelState.extras` add (the 1980 network's ``config``: its effective config, also
+  when ``config=None`` chose the preset), ``classes`` (the class labels, for reading),
+  ``fitted`` (every attribute of ``vars(model)`` ending in ``_``), ``private``
   (the other attributes starting with ``_``, e.g. the CNN's random stream that
   ``partial_fit`` continues) and ``arrays`` (the dtype and shape of every array). Values
   are encoded by :mod:`neocognitron.workflow._io_state`, which restores their types (tuples stay
@@ -40,12 +51,14 @@ for the sizes, since whoever writes the file can recompute it.
 
 One file rather than arrays plus a JSON sidecar, so that nothing can be separated, copied
 half-way or paired with the wrong weights. Files are read with ``allow_pickle=False``:
-loading runs no code from the file, and only the classes :mod:`neocognitron.workflow._io_state`
-lists can be built. Arrays are compressed (``savez_compressed``).
+loading runs no code from the file, and only the classes the model's :class:`ModelState`
+lists can be built; a class name read from a file is looked up among the registered ones,
+never imported. Arrays are compressed (``savez_compressed``).
 
 A parameter added to a class after a file was written (``top_exponent`` of
-``NeocognitronClassifier``) is given the value that reproduces the saved model, never the
-current default; any other parameter missing from a file is refused.
+``NeocognitronClassifier``, in its :attr:`ModelState.added_params`) is given the value that
+reproduces the saved model, never the current default; any other parameter missing from a
+file is refused.
 
 What is refused (``TypeError`` for a model that cannot be saved, ``ValueError`` for a
 file that cannot be loaded, each naming the problem): another model type (also a
@@ -66,22 +79,18 @@ import hashlib
 import hmac
 import json
 import numbers
-import warnings
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .._version import __version__
-from ..cnn import ConvNetClassifier
-from ..cnn.network import DataParallel, _spec, lenet_layers
-from ..digits import NeocognitronClassifier
-from ..fukushima1980 import config as _config
-from ..fukushima1980.network import Neocognitron
-from . import _io_state, _io_zip
+from . import _io_state, _io_zip, _registry
+from ._registry import LOAD_STACKLEVEL, Codec, Extra, ModelState, expect, register
 from .results import _atomic
 
-__all__ = ["FORMAT_VERSION", "MAX_BYTES", "load", "save"]
+__all__ = ["FORMAT_VERSION", "LOAD_STACKLEVEL", "MAX_BYTES", "Codec", "Extra", "ModelState",
+           "expect", "load", "register", "save"]
 
 FORMAT = "neocognitron-model"
 #: Version of the file layout; :func:`load` refuses files with a larger one.
@@ -93,94 +102,16 @@ FORMAT_VERSION = 1
 #: machine's memory.
 MAX_BYTES = 1 << 30
 
-# Parameters added since format version 1, per class, with the value that reproduces a model
-# saved before they existed.
-_ADDED_PARAMS = {"NeocognitronClassifier": {"top_exponent": 1.0}}
 _META, _CHECKSUM = "__meta__", "__sha256__"
 _MAX_META = 64 << 20  # bytes of JSON; a model's description takes a few kB
-_CLASSES = {cls.__name__: cls for cls in (Neocognitron, NeocognitronClassifier,
-                                          ConvNetClassifier)}
 
 
-# ----------------------------------------------------------------------------- checks
-def _expect(ok, message):
-    if not ok:
-        raise ValueError(f"inconsistent model: {message}")
-
-
-def _check_neocognitron(model, cfg):
-    n = len(cfg.stages)
-    for name in ("a_", "b_", "c_", "d_", "reinforcements_"):
-        _expect(isinstance(getattr(model, name), list) and len(getattr(model, name)) == n,
-                f"{name} must be a list of {n} arrays, one per stage")
-    n_in = 1
-    for i, st in enumerate(cfg.stages):
-        K = st.s.planes
-        for name, shape in (("a_", (K, n_in) + st.s.field), ("b_", (K,)), ("c_", st.s.field),
-                            ("d_", st.c.field), ("reinforcements_", (K,))):
-            got = np.shape(getattr(model, name)[i])
-            _expect(got == shape, f"{name}[{i}] has shape {got}, the config needs {shape}")
-        n_in = K
-
-
-def _check_digits(model):
-    stages, n_mid = model.stages_, len(tuple(model.max_planes))
-    _expect(isinstance(stages, list) and len(stages) == n_mid + 1,
-            f"stages_ must list {n_mid + 1} stages (max_planes has {n_mid} entries)")
-    below = None
-    for i, st in enumerate(stages):
-        X = np.asarray(st.X)
-        _expect(X.ndim == 4 and X.shape[2:] == np.shape(st.c),
-                f"stages_[{i}]: X {X.shape} and c {np.shape(st.c)} do not agree")
-        _expect(below is None or X.shape[1] == below,
-                f"stages_[{i}].X reads {X.shape[1]} planes, the layer below has {below}")
-        below = X.shape[0]
-    n_top = np.shape(model.top_X_)[0]
-    planes = tuple(np.shape(st.X)[0] for st in stages) + (n_top,)
-    _expect(tuple(model.n_planes_) == planes, f"n_planes_ {model.n_planes_} != {planes}")
-    D = below * int(np.prod(model.top_field_))
-    _expect(np.shape(model.top_X_) == (n_top, D),
-            f"top_X_ has shape {np.shape(model.top_X_)}, the layers need {(n_top, D)}")
-    labels = np.asarray(model.top_labels_)
-    _expect(labels.shape == (n_top,) and labels.dtype.kind in "iu"
-            and np.all((labels >= 0) & (labels < len(model.classes_))),
-            "top_labels_ must hold one index into classes_ per top plane")
-    _expect(int(np.prod(model.image_shape_)) == model.n_features_in_,
-            f"image_shape_ {model.image_shape_} does not give n_features_in_ "
-            f"{model.n_features_in_}")
-
-
-def _check_cnn(model):
-    net = model.network_
-    _expect(isinstance(net, DataParallel), "network_ must be a DataParallel network")
-    _expect(int(np.prod(model.image_shape_)) == model.n_features_in_,
-            f"image_shape_ {model.image_shape_} does not give n_features_in_ "
-            f"{model.n_features_in_}")
-    _expect(tuple(net.in_shape) == (1,) + tuple(model.image_shape_),
-            f"network_ reads {net.in_shape}, image_shape_ is {model.image_shape_}")
-    ref = lenet_layers(len(model.classes_), tuple(model.conv_channels), model.kernel_size,
-                       tuple(model.hidden_layer_sizes), model.pooling, bool(model.antialias),
-                       bool(model.global_pool), model.padding)
-    specs = [(type(la).__name__, _spec(la)) for la in net.layers]
-    _expect(specs == [(type(la).__name__, _spec(la)) for la in ref],
-            "network_'s layers are not those its parameters and classes_ build")
-    for name, v in vars(model.optimizer_).items():
-        if isinstance(v, np.ndarray):
-            _expect(v.shape == (net.n_params,), f"optimizer_.{name} has shape {v.shape}, "
-                    f"the network has {net.n_params} parameters")
-
-
-def _check(model):
+def _check(model, state):
     """Raise ``ValueError`` if the fitted state disagrees with itself or the parameters."""
     if hasattr(model, "classes_"):
-        _expect(isinstance(model.classes_, np.ndarray) and model.classes_.ndim == 1,
-                "classes_ must be a 1-D array")
-    if isinstance(model, Neocognitron):
-        _check_neocognitron(model, model._config())
-    elif isinstance(model, NeocognitronClassifier):
-        _check_digits(model)
-    else:
-        _check_cnn(model)
+        expect(isinstance(model.classes_, np.ndarray) and model.classes_.ndim == 1,
+               "classes_ must be a 1-D array")
+    state.check(model)
 
 
 # ----------------------------------------------------------------------------- saving
@@ -197,30 +128,29 @@ def _checksum(meta, arrays):
 
 def _document(model):
     cls = type(model)
-    if _CLASSES.get(cls.__name__) is not cls:
-        raise TypeError(f"cannot save a {cls.__module__}.{cls.__qualname__}: "
-                        f"neocognitron.workflow.io saves only {', '.join(_CLASSES)} "
-                        "(not subclasses)")
+    state = _registry.state_of(cls)
     check_is_fitted(model, msg=f"cannot save an unfitted {cls.__name__}: call fit first")
     params = model.get_params(deep=False)
-    extra = [k for k in vars(model) if k not in params and not k.startswith("_")
+    stray = [k for k in vars(model) if k not in params and not k.startswith("_")
              and not k.endswith("_")]
-    if extra:
-        raise TypeError(f"cannot save {cls.__name__}: attributes {extra} are neither "
+    if stray:
+        raise TypeError(f"cannot save {cls.__name__}: attributes {stray} are neither "
                         "parameters nor fitted attributes (ending in '_')")
-    _check(model)
+    _check(model, state)
     arrays = {}
+
+    def encode(value, *path):
+        return _io_state.encode(value, path, arrays, state)
+
     doc = {"format": FORMAT, "format_version": FORMAT_VERSION,
            "package_version": __version__, "class": cls.__name__,
-           "params": {k: _io_state.encode(v, ("params", k), arrays) for k, v in params.items()}}
-    if isinstance(model, Neocognitron):
-        doc["config"] = _io_state.encode(model._config(), ("config",), arrays)
+           "params": {k: encode(v, "params", k) for k, v in params.items()}}
+    doc.update({name: encode(extra.get(model), name) for name, extra in state.extras.items()})
     if hasattr(model, "classes_"):
-        doc["classes"] = _io_state.encode(model.classes_.tolist(), ("classes",), arrays)
+        doc["classes"] = encode(model.classes_.tolist(), "classes")
     for section, keep in (("fitted", lambda k: k.endswith("_") and not k.startswith("_")),
                           ("private", lambda k: k.startswith("_"))):
-        doc[section] = {k: _io_state.encode(v, (section, k), arrays)
-                        for k, v in vars(model).items() if keep(k)}
+        doc[section] = {k: encode(v, section, k) for k, v in vars(model).items() if keep(k)}
     doc["arrays"] = {k: {"dtype": a.dtype.str, "shape": list(a.shape)}
                      for k, a in arrays.items()}
     return doc, arrays
@@ -334,42 +264,55 @@ def _attributes(doc, section, path):
     return nodes
 
 
-def _build(doc, arrays, path):
+def _model_class(doc, path):
+    """The class a file names and its state description; ``ValueError`` if unknown."""
     name = doc.get("class")
-    cls = _CLASSES.get(name) if isinstance(name, str) else None
-    if cls is None:
+    entry = _registry.lookup(name) if isinstance(name, str) else None
+    if entry is None:
         raise ValueError(f"{path}: unknown model class {name!r} (expected one of "
-                         f"{', '.join(_CLASSES)})")
+                         f"{', '.join(_registry.names())})")
+    return entry
+
+
+def _parameters(doc, cls, state, path):
+    """The JSON nodes of the parameters, and the values of parameters the file predates."""
     nodes = doc.get("params")
     if not isinstance(nodes, dict):
         raise ValueError(f"{path}: 'params' must be a JSON object")
     known = set(cls().get_params(deep=False))
     unknown = sorted(set(nodes) - known)
     if unknown:
-        raise ValueError(f"{path}: {unknown} are not parameters of {name}")
+        raise ValueError(f"{path}: {unknown} are not parameters of {cls.__name__}")
     # a parameter added after a file was written takes the value the file's model had, never
     # today's default (which may differ); any other missing parameter is an error
-    added = _ADDED_PARAMS.get(name, {})
-    missing = sorted(known - set(nodes) - set(added))
+    missing = sorted(known - set(nodes) - set(state.added_params))
     if missing:
-        raise ValueError(f"{path}: parameter(s) {missing} of {name} are missing")
+        raise ValueError(f"{path}: parameter(s) {missing} of {cls.__name__} are missing")
+    return nodes, {k: v for k, v in state.added_params.items() if k not in nodes}
+
+
+def _build(doc, arrays, path):
+    cls, state = _model_class(doc, path)
+    nodes, params = _parameters(doc, cls, state, path)
     used = set()
+
+    def decode(node, *where):
+        return _io_state.decode(node, arrays, used, where, state)
+
     try:
-        params = {k: v for k, v in added.items() if k not in nodes}
-        params.update({k: _io_state.decode(v, arrays, used, ("params", k))
-                       for k, v in nodes.items()})
+        params.update({k: decode(v, "params", k) for k, v in nodes.items()})
         model = cls(**params)
         for section in ("fitted", "private"):
             for k, node in _attributes(doc, section, path).items():
-                setattr(model, k, _io_state.decode(node, arrays, used, (section, k)))
+                setattr(model, k, decode(node, section, k))
         if not any(k.endswith("_") and not k.startswith("_") for k in vars(model)):
             raise ValueError("no fitted attributes")
-        if cls is Neocognitron:
-            _restore_config(model, _io_state.decode(doc.get("config"), arrays, used))
+        for name, extra in state.extras.items():
+            extra.restore(model, decode(doc.get(name), name))  # LOAD_STACKLEVEL counts this
         if "classes" in doc:
-            labels = _io_state.decode(doc["classes"], arrays, used)
-            _expect(labels == model.classes_.tolist(), "'classes' differs from classes_")
-        _check(model)
+            labels = decode(doc["classes"], "classes")
+            expect(labels == model.classes_.tolist(), "'classes' differs from classes_")
+        _check(model, state)
     except (KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         raise ValueError(f"{path}: inconsistent model description ({type(exc).__name__}: "
                          f"{exc})") from exc
@@ -378,17 +321,6 @@ def _build(doc, arrays, path):
     if used != set(arrays):
         raise ValueError(f"{path}: array(s) {sorted(set(arrays) - used)} belong to nothing")
     return model
-
-
-def _restore_config(model, saved):
-    if not isinstance(saved, _config.NetworkConfig):
-        raise ValueError("the 1980 network's 'config' is missing")
-    if model.config is None and _config.fukushima1980() != saved:
-        warnings.warn("this network was saved with config=None, and the fukushima1980 preset "
-                      "has changed since; it is loaded with the config it was trained with",
-                      UserWarning, stacklevel=4)
-        model.config = saved
-    _expect(model._config() == saved, "'config' differs from the config parameter")
 
 
 def load(path, max_bytes=MAX_BYTES):
