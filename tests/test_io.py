@@ -827,6 +827,15 @@ def test_a_registered_model_cannot_read_another_models_types(tally_registered, t
         io.load(path)
 
 
+def test_a_codec_cannot_write_another_tag(tally_registered, tmp_path):
+    codec = io.Codec(_Span, lambda s, encode: {"$t": "array", "key": "x"},
+                     TALLY.codecs["Span"].decode)
+    io.register(_Tally, dataclasses.replace(TALLY, codecs={"Span": codec}))
+    with pytest.raises(TypeError, match=r"fitted/span_: the Span codec must return a dict of "
+                                        r"fields without '\$t'"):
+        io.save(_Tally().fit(), tmp_path / "tally.npz")
+
+
 @pytest.mark.parametrize("cls, state, error, match", [
     ("_Tally", TALLY, TypeError, "cls must be a class"),
     (_Tally, {"check": _tally_check}, TypeError, "state must be a ModelState"),

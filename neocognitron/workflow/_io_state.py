@@ -144,7 +144,11 @@ def _encode_object(value, path, arrays, types):
         return {"$t": "Generator", "v": part(value.bit_generator.state)}
     for tag, codec in types.codecs.items():
         if t is codec.type:
-            return {"$t": tag, **codec.encode(value, part)}
+            fields = codec.encode(value, part)
+            if not isinstance(fields, dict) or "$t" in fields:
+                raise TypeError(f"cannot save {_where(path)}: the {tag} codec must return a "
+                                "dict of fields without '$t'")
+            return {"$t": tag, **fields}
     raise TypeError(f"cannot save {_where(path)}: values of type {t.__module__}.{t.__qualname__}"
                     " are not supported by neocognitron.workflow.io")
 

@@ -165,7 +165,7 @@ def save(model, path):
 
     Parameters
     ----------
-    model : Neocognitron, NeocognitronClassifier or ConvNetClassifier
+    model : Neocognitron, NeocognitronClassifier, ConvNetClassifier or a registered class
         A fitted model.
     path : str or path-like
         Where to write; used as given (no suffix is added). Missing folders are made.
@@ -177,7 +177,8 @@ def save(model, path):
     Raises
     ------
     TypeError
-        If the model is of another type, or holds an attribute that cannot be saved.
+        If the model is of another type (a subclass too: it may hold state its class's
+        :class:`ModelState` does not describe), or holds an attribute that cannot be saved.
     sklearn.exceptions.NotFittedError
         If the model is not fitted (a ``ValueError``).
     ValueError
@@ -337,7 +338,7 @@ def load(path, max_bytes=MAX_BYTES):
 
     Returns
     -------
-    model : Neocognitron, NeocognitronClassifier or ConvNetClassifier
+    model : Neocognitron, NeocognitronClassifier, ConvNetClassifier or a registered class
         Fitted, with the same parameters and fitted attributes as the model saved: its
         predictions, ``transform`` and ``forward`` are identical.
 
