@@ -1,6 +1,7 @@
 """Figures of the digit neocognitron (Fukushima 2003, 2007) on MNIST: confusion matrix,
-learning curve with reference points, the response of every layer to one digit, and the
-misclassified digits (the learned features: :mod:`.digit_features`).
+learning curve with reference points, the response of every layer to one digit, the
+misclassified digits and the validation error of an ablation (the learned features:
+:mod:`.digit_features`).
 
 Every function takes arrays (what a fitted ``NeocognitronClassifier`` holds or returns),
 draws on a given ``ax`` / ``fig`` or makes one, returns it, and never calls ``show()``.
@@ -11,12 +12,15 @@ import numpy as np
 from matplotlib import colors
 
 __all__ = [
+    "draw_counts",
     "plot_confusion",
+    "plot_ablation",
     "plot_learning_curve",
     "plot_layer_responses",
     "plot_misclassified",
     "ETL1_REFERENCE",
     "LENET5_REFERENCE",
+    "READOUT_LABELS",
 ]
 
 #: Fukushima (2003): 1.4 % error on a blind test set of ETL1 digits after training on 3000
@@ -42,6 +46,28 @@ def _plain(ax):
 
 
 # ---------------------------------------------------------------------------- confusion
+def draw_counts(ax, cm, light, labels=None, fontsize=8, bold_diagonal=False, **imshow):
+    """Draw the counts ``cm`` (rows true, columns predicted) as an image, zeros blank and
+    every other count written in its cell: black where ``light(count)``, else white; ticks
+    at every class, named by ``labels``. ``imshow`` (colour map, norm, ...) goes to
+    ``ax.imshow``; returns its image."""
+    n = cm.shape[0]
+    im = ax.imshow(np.where(cm > 0, cm, np.nan), **imshow)
+    for i in range(n):
+        for j in range(n):
+            if cm[i, j]:
+                ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=fontsize,
+                        color="black" if light(cm[i, j]) else "white",
+                        fontweight="bold" if bold_diagonal and i == j else "normal")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_ticks(range(n))
+        if labels is not None:  # else the axis' own numbers
+            axis.set_ticklabels(labels)
+    ax.set_xlabel("predicted digit")
+    ax.set_ylabel("true digit")
+    return im
+
+
 def plot_confusion(cm, ax=None, labels=None, title=None):
     """Confusion matrix as counts: rows true class, columns predicted class.
 
@@ -62,23 +88,11 @@ def plot_confusion(cm, ax=None, labels=None, title=None):
     labels = [str(c) for c in (range(n) if labels is None else labels)]
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 6))
-    shown = np.where(cm > 0, cm, np.nan)
-    cmap = plt.get_cmap("viridis").with_extremes(bad="white")
-    im = ax.imshow(shown, cmap=cmap, norm=colors.LogNorm(vmin=1, vmax=max(cm.max(), 2)),
-                   interpolation="nearest")
-    for i in range(n):
-        for j in range(n):
-            if cm[i, j]:
-                light = np.log(cm[i, j]) > 0.6 * np.log(max(cm.max(), 2))
-                ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=8,
-                        color="black" if light else "white",
-                        fontweight="bold" if i == j else "normal")
-    ax.set_xticks(range(n))
-    ax.set_xticklabels(labels)
-    ax.set_yticks(range(n))
-    ax.set_yticklabels(labels)
-    ax.set_xlabel("predicted digit")
-    ax.set_ylabel("true digit")
+    top = np.log(max(cm.max(), 2))
+    im = draw_counts(ax, cm, lambda c: np.log(c) > 0.6 * top, labels, bold_diagonal=True,
+                       cmap=plt.get_cmap("viridis").with_extremes(bad="white"),
+                       norm=colors.LogNorm(vmin=1, vmax=max(cm.max(), 2)),
+                       interpolation="nearest")
     total, right = int(cm.sum()), int(np.trace(cm))
     ax.set_title(title or f"Confusion matrix, {total:,} test digits "
                  f"(error {100 * (1 - right / max(total, 1)):.2f} %)")
@@ -259,3 +273,51 @@ def plot_misclassified(images, y_true, y_pred, fig=None, max_n=50, cols=10, titl
                  fontsize=11)
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------------------- ablation
+#: How the readouts of ``NeocognitronClassifier`` are named in figures.
+READOUT_LABELS = {"wta": "winner-take-all", "interpolating": "interpolating vectors"}
+
+
+def plot_ablation(results, ax=None):
+    """Validation error (%) of both readouts per variant of an ablation, as horizontal
+    grouped bars, variant 1 on top.
+
+    Parameters
+    ----------
+    results : dict
+        The ``results.json`` of ``experiments/digits_ablation.py``: ``"readouts"``,
+        ``"variants"`` (each with ``index``, ``name``, ``n_planes`` and ``val[readout]
+        ["error"]``), ``"data"`` (``n_train``, ``n_val``, ``val_indices``) and ``"seed"``.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    if ax is None:
+        ax = plt.subplots(figsize=(10, 1.5 + 0.75 * len(results["variants"])))[1]
+    variants, h = results["variants"], 0.38
+    pos = np.arange(len(variants))
+    shade = {"wta": "tab:blue", "interpolating": "tab:orange"}
+    top = 0.0
+    for k, readout in enumerate(results["readouts"]):
+        errs = [100 * v["val"][readout]["error"] for v in variants]
+        top = max(top, *errs)
+        bars = ax.barh(pos + (k - 0.5) * h, errs, height=h, color=shade[readout],
+                       label=READOUT_LABELS[readout])
+        ax.bar_label(bars, labels=[f"{e:.2f} %" for e in errs], padding=3, fontsize=8)
+    ax.set_yticks(pos, [f"{v['index']}. {v['name']}\n({v['n_planes'][-1]:,} top planes)"
+                        for v in variants], fontsize=9)
+    ax.invert_yaxis()  # variant 1 on top
+    ax.set_xlim(0, 1.18 * top if top > 0 else 1)
+    ax.set_xlabel("validation error (%)")
+    ax.set_ylabel("variant (one change from the defaults)")
+    d = results["data"]
+    ax.set_title(f"Digit neocognitron ablation: trained on the first {d['n_train']:,} MNIST "
+                 f"training digits,\nvalidated on training digits {d['val_indices'][0]:,}-"
+                 f"{d['val_indices'][1] - 1:,} ({d['n_val']:,}), seed {results['seed']}", pad=24)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=9)
+    ax.grid(axis="x", alpha=0.3)
+    return ax
