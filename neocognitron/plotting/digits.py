@@ -195,40 +195,12 @@ def plot_layer_responses(layers, index=0, top=None, classes=None, fig=None, titl
     gs = fig.add_gridspec(n_rows, max_cols + 1, width_ratios=[2.2] + [1] * max_cols,
                           left=0.01, right=0.99, bottom=0.06 if top is not None else 0.03,
                           top=1 - 0.95 / fig.get_figheight(), hspace=0.3, wspace=0.08)
-    names = {"U0": "input", "UG": "contrast:\non-, off-centre"}
     r0 = 0
     for (name, v), r in zip(resp.items(), rows, strict=True):
-        K = v.shape[0]
-        vmax = max(float(v.max()), 1e-12)
-        label = fig.add_subplot(gs[r0 : r0 + r, 0])
-        label.axis("off")
-        label.text(0.0, 0.5, f"{name}  {names.get(name, '')}\n{K} plane{'s' * (K > 1)} of "
-                   f"{v.shape[1]}x{v.shape[2]}\nmax {vmax:.3g}", fontsize=9, va="center",
-                   ha="left", transform=label.transAxes)
-        for k in range(K):
-            ax = fig.add_subplot(gs[r0 + k // max_cols, 1 + k % max_cols])
-            ax.imshow(v[k], cmap="Greys", vmin=0, vmax=vmax, interpolation="nearest")
-            _plain(ax)
-            if K > 1:
-                ax.set_title(str(k), fontsize=7, pad=1.5)
+        _draw_layer(fig, gs, r0, r, name, v, max_cols)
         r0 += r
     if top is not None:
-        ax = fig.add_subplot(gs[r0 + 1 : r0 + 3, 3 : max_cols - 2])
-        top = np.asarray(top, dtype=float)
-        classes = [str(c) for c in (range(len(top)) if classes is None else classes)]
-        win = int(np.argmax(top))
-        ax.bar(range(len(top)), top,
-               color=["tab:orange" if i == win else "tab:blue" for i in range(len(top))])
-        ax.set_xticks(range(len(top)))
-        ax.set_xticklabels(classes)
-        ax.set_xlabel("class of the top C-cell")
-        ax.set_ylabel("top C-cell output")
-        ax.set_title(f"top C-cells, one per class: winner {classes[win]!r} (orange)",
-                     fontsize=9)
-        label = fig.add_subplot(gs[r0 + 1 : r0 + 3, 0])
-        label.axis("off")
-        label.text(0.0, 0.5, f"top C-layer\n{len(top)} cells", fontsize=9, va="center",
-                   ha="left", transform=label.transAxes)
+        _draw_top_cells(fig, gs, r0, top, classes, max_cols)
     sm = plt.cm.ScalarMappable(cmap="Greys", norm=plt.Normalize(0, 1))
     cax = fig.add_axes([0.82, 0.035 if top is not None else 0.01, 0.15,
                         0.12 / fig.get_figheight()])
@@ -236,6 +208,47 @@ def plot_layer_responses(layers, index=0, top=None, classes=None, fig=None, titl
     fig.suptitle(title or "Response of every layer to one digit (darkness = output, scaled to "
                  "each layer's maximum; numbers = cell-plane)", fontsize=11)
     return fig
+
+
+_LAYER_NAMES = {"U0": "input", "UG": "contrast:\non-, off-centre"}
+
+
+def _draw_layer(fig, gs, r0, rows, name, v, max_cols):
+    """One layer's planes ``v`` (K, H, W) in ``rows`` rows of grid ``gs`` from row ``r0``,
+    labelled in the first column; darkness scaled to the layer's maximum."""
+    K = v.shape[0]
+    vmax = max(float(v.max()), 1e-12)
+    label = fig.add_subplot(gs[r0 : r0 + rows, 0])
+    label.axis("off")
+    label.text(0.0, 0.5, f"{name}  {_LAYER_NAMES.get(name, '')}\n{K} plane{'s' * (K > 1)} of "
+               f"{v.shape[1]}x{v.shape[2]}\nmax {vmax:.3g}", fontsize=9, va="center",
+               ha="left", transform=label.transAxes)
+    for k in range(K):
+        ax = fig.add_subplot(gs[r0 + k // max_cols, 1 + k % max_cols])
+        ax.imshow(v[k], cmap="Greys", vmin=0, vmax=vmax, interpolation="nearest")
+        _plain(ax)
+        if K > 1:
+            ax.set_title(str(k), fontsize=7, pad=1.5)
+
+
+def _draw_top_cells(fig, gs, r0, top, classes, max_cols):
+    """The top C-cells' outputs as bars (the winner orange) in rows ``r0 + 1, r0 + 2`` of
+    grid ``gs``, labelled in the first column."""
+    ax = fig.add_subplot(gs[r0 + 1 : r0 + 3, 3 : max_cols - 2])
+    top = np.asarray(top, dtype=float)
+    classes = [str(c) for c in (range(len(top)) if classes is None else classes)]
+    win = int(np.argmax(top))
+    ax.bar(range(len(top)), top,
+           color=["tab:orange" if i == win else "tab:blue" for i in range(len(top))])
+    ax.set_xticks(range(len(top)))
+    ax.set_xticklabels(classes)
+    ax.set_xlabel("class of the top C-cell")
+    ax.set_ylabel("top C-cell output")
+    ax.set_title(f"top C-cells, one per class: winner {classes[win]!r} (orange)", fontsize=9)
+    label = fig.add_subplot(gs[r0 + 1 : r0 + 3, 0])
+    label.axis("off")
+    label.text(0.0, 0.5, f"top C-layer\n{len(top)} cells", fontsize=9, va="center",
+               ha="left", transform=label.transAxes)
 
 
 # ---------------------------------------------------------------------------- errors
