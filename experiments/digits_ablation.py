@@ -43,8 +43,6 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
 import neocognitron  # noqa: E402
@@ -52,11 +50,11 @@ from neocognitron import NeocognitronClassifier, cli  # noqa: E402
 from neocognitron.datasets import load_mnist  # noqa: E402
 from neocognitron.digits import ONE_LEARNED_STAGE  # noqa: E402
 from neocognitron.digits.readouts import READOUTS, time_readouts  # noqa: E402
-from neocognitron.workflow import provenance
-from neocognitron.workflow.results import save_figure, write_json, write_text  # noqa: E402
+from neocognitron.plotting import plot_ablation  # noqa: E402
+from neocognitron.workflow import provenance  # noqa: E402
+from neocognitron.workflow.outputs import Outputs, wrote  # noqa: E402
 
 DEFAULT_OUT = "results/digits_ablation"
-READOUT_LABELS = {"wta": "winner-take-all", "interpolating": "interpolating vectors"}
 VAL_START = 50000  # validation digits: training digits VAL_START .. VAL_START + val_size
 N_TRAIN_DIGITS = 60000
 QUICK_VARIANTS = (1, 2, 8)
@@ -121,35 +119,6 @@ def run_variant(params, X, y, Xv, yv):
 
 
 # ---------------------------------------------------------------------------- outputs
-def plot_ablation(results, ax=None):
-    """Validation error (%) of both readouts per variant, as horizontal grouped bars."""
-    if ax is None:
-        ax = plt.subplots(figsize=(10, 1.5 + 0.75 * len(results["variants"])))[1]
-    variants, h = results["variants"], 0.38
-    pos = np.arange(len(variants))
-    colors = {"wta": "tab:blue", "interpolating": "tab:orange"}
-    top = 0.0
-    for k, readout in enumerate(READOUTS):
-        errs = [100 * v["val"][readout]["error"] for v in variants]
-        top = max(top, *errs)
-        bars = ax.barh(pos + (k - 0.5) * h, errs, height=h, color=colors[readout],
-                       label=READOUT_LABELS[readout])
-        ax.bar_label(bars, labels=[f"{e:.2f} %" for e in errs], padding=3, fontsize=8)
-    ax.set_yticks(pos, [f"{v['index']}. {v['name']}\n({v['n_planes'][-1]:,} top planes)"
-                        for v in variants], fontsize=9)
-    ax.invert_yaxis()  # variant 1 on top
-    ax.set_xlim(0, 1.18 * top if top > 0 else 1)
-    ax.set_xlabel("validation error (%)")
-    ax.set_ylabel("variant (one change from the defaults)")
-    d = results["data"]
-    ax.set_title(f"Digit neocognitron ablation: trained on the first {d['n_train']:,} MNIST "
-                 f"training digits,\nvalidated on training digits {d['val_indices'][0]:,}-"
-                 f"{d['val_indices'][1] - 1:,} ({d['n_val']:,}), seed {results['seed']}", pad=24)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=9)
-    ax.grid(axis="x", alpha=0.3)
-    return ax
-
-
 def results_markdown(results):
     """The table of results.md."""
     d = results["data"]
@@ -168,25 +137,18 @@ def results_markdown(results):
     return "\n".join(lines) + "\n"
 
 
-def draw(results, out):
-    """ablation.png and results.md from the content of results.json; trains nothing."""
-    out = Path(out)
-    fig = plot_ablation(results).figure
-    return [save_figure(fig, out / "ablation.png"),
-            write_text(results_markdown(results), out / "results.md")]
+def draw(results, arrays):
+    """ablation.png from the content of results.json; trains nothing."""
+    return {"ablation.png": plot_ablation(results).figure}
 
 
-def replot(folder, out=None):
-    """Redraw ablation.png and results.md from the results.json in ``folder`` into ``out``
-    (default ``folder``); returns the paths written. No data, no training."""
-    results, _ = provenance.load_outputs(folder, arrays=None)
-    return draw(results, out if out is not None else folder)
+#: results.json, and ablation.png and results.md drawn from it
+OUTPUTS = Outputs(draw, markdown=results_markdown, arrays=False)
 
 
 # ---------------------------------------------------------------------------- main
-def main(argv=None):
-    """Run the ablation; returns the content of results.json (with ``--replot``: the paths
-    of the files redrawn)."""
+def parse_args(argv):
+    """The parser, the arguments, and the sizes and variants they select."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=None,
                     help=f"output folder (default {DEFAULT_OUT}; with --replot: DIR)")
@@ -205,78 +167,99 @@ def main(argv=None):
     ap.add_argument("--seed", type=cli.seed, default=0, help="random_state of every fit")
     ap.add_argument("--data-home", default=None, help="MNIST directory (default: see load_mnist)")
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
-    provenance.add_replot_option(ap, draws="ablation.png and results.md",
-                                 source="the results.json")
+    OUTPUTS.add_replot_option(ap, draws="ablation.png and results.md")
     args = ap.parse_args(argv)
     if args.replot is not None:
-        return provenance.run_replot(ap, replot, args.replot, args.out, noun="files")
-    t_start = time.perf_counter()
-    out = Path(args.out or DEFAULT_OUT)
-    n_train = args.train_size or (1000 if args.quick else 20000)
-    n_val = args.val_size or (500 if args.quick else 5000)
-    chosen = args.variants or (list(QUICK_VARIANTS) if args.quick else
-                               list(range(1, len(NAMES) + 1)))
+        return ap, args
+    args.n_train = args.train_size or (1000 if args.quick else 20000)
+    args.n_val = args.val_size or (500 if args.quick else 5000)
+    args.chosen = args.variants or (list(QUICK_VARIANTS) if args.quick else
+                                    list(range(1, len(NAMES) + 1)))
+    n_train, n_val = args.n_train, args.n_val
     if not 1 <= n_train <= VAL_START:
         ap.error(f"--train-size must lie in [1, {VAL_START}], got {n_train}: training digits "
                  f"0..{n_train - 1} would overlap the validation digits from {VAL_START} on")
     if not 1 <= n_val <= N_TRAIN_DIGITS - VAL_START:
         ap.error(f"--val-size must lie in [1, {N_TRAIN_DIGITS - VAL_START}] (training digits "
                  f"{VAL_START} to {N_TRAIN_DIGITS - 1}), got {n_val}")
+    return ap, args
 
+
+def run_variants(run, args, X, y, Xv, yv):
+    """Fit and validate every chosen variant, one stage each; their entries of
+    results.json."""
+    variants = []
+    bar = tqdm(args.chosen, desc="variants", disable=args.quiet, unit="variant")
+    for k in bar:
+        name = NAMES[k - 1]
+        bar.set_postfix_str(name)
+        params = dict(VARIANTS[name], random_state=args.seed, verbose=not args.quiet)
+        with run.stage(f"variant {k}: {name}"):
+            r = run_variant(params, X, y, Xv, yv)
+        variants.append({"index": k, "name": name, "changes": VARIANTS[name], **r})
+        e = {ro: r["val"][ro] for ro in READOUTS}
+        tqdm.write(f"{k}. {name}: WTA {100 * e['wta']['error']:.2f}% "
+                   f"({e['wta']['errors']}/{args.n_val}), IV "
+                   f"{100 * e['interpolating']['error']:.2f}% "
+                   f"({e['interpolating']['errors']}/{args.n_val}); planes {r['n_planes']}; "
+                   f"fit {r['fit_seconds']:.1f} s")
+    bar.close()
+    return variants
+
+
+def describe(run, args, variants):
+    """The content of results.json, but for the wall time."""
+    n_train, n_val = args.n_train, args.n_val
+    return {
+        "question": "what limits the digit neocognitron: one factor changed at a time "
+                    "from the defaults, measured on a validation split",
+        "paper": "Fukushima (2003) Neurocomputing 51:161-180; interpolating vectors: "
+                 "Fukushima (2007) Neural Networks 20",
+        "seed": args.seed,
+        "quick": args.quick,
+        "git": run.record["git"],  # run.json is the full record of provenance
+        "data": {
+            "n_train": n_train, "n_val": n_val,
+            "train_indices": [0, n_train], "val_indices": [VAL_START, VAL_START + n_val],
+            "indices": "half-open [start, stop) ranges of the MNIST training set",
+            "test_set": "not used",
+        },
+        "readouts": list(READOUTS),
+        "variants": variants,
+        "neocognitron_version": neocognitron.__version__,
+        "machine": {"cpus": run.record["machine"]["cpu_count"],
+                    "python": run.record["versions"]["python"]},
+    }
+
+
+def run_ablation(ap, args, argv, out):
+    """Fit every variant, save and draw; results.json's content, the paths written and the
+    run's wall time."""
+    t_start = time.perf_counter()
     run = provenance.Run(out, argv=argv, script=__file__, seeds={"fits": args.seed},
                          parser=ap)
     with run:
         with run.stage("load data"):
             X_all, y_all = load_mnist("train", data_home=args.data_home)
-        X, y = X_all[:n_train], y_all[:n_train]
-        Xv, yv = X_all[VAL_START : VAL_START + n_val], y_all[VAL_START : VAL_START + n_val]
-        variants = []
-        bar = tqdm(chosen, desc="variants", disable=args.quiet, unit="variant")
-        for k in bar:
-            name = NAMES[k - 1]
-            bar.set_postfix_str(name)
-            params = dict(VARIANTS[name], random_state=args.seed, verbose=not args.quiet)
-            with run.stage(f"variant {k}: {name}"):
-                r = run_variant(params, X, y, Xv, yv)
-            variants.append({"index": k, "name": name, "changes": VARIANTS[name],
-                             **r})
-            e = {ro: r["val"][ro] for ro in READOUTS}
-            tqdm.write(f"{k}. {name}: WTA {100 * e['wta']['error']:.2f}% "
-                       f"({e['wta']['errors']}/{n_val}), IV "
-                       f"{100 * e['interpolating']['error']:.2f}% "
-                       f"({e['interpolating']['errors']}/{n_val}); planes {r['n_planes']}; "
-                       f"fit {r['fit_seconds']:.1f} s")
-        bar.close()
-        results = {
-            "question": "what limits the digit neocognitron: one factor changed at a time "
-                        "from the defaults, measured on a validation split",
-            "paper": "Fukushima (2003) Neurocomputing 51:161-180; interpolating vectors: "
-                     "Fukushima (2007) Neural Networks 20",
-            "seed": args.seed,
-            "quick": args.quick,
-            "git": run.record["git"],  # run.json is the full record of provenance
-            "data": {
-                "n_train": n_train, "n_val": n_val,
-                "train_indices": [0, n_train], "val_indices": [VAL_START, VAL_START + n_val],
-                "indices": "half-open [start, stop) ranges of the MNIST training set",
-                "test_set": "not used",
-            },
-            "readouts": list(READOUTS),
-            "variants": variants,
-            "neocognitron_version": neocognitron.__version__,
-            "machine": {"cpus": run.record["machine"]["cpu_count"],
-                        "python": run.record["versions"]["python"]},
-        }
+        X, y = X_all[:args.n_train], y_all[:args.n_train]
+        val = slice(VAL_START, VAL_START + args.n_val)
+        variants = run_variants(run, args, X, y, X_all[val], y_all[val])
+        results = describe(run, args, variants)
         results["wall_time_s"] = round(time.perf_counter() - t_start, 2)
-        with run.stage("save results"):
-            written = [write_json(results, out / "results.json")]
-        with run.stage("figures"):
-            # drawn from the file just written, exactly as --replot draws them
-            written += draw(provenance.load_outputs(out, arrays=None)[0], out)
-    written.append(run.path)
+        written = OUTPUTS.save(run, out, results)
+    return results, written + [run.path], run.record["wall_seconds"]
+
+
+def main(argv=None):
+    """Run the ablation; returns the content of results.json (with ``--replot``: the paths
+    of the files redrawn)."""
+    ap, args = parse_args(argv)
+    if args.replot is not None:
+        return OUTPUTS.replot(ap, args.replot, args.out)
+    out = Path(args.out or DEFAULT_OUT)
+    results, written, seconds = run_ablation(ap, args, argv, out)
     print(results_markdown(results))
-    print(f"wrote {len(written)} files to {out.resolve()}/: "
-          + ", ".join(p.name for p in written) + f" in {run.record['wall_seconds']} s")
+    print(wrote(out, written, seconds))
     return results
 
 

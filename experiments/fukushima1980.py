@@ -55,7 +55,7 @@ from neocognitron.plotting import (
     plot_tolerance_curves,
 )
 from neocognitron.workflow import provenance
-from neocognitron.workflow.results import save_figure, write_json
+from neocognitron.workflow.outputs import Outputs, wrote
 
 DEFAULT_OUT = "results/fukushima1980"
 FIG7_PATTERN = 4  # Fig. 7 shows every layer's response to "4"
@@ -108,7 +108,7 @@ def summarise(results, seeds):
     }, keep, distinct
 
 
-def make_figures(results, arrays):
+def draw(results, arrays):
     """Every figure, from the content of results.json and figures.npz; trains nothing."""
     import matplotlib.pyplot as plt
 
@@ -141,18 +141,12 @@ def make_figures(results, arrays):
     return figs
 
 
-def save_figures(figs, out):
-    return [save_figure(f, Path(out) / name) for name, f in figs.items()]
+#: results.json, figures.npz and the figures drawn from them
+OUTPUTS = Outputs(draw)
 
 
-def replot(folder, out=None):
-    """Redraw every figure from what a run saved in ``folder``, into ``out`` (default
-    ``folder``); returns the paths written. No training."""
-    results, arrays = provenance.load_outputs(folder)
-    return save_figures(make_figures(results, arrays), out if out is not None else folder)
-
-
-def main(argv=None):
+def parse_args(argv):
+    """The parser and the arguments."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=None,
                     help=f"output folder (default {DEFAULT_OUT}; with --replot: DIR)")
@@ -164,11 +158,52 @@ def main(argv=None):
                     help="processes for the seeds, as joblib counts them (-1: all cores, "
                          "-2: all but one)")
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
-    provenance.add_replot_option(ap, skips="no training")
-    args = ap.parse_args(argv)
-    if args.replot is not None:
-        return provenance.run_replot(ap, replot, args.replot, args.out)
-    out = Path(args.out or DEFAULT_OUT)
+    OUTPUTS.add_replot_option(ap, skips="no training")
+    return ap, ap.parse_args(argv)
+
+
+def fit_and_show(run, seed, quiet, n_variants, held_out):
+    """Stages ``fit`` and ``evaluate``: the main network, its result on held-out variants,
+    and the arrays of Figs. 6 and 7 (the inputs shown, the UC3 responses, every layer's
+    response to "4")."""
+    with run.stage("fit"):
+        patterns, names = fukushima1980_patterns(return_names=True)
+        net = Neocognitron.fukushima1980(random_state=seed, verbose=not quiet)
+        net.fit(patterns)
+    with run.stage("evaluate"):
+        variants = pattern_variants(patterns, n=n_variants, random_state=held_out)
+        main_result = winner_consistency(net, patterns, variants)
+        shown = fig6_variants(patterns, held_out)
+        P, V = shown.shape[:2]
+        responses = net.transform(shown.reshape(P * V, 16, 16)).reshape(P, V, -1)
+        layers = net.forward(patterns[FIG7_PATTERN : FIG7_PATTERN + 1])
+    result = {**main_result, "patterns": list(names),
+            "reinforcements": [r.tolist() for r in net.reinforcements_]}
+    arrays = {"patterns": patterns, "fig6_inputs": shown, "fig6_responses": responses,
+              "fig7_layers": list(layers), "fig7_pattern": FIG7_PATTERN, "us1_a": net.a_[0],
+              **{f"fig7_{name}": v for name, v in layers.items()}}
+    return patterns, variants, result, arrays
+
+
+def all_seeds(run, args, patterns, variants, seeds, n_variants, n_curve, held_out):
+    """Stages ``seeds 0-4`` and ``seeds XYTZ``: the summaries over ``seeds`` of the patterns
+    "0"-"4" and of "X", "Y", "T", "Z"."""
+    with run.stage("seeds 0-4"):
+        digit_runs = run_seeds(patterns, seeds, variants, n_curve, args.jobs, args.quiet,
+                               "0-4")
+    with run.stage("seeds XYTZ"):
+        letters, letter_names = fukushima1980_xytz_patterns(return_names=True)
+        letter_variants = pattern_variants(letters, n=n_variants, random_state=held_out)
+        letter_runs = run_seeds(letters, seeds, letter_variants, n_curve, args.jobs,
+                                args.quiet, "XYTZ")
+    digits, _, _ = summarise(digit_runs, seeds)
+    letters_summary, _, _ = summarise(letter_runs, seeds)
+    return digits, {**letters_summary, "patterns": list(letter_names)}
+
+
+def reproduce(ap, args, argv, out):
+    """Train, evaluate, run every seed, save and draw; results.json's content, the paths
+    written and the run's wall time."""
     t0 = time.perf_counter()
     n_seeds, n_variants = (3, 6) if args.quick else (args.seeds, 12)
     seeds = list(range(n_seeds))
@@ -179,28 +214,10 @@ def main(argv=None):
     with run:
         # held-out variants: their own random stream, never seen in training
         held_out = np.random.default_rng([args.seed, 1980])
-        with run.stage("fit"):
-            patterns, names = fukushima1980_patterns(return_names=True)
-            net = Neocognitron.fukushima1980(random_state=args.seed, verbose=not args.quiet)
-            net.fit(patterns)
-        with run.stage("evaluate"):
-            variants = pattern_variants(patterns, n=n_variants, random_state=held_out)
-            main_result = winner_consistency(net, patterns, variants)
-            shown = fig6_variants(patterns, held_out)
-            P, V = shown.shape[:2]
-            responses = net.transform(shown.reshape(P * V, 16, 16)).reshape(P, V, -1)
-            layers = net.forward(patterns[FIG7_PATTERN : FIG7_PATTERN + 1])
-        with run.stage("seeds 0-4"):
-            digit_runs = run_seeds(patterns, seeds, variants, n_curve, args.jobs, args.quiet,
-                                   "0-4")
-        with run.stage("seeds XYTZ"):
-            letters, letter_names = fukushima1980_xytz_patterns(return_names=True)
-            letter_variants = pattern_variants(letters, n=n_variants, random_state=held_out)
-            letter_runs = run_seeds(letters, seeds, letter_variants, n_curve, args.jobs,
-                                    args.quiet, "XYTZ")
-        digits, _, _ = summarise(digit_runs, seeds)
-        letters_summary, _, _ = summarise(letter_runs, seeds)
-
+        patterns, variants, main_net, arrays = fit_and_show(run, args.seed, args.quiet,
+                                                            n_variants, held_out)
+        digits, letters = all_seeds(run, args, patterns, variants, seeds, n_variants,
+                                    n_curve, held_out)
         results = {
             "paper": "Fukushima (1980) Biol. Cybern. 36:193-202, Figs. 6-7",
             "seed": args.seed,
@@ -210,31 +227,30 @@ def main(argv=None):
                          "max_shift": 3, "resize": [0.8, 1.25], "elastic_alpha_sigma": [8, 3],
                          "noise": 0.03, "erase_fraction": 0.15,
                          "curve_strengths": STRENGTHS},
-            "main": {**main_result, "patterns": list(names),
-                     "reinforcements": [r.tolist() for r in net.reinforcements_]},
+            "main": main_net,
             "seeds_digits": digits,
-            "seeds_xytz": {**letters_summary, "patterns": list(letter_names)},
+            "seeds_xytz": letters,
             "wall_time_s": round(time.perf_counter() - t0, 2),
         }
-        with run.stage("save results"):
-            written = [write_json(results, out / "results.json")]
-            written.append(provenance.save_arrays(
-                out / "figures.npz", patterns=patterns, fig6_inputs=shown,
-                fig6_responses=responses, fig7_layers=list(layers),
-                fig7_pattern=FIG7_PATTERN, us1_a=net.a_[0],
-                **{f"fig7_{name}": v for name, v in layers.items()}))
-        with run.stage("figures"):
-            # drawn from the files just written, exactly as --replot draws them
-            written += save_figures(make_figures(*provenance.load_outputs(out)), out)
-    written.append(run.path)
+        written = OUTPUTS.save(run, out, results, arrays)
+    return results, written + [run.path], run.record["wall_seconds"]
 
-    print(f"UC3 cells of seed {args.seed}: {main_result['winners']} "
-          f"(distinct: {main_result['distinct']}); kept: "
-          + ", ".join(f"{k} {v:.2f}" for k, v in main_result["keep"].items()))
-    print(f"distinct UC3 cells in {digits['n_distinct']}/{n_seeds} seeds (0-4), "
-          f"{letters_summary['n_distinct']}/{n_seeds} seeds (XYTZ)")
-    print(f"wrote {len(written)} files to {out.resolve()}/: "
-          + ", ".join(p.name for p in written) + f" in {run.record['wall_seconds']} s")
+
+def main(argv=None):
+    """Run the reproduction; returns the content of results.json (with ``--replot``: the
+    paths of the figures redrawn)."""
+    ap, args = parse_args(argv)
+    if args.replot is not None:
+        return OUTPUTS.replot(ap, args.replot, args.out)
+    out = Path(args.out or DEFAULT_OUT)
+    results, written, seconds = reproduce(ap, args, argv, out)
+    net, n_seeds = results["main"], len(results["seeds_digits"]["seeds"])
+    print(f"UC3 cells of seed {args.seed}: {net['winners']} "
+          f"(distinct: {net['distinct']}); kept: "
+          + ", ".join(f"{k} {v:.2f}" for k, v in net["keep"].items()))
+    print(f"distinct UC3 cells in {results['seeds_digits']['n_distinct']}/{n_seeds} seeds "
+          f"(0-4), {results['seeds_xytz']['n_distinct']}/{n_seeds} seeds (XYTZ)")
+    print(wrote(out, written, seconds))
     return results
 
 

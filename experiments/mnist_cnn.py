@@ -31,16 +31,19 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib import colors, ticker  # noqa: E402
 from sklearn.metrics import confusion_matrix  # noqa: E402
 
 import neocognitron  # noqa: E402
 from neocognitron import ConvNetClassifier, cli  # noqa: E402
 from neocognitron.datasets import load_mnist  # noqa: E402
-from neocognitron.workflow import provenance
-from neocognitron.workflow.results import save_figure, write_json  # noqa: E402
+from neocognitron.plotting import (  # noqa: E402
+    plot_cnn_confusion,
+    plot_conv_filters,
+    plot_loss_curves,
+)
+from neocognitron.workflow import provenance  # noqa: E402
+from neocognitron.workflow.outputs import Outputs  # noqa: E402
 
 DEFAULT_OUT = "results/mnist_cnn"
 VARIANTS = {
@@ -52,89 +55,23 @@ VARIANTS = {
 }
 
 
-def plot_loss_curves(results):
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for name, r in results.items():
-        epochs = np.arange(1, len(r["loss_curve"]) + 1)
-        ax.semilogy(
-            epochs,
-            r["loss_curve"],
-            marker="o",
-            ms=3,
-            label=f"{name} ({100 * r['test_accuracy']:.2f}%)",
-        )
-    ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("mean training loss (cross-entropy + L2, log scale)")
-    ax.set_title("ConvNetClassifier on MNIST: training loss per epoch\n(legend: test accuracy)")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(title="model")
-    fig.tight_layout()
-    return fig
-
-
-def plot_confusion(cm, accuracy):
-    n = int(cm.sum())
-    fig, ax = plt.subplots(figsize=(6.5, 5.5))
-    shown = np.where(cm > 0, cm, np.nan)
-    im = ax.imshow(shown, cmap="viridis", norm=colors.LogNorm(vmin=1, vmax=cm.max()))
-    for i in range(cm.shape[0]):
-        for j in range(cm.shape[1]):
-            if cm[i, j]:
-                color = "black" if cm[i, j] > 0.1 * cm.max() else "white"
-                ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=7, color=color)
-    ax.set_xticks(range(10))
-    ax.set_yticks(range(10))
-    ax.set_xlabel("predicted digit")
-    ax.set_ylabel("true digit")
-    ax.set_title(
-        f"LeNet-5 confusion matrix on {n:,} MNIST test digits\n(accuracy {100 * accuracy:.2f}%)"
-    )
-    fig.colorbar(im, ax=ax, label="number of test digits (log scale)")
-    fig.tight_layout()
-    return fig
-
-
-def plot_filters(filters):
-    filters = np.asarray(filters)[:, 0]  # (6, 5, 5)
-    vmax = np.abs(filters).max()
-    fig, axes = plt.subplots(1, len(filters), figsize=(2 * len(filters) + 1.5, 2.8))
-    for k, (ax, f) in enumerate(zip(axes, filters, strict=True)):
-        im = ax.imshow(f, cmap="RdBu_r", vmin=-vmax, vmax=vmax)
-        ax.set_title(f"filter {k}")
-        ax.set_xlabel("x (pixel)")
-        ax.set_xticks(range(f.shape[1]))
-        ax.set_yticks(range(f.shape[0]))
-    axes[0].set_ylabel("y (pixel)")
-    fig.suptitle("LeNet-5 first-layer filters (5x5, weights on standardised pixels)")
-    fig.subplots_adjust(left=0.05, right=0.88, bottom=0.2, top=0.78, wspace=0.35)
-    fig.colorbar(im, cax=fig.add_axes([0.9, 0.2, 0.015, 0.58]), label="weight")
-    return fig
-
-
-def make_figures(summary, arrays):
+def draw(summary, arrays):
     """Every figure, from the content of results.json and figures.npz; trains nothing."""
     cm = summary["confusion_matrix"]
+    accuracy = summary["models"][cm["model"]]["test_accuracy"]
     return {
-        "loss_curve.png": plot_loss_curves(summary["models"]),
-        "confusion_matrix.png": plot_confusion(
-            np.asarray(cm["counts"]), summary["models"][cm["model"]]["test_accuracy"]),
-        "filters.png": plot_filters(arrays["filters"]),
+        "loss_curve.png": plot_loss_curves(summary["models"]).figure,
+        "confusion_matrix.png": plot_cnn_confusion(np.asarray(cm["counts"]), accuracy).figure,
+        "filters.png": plot_conv_filters(arrays["filters"]),
     }
 
 
-def save_figures(figs, out):
-    return [save_figure(f, Path(out) / name, dpi=120) for name, f in figs.items()]
+#: results.json, figures.npz (the first-layer filters) and the figures drawn from them
+OUTPUTS = Outputs(draw, dpi=120)
 
 
-def replot(folder, out=None):
-    """Redraw every figure from what a run saved in ``folder``, into ``out`` (default
-    ``folder``); returns the paths written. No data, no training."""
-    summary, arrays = provenance.load_outputs(folder)
-    return save_figures(make_figures(summary, arrays), out if out is not None else folder)
-
-
-def main(argv=None):
+def parse_args(argv):
+    """The parser and the arguments."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=None,
                         help=f"output directory (default {DEFAULT_OUT}; with --replot: DIR)")
@@ -144,14 +81,62 @@ def main(argv=None):
         "--data-home", default=None, help="MNIST directory (default: see load_mnist)"
     )
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
-    provenance.add_replot_option(parser)
+    OUTPUTS.add_replot_option(parser)
     args = parser.parse_args(argv)
-    if args.replot is not None:
-        return provenance.run_replot(parser, replot, args.replot, args.out)
-    if not args.variants:
+    if args.replot is None and not args.variants:
         parser.error("--variants: name at least one model")
-    out = Path(args.out or DEFAULT_OUT)
+    return parser, args
 
+
+def fit_and_test(run, name, params, X, y, Xt, yt):
+    """Fit one model (stage ``fit <name>``) and test it (``evaluate <name>``); its entry of
+    results.json, the model and its predictions."""
+    clf = ConvNetClassifier(**params)
+    with run.stage(f"fit {name}"):
+        t0 = time.perf_counter()
+        clf.fit(X, y)
+        fit_time = time.perf_counter() - t0
+    with run.stage(f"evaluate {name}"):
+        t0 = time.perf_counter()
+        pred = clf.predict(Xt)
+        predict_time = time.perf_counter() - t0
+    acc = float(np.mean(pred == yt))
+    print(f"{name:16s} test accuracy {100 * acc:.2f}%  fit {fit_time:7.1f} s  "
+          f"({clf.n_iter_} epochs)", flush=True)
+    return {
+        "params": params,
+        "test_accuracy": acc,
+        "test_errors": int(np.sum(pred != yt)),
+        "fit_seconds": round(fit_time, 2),
+        "predict_seconds": round(predict_time, 3),
+        "epochs": clf.n_iter_,
+        "loss_curve": [float(v) for v in clf.loss_curve_],
+    }, clf, pred
+
+
+def summarise(run, args, results, yt, n_train, main_name, pred):
+    """The content of results.json."""
+    return {
+        "n_train": n_train,
+        "n_test": int(len(yt)),
+        "seed": args.seed,
+        "quick": args.quick,
+        # kept for readers of older results; run.json is the record of provenance
+        "neocognitron_version": neocognitron.__version__,
+        "machine": {"cpus": run.record["machine"]["cpu_count"],
+                    "python": run.record["versions"]["python"]},
+        "models": results,
+        "confusion_matrix": {
+            "model": main_name, "labels": list(range(10)), "rows": "true",
+            "columns": "predicted",
+            "counts": confusion_matrix(yt, pred, labels=range(10)).tolist(),
+        },
+    }
+
+
+def run_experiment(parser, args, argv, out):
+    """Train and test every model, save and draw; results.json's content and the paths
+    written."""
     with provenance.Run(out, argv=argv, seeds={"models": args.seed},
                         script=__file__, parser=parser) as run:
         with run.stage("load data"):
@@ -161,61 +146,25 @@ def main(argv=None):
         if args.quick:
             X, y, Xt, yt = X[:6000], y[:6000], Xt[:2000], yt[:2000]
             extra = {"max_iter": 3}
-
         results, models = {}, {}
         for name in args.variants:
             params = dict(VARIANTS[name], random_state=args.seed, **extra)
-            clf = ConvNetClassifier(**params)
-            with run.stage(f"fit {name}"):
-                t0 = time.perf_counter()
-                clf.fit(X, y)
-                fit_time = time.perf_counter() - t0
-            with run.stage(f"evaluate {name}"):
-                t0 = time.perf_counter()
-                pred = clf.predict(Xt)
-                predict_time = time.perf_counter() - t0
-            acc = float(np.mean(pred == yt))
-            results[name] = {
-                "params": params,
-                "test_accuracy": acc,
-                "test_errors": int(np.sum(pred != yt)),
-                "fit_seconds": round(fit_time, 2),
-                "predict_seconds": round(predict_time, 3),
-                "epochs": clf.n_iter_,
-                "loss_curve": [float(v) for v in clf.loss_curve_],
-            }
+            results[name], clf, pred = fit_and_test(run, name, params, X, y, Xt, yt)
             models[name] = (clf, pred)
-            print(
-                f"{name:16s} test accuracy {100 * acc:.2f}%  fit {fit_time:7.1f} s  "
-                f"({clf.n_iter_} epochs)",
-                flush=True,
-            )
-
         main_name = "lenet5" if "lenet5" in models else args.variants[0]
         clf, pred = models[main_name]
-        summary = {
-            "n_train": int(len(y)),
-            "n_test": int(len(yt)),
-            "seed": args.seed,
-            "quick": args.quick,
-            # kept for readers of older results; run.json is the record of provenance
-            "neocognitron_version": neocognitron.__version__,
-            "machine": {"cpus": run.record["machine"]["cpu_count"],
-                        "python": run.record["versions"]["python"]},
-            "models": results,
-            "confusion_matrix": {
-                "model": main_name, "labels": list(range(10)), "rows": "true",
-                "columns": "predicted",
-                "counts": confusion_matrix(yt, pred, labels=range(10)).tolist(),
-            },
-        }
-        with run.stage("save results"):
-            paths = [write_json(summary, out / "results.json"),
-                     provenance.save_arrays(out / "figures.npz", filters=clf.coefs_[0])]
-        with run.stage("figures"):
-            # drawn from the files just written, exactly as --replot draws them
-            paths += save_figures(make_figures(*provenance.load_outputs(out)), out)
-    paths.append(run.path)
+        summary = summarise(run, args, results, yt, int(len(y)), main_name, pred)
+        paths = OUTPUTS.save(run, out, summary, {"filters": clf.coefs_[0]})
+    return summary, paths + [run.path]
+
+
+def main(argv=None):
+    """Run the experiment; returns the content of results.json (with ``--replot``: the
+    paths of the figures redrawn)."""
+    parser, args = parse_args(argv)
+    if args.replot is not None:
+        return OUTPUTS.replot(parser, args.replot, args.out)
+    summary, paths = run_experiment(parser, args, argv, Path(args.out or DEFAULT_OUT))
     print("wrote:")
     for p in paths:
         print(f"  {p.resolve()}")

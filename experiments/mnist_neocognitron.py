@@ -69,8 +69,8 @@ from neocognitron.plotting import (  # noqa: E402
     plot_misclassified,
 )
 from neocognitron.plotting.digits import ETL1_REFERENCE, LENET5_REFERENCE  # noqa: E402
-from neocognitron.workflow import io, provenance
-from neocognitron.workflow.results import save_figure, write_json  # noqa: E402
+from neocognitron.workflow import io, provenance  # noqa: E402
+from neocognitron.workflow.outputs import Outputs, wrote  # noqa: E402
 
 DEFAULT_OUT = "results/mnist_neocognitron"
 TOP_PER_CLASS = 3   # top prototypes shown per class in features.png
@@ -125,7 +125,7 @@ def figure_arrays(clf, layers, top, digit_true, digit_pred, misclassified):
     }
 
 
-def make_figures(results, arrays):
+def draw(results, arrays):
     """Every figure, from the content of results.json and figures.npz; trains nothing."""
     classes = results["confusion_matrix"]["labels"]
     n_train, n_test = results["data"]["n_train"], results["data"]["n_test"]
@@ -179,24 +179,13 @@ def make_figures(results, arrays):
     return figs
 
 
-def save_figures(figs, out):
-    return [save_figure(f, Path(out) / name) for name, f in figs.items()]
+#: results.json, figures.npz and the figures drawn from them (model.npz is saved beside)
+OUTPUTS = Outputs(draw)
 
 
-def replot(folder, out=None):
-    """Redraw every figure from what a run saved in ``folder``, into ``out`` (default
-    ``folder``); returns the paths written. No data, no training."""
-    results, arrays = provenance.load_outputs(folder)
-    return save_figures(make_figures(results, arrays), out if out is not None else folder)
-
-
-def main(argv=None):
-    """Run the experiment; returns the content of results.json (with ``--replot``: the
-    paths of the figures redrawn)."""
-    return _main(argv)
-
-
-def _main(argv):
+def parse_args(argv):
+    """The parser and the arguments, with the sizes they select (``n_train``, ``n_test``,
+    ``curve``)."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=None,
                     help=f"output folder (default {DEFAULT_OUT}; with --replot: DIR)")
@@ -215,129 +204,166 @@ def _main(argv):
                     help="random_state of every fit and of the test subset")
     ap.add_argument("--data-home", default=None, help="MNIST directory (default: see load_mnist)")
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
-    provenance.add_replot_option(ap)
+    OUTPUTS.add_replot_option(ap)
     args = ap.parse_args(argv)
-    if args.replot is not None:
-        return provenance.run_replot(ap, replot, args.replot, args.out)
+    args.n_train = args.train_size or (1000 if args.quick else 60000)
+    args.n_test = args.test_size or (500 if args.quick else 10000)
+    args.curve = args.learning_curve or cli.positive_int_list("300,1000" if args.quick
+                                                               else DEFAULT_CURVE)
+    return ap, args
+
+
+def load_data(run, ap, args):
+    """Stage ``load data``: the first ``n_train`` training digits, the test digits (all, or
+    ``n_test`` drawn with ``default_rng([seed, 2003])``), their indices and how they were
+    chosen."""
+    with run.stage("load data"):
+        X, y = load_mnist("train", data_home=args.data_home)
+        Xt_all, yt_all = load_mnist("test", data_home=args.data_home)
+    n_train, n_test = args.n_train, args.n_test
+    if not 1 <= n_train <= len(X):
+        ap.error(f"--train-size must lie in [1, {len(X)}], got {n_train}")
+    if not 1 <= n_test <= len(Xt_all):
+        ap.error(f"--test-size must lie in [1, {len(Xt_all)}], got {n_test}")
+    if n_test < len(Xt_all):
+        test_idx = np.sort(np.random.default_rng([args.seed, 2003]).choice(
+            len(Xt_all), n_test, replace=False))
+        test_subset = f"random subset of {n_test} drawn with default_rng([seed, 2003])"
+    else:
+        test_idx = np.arange(len(Xt_all))
+        test_subset = "all"
+    return X[:n_train], y[:n_train], Xt_all[test_idx], yt_all[test_idx], test_idx, test_subset
+
+
+def main_fit(run, args, X, y, Xt, yt):
+    """Stages ``fit`` and ``evaluate``: the main fit, its seconds and both readouts'
+    test results."""
+    params = {"random_state": args.seed, "verbose": not args.quiet}
+    if not args.quiet:
+        print(f"fitting on the first {args.n_train:,} training digits ...", flush=True)
+    with run.stage("fit"):
+        clf, fit_seconds = fit_timed(params, X, y)
+    with run.stage("evaluate"):
+        ev = time_readouts(clf, Xt, yt)
+    for r in READOUTS:
+        print(f"{r:14s} test error {100 * ev[r]['error']:.2f}% "
+              f"({ev[r]['errors']}/{args.n_test})  predict {ev[r]['predict_seconds']:.1f} s "
+              f"({ev[r]['digits_per_second']:.0f} digits/s)", flush=True)
+    print(f"fit {fit_seconds:.1f} s; planes per S-layer {clf.n_planes_}; top planes "
+          f"added per epoch {clf.planes_added_}", flush=True)
+    return clf, fit_seconds, ev
+
+
+def learning_curve(run, args, fit, X, y, Xt, yt):
+    """One fit per size of ``args.curve`` (stage ``learning curve <size>``; ``fit``, the
+    main fit's ``(clf, seconds, results)``, for ``n_train``): results.json's
+    ``learning_curve``."""
+    dropped = [s for s in args.curve if s > args.n_train]
+    curve = sorted({s for s in args.curve if s <= args.n_train} | {args.n_train})
+    params = {"random_state": args.seed, "verbose": False}
+    points = []
+    for size in tqdm(curve, desc="learning curve", disable=args.quiet):
+        if size == args.n_train:
+            c, secs, e = fit
+        else:
+            with run.stage(f"learning curve {size}"):
+                c, secs = fit_timed(params, X[:size], y[:size])
+                e = time_readouts(c, Xt, yt)
+        points.append({"n_train": size, "fit_seconds": round(secs, 2),
+                       "n_planes": list(c.n_planes_), "planes_added": list(c.planes_added_),
+                       **{f"{r}_error": e[r]["error"] for r in READOUTS}})
+    return {
+        "sizes": curve,
+        "dropped_sizes": dropped,
+        "subsets": "first N training digits (nested)",
+        **{f"{r}_error": [p[f"{r}_error"] for p in points] for r in READOUTS},
+        "points": points,
+    }
+
+
+def responses(run, clf, ev, Xt, yt, test_idx):
+    """Stage ``responses``: the confusion matrices, the misclassified digits and every
+    layer's response to test digit 0, as results.json keeps them and figures.npz."""
+    with run.stage("responses"):
+        classes = clf.classes_
+        pred = ev["wta"]["pred"]
+        cm = {r: confusion_matrix(yt, ev[r]["pred"], labels=classes) for r in READOUTS}
+        wrong = np.flatnonzero(pred != yt)
+        shown = 0
+        layers = clf.forward(Xt[shown : shown + 1])
+        top = clf.transform(Xt[shown : shown + 1])[0]
+        arrays = figure_arrays(clf, layers, top, yt[shown], pred[shown], Xt[wrong])
+    return {
+        "confusion_matrix": {"labels": classes.tolist(), "rows": "true",
+                             "columns": "predicted", **{r: cm[r].tolist() for r in READOUTS}},
+        "misclassified_wta": {"test_indices": test_idx[wrong].tolist(),
+                              "true": yt[wrong].tolist(), "pred": pred[wrong].tolist()},
+        "layer_responses_digit": int(test_idx[shown]),
+    }, arrays
+
+
+def describe(run, args, data, fit, curve, shown):
+    """The content of results.json, but for the wall time. ``data``: ``(test_idx,
+    test_subset)``; ``fit``: ``(clf, seconds, results)`` of the main fit; ``curve``: the
+    learning curve; ``shown``: the entries :func:`responses` made."""
+    (test_idx, test_subset), (clf, fit_seconds, ev) = data, fit
+    return {
+        "paper": "Fukushima (2003) Neurocomputing 51:161-180; interpolating vectors: "
+                 "Fukushima (2007) Neural Networks 20",
+        "seed": args.seed,
+        "quick": args.quick,
+        "data": {
+            "n_train": args.n_train, "n_test": args.n_test,
+            "train_subset": f"first {args.n_train} of the MNIST training set",
+            "test_subset": test_subset,
+            "test_indices_first": test_idx[:20].tolist(),
+        },
+        "params": clf.get_params(),
+        "fit_seconds": round(fit_seconds, 2),
+        "test": _public(ev),
+        "n_planes": list(clf.n_planes_),
+        "n_planes_layers": [f"U_S{i + 1}" for i in range(len(clf.n_planes_))],
+        "planes_added_per_epoch": list(clf.planes_added_),
+        "n_iter": clf.n_iter_,
+        "canvas_shape": list(clf.canvas_shape_),
+        "top_field": list(clf.top_field_),
+        "learning_curve": curve,
+        **shown,
+        "references": {"etl1_fukushima2003": ETL1_REFERENCE, "lenet5": LENET5_REFERENCE},
+        # kept for readers of older results; run.json is the record of provenance
+        "neocognitron_version": neocognitron.__version__,
+        "machine": {"cpus": run.record["machine"]["cpu_count"],
+                    "python": run.record["versions"]["python"]},
+    }
+
+
+def run_experiment(ap, args, argv, out):
+    """Fit, measure, save and draw; results.json's content, the paths written and the
+    run's wall time."""
     t_start = time.perf_counter()
-    out = Path(args.out or DEFAULT_OUT)
-
-    n_train = args.train_size or (1000 if args.quick else 60000)
-    n_test = args.test_size or (500 if args.quick else 10000)
-    curve = args.learning_curve or cli.positive_int_list("300,1000" if args.quick
-                                                          else DEFAULT_CURVE)
-
     run = provenance.Run(out, argv=argv, script=__file__, parser=ap,
                          seeds={"fits": args.seed, "test_subset": [args.seed, 2003]})
     with run:
-        with run.stage("load data"):
-            X, y = load_mnist("train", data_home=args.data_home)
-            Xt_all, yt_all = load_mnist("test", data_home=args.data_home)
-        if not 1 <= n_train <= len(X):
-            ap.error(f"--train-size must lie in [1, {len(X)}], got {n_train}")
-        if not 1 <= n_test <= len(Xt_all):
-            ap.error(f"--test-size must lie in [1, {len(Xt_all)}], got {n_test}")
-        dropped = [s for s in curve if s > n_train]
-        curve = sorted({s for s in curve if s <= n_train} | {n_train})
-        X, y = X[:n_train], y[:n_train]
-        if n_test < len(Xt_all):
-            test_idx = np.sort(np.random.default_rng([args.seed, 2003]).choice(
-                len(Xt_all), n_test, replace=False))
-            test_subset = f"random subset of {n_test} drawn with default_rng([seed, 2003])"
-        else:
-            test_idx = np.arange(len(Xt_all))
-            test_subset = "all"
-        Xt, yt = Xt_all[test_idx], yt_all[test_idx]
-
-        # ---- the main fit
-        params = {"random_state": args.seed, "verbose": not args.quiet}
-        if not args.quiet:
-            print(f"fitting on the first {n_train:,} training digits ...", flush=True)
-        with run.stage("fit"):
-            clf, fit_seconds = fit_timed(params, X, y)
-        with run.stage("evaluate"):
-            ev = time_readouts(clf, Xt, yt)
-        for r in READOUTS:
-            print(f"{r:14s} test error {100 * ev[r]['error']:.2f}% "
-                  f"({ev[r]['errors']}/{n_test})  predict {ev[r]['predict_seconds']:.1f} s "
-                  f"({ev[r]['digits_per_second']:.0f} digits/s)", flush=True)
-        print(f"fit {fit_seconds:.1f} s; planes per S-layer {clf.n_planes_}; top planes "
-              f"added per epoch {clf.planes_added_}", flush=True)
-
-        # ---- learning curve: one fit per size, the main fit reused for n_train
-        points = []
-        for size in tqdm(curve, desc="learning curve", disable=args.quiet):
-            if size == n_train:
-                c, secs, e = clf, fit_seconds, ev
-            else:
-                with run.stage(f"learning curve {size}"):
-                    c, secs = fit_timed(dict(params, verbose=False), X[:size], y[:size])
-                    e = time_readouts(c, Xt, yt)
-            points.append({"n_train": size, "fit_seconds": round(secs, 2),
-                           "n_planes": list(c.n_planes_), "planes_added": list(c.planes_added_),
-                           **{f"{r}_error": e[r]["error"] for r in READOUTS}})
-        learning_curve = {
-            "sizes": curve,
-            "dropped_sizes": dropped,
-            "subsets": "first N training digits (nested)",
-            **{f"{r}_error": [p[f"{r}_error"] for p in points] for r in READOUTS},
-            "points": points,
-        }
-
-        with run.stage("responses"):
-            classes = clf.classes_
-            pred = ev["wta"]["pred"]
-            cm = {r: confusion_matrix(yt, ev[r]["pred"], labels=classes) for r in READOUTS}
-            wrong = np.flatnonzero(pred != yt)
-            shown = 0
-            layers = clf.forward(Xt[shown : shown + 1])
-            top = clf.transform(Xt[shown : shown + 1])[0]
-            arrays = figure_arrays(clf, layers, top, yt[shown], pred[shown], Xt[wrong])
-
-        results = {
-            "paper": "Fukushima (2003) Neurocomputing 51:161-180; interpolating vectors: "
-                     "Fukushima (2007) Neural Networks 20",
-            "seed": args.seed,
-            "quick": args.quick,
-            "data": {
-                "n_train": n_train, "n_test": n_test,
-                "train_subset": f"first {n_train} of the MNIST training set",
-                "test_subset": test_subset,
-                "test_indices_first": test_idx[:20].tolist(),
-            },
-            "params": clf.get_params(),
-            "fit_seconds": round(fit_seconds, 2),
-            "test": _public(ev),
-            "n_planes": list(clf.n_planes_),
-            "n_planes_layers": [f"U_S{i + 1}" for i in range(len(clf.n_planes_))],
-            "planes_added_per_epoch": list(clf.planes_added_),
-            "n_iter": clf.n_iter_,
-            "canvas_shape": list(clf.canvas_shape_),
-            "top_field": list(clf.top_field_),
-            "learning_curve": learning_curve,
-            "confusion_matrix": {"labels": classes.tolist(), "rows": "true",
-                                 "columns": "predicted",
-                                 **{r: cm[r].tolist() for r in READOUTS}},
-            "misclassified_wta": {"test_indices": test_idx[wrong].tolist(),
-                                  "true": yt[wrong].tolist(), "pred": pred[wrong].tolist()},
-            "layer_responses_digit": int(test_idx[shown]),
-            "references": {"etl1_fukushima2003": ETL1_REFERENCE, "lenet5": LENET5_REFERENCE},
-            # kept for readers of older results; run.json is the record of provenance
-            "neocognitron_version": neocognitron.__version__,
-            "machine": {"cpus": run.record["machine"]["cpu_count"],
-                        "python": run.record["versions"]["python"]},
-        }
+        X, y, Xt, yt, test_idx, test_subset = load_data(run, ap, args)
+        fit = main_fit(run, args, X, y, Xt, yt)
+        curve = learning_curve(run, args, fit, X, y, Xt, yt)
+        shown, arrays = responses(run, fit[0], fit[2], Xt, yt, test_idx)
+        results = describe(run, args, (test_idx, test_subset), fit, curve, shown)
         results["wall_time_s"] = round(time.perf_counter() - t_start, 2)
-        with run.stage("save results"):
-            written = [write_json(results, out / "results.json"),
-                       provenance.save_arrays(out / "figures.npz", **arrays),
-                       io.save(clf, out / "model.npz")]
-        with run.stage("figures"):
-            # drawn from the files just written, exactly as --replot draws them
-            written += save_figures(make_figures(*provenance.load_outputs(out)), out)
-    written.append(run.path)
-    print(f"wrote {len(written)} files to {out.resolve()}/: "
-          + ", ".join(p.name for p in written) + f" in {run.record['wall_seconds']} s")
+        written = OUTPUTS.save(run, out, results, arrays,
+                               extra=[lambda folder: io.save(fit[0], folder / "model.npz")])
+    return results, written + [run.path], run.record["wall_seconds"]
+
+
+def main(argv=None):
+    """Run the experiment; returns the content of results.json (with ``--replot``: the
+    paths of the figures redrawn)."""
+    ap, args = parse_args(argv)
+    if args.replot is not None:
+        return OUTPUTS.replot(ap, args.replot, args.out)
+    out = Path(args.out or DEFAULT_OUT)
+    results, written, seconds = run_experiment(ap, args, argv, out)
+    print(wrote(out, written, seconds))
     return results
 
 

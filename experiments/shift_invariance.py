@@ -120,8 +120,8 @@ from neocognitron.shift_study import (  # noqa: E402
     summarise,
 )
 from neocognitron.shift_study import fukushima1980 as study1980  # noqa: E402
-from neocognitron.workflow import provenance
-from neocognitron.workflow.results import save_figure, write_json, write_text  # noqa: E402
+from neocognitron.workflow import provenance  # noqa: E402
+from neocognitron.workflow.outputs import Outputs, wrote  # noqa: E402
 
 DEFAULT_OUT = "results/shift_invariance"
 
@@ -168,6 +168,15 @@ CNN_1980 = {"max_iter": 30, "batch_size": 10}
 SHIFT_1980 = 3  # patterns have 3 empty pixels on every side
 
 
+def draw(results, arrays):
+    """Every figure, from the content of results.json; trains nothing."""
+    return plot_shift_study(results)
+
+
+#: results.json, and the figures and results.md drawn from it
+OUTPUTS = Outputs(draw, markdown=report.results_markdown, arrays=False)
+
+
 # ---------------------------------------------------------------------------- helpers
 def make_model(name, seed, settings):
     _, kind, params = MODELS[name]
@@ -199,8 +208,7 @@ def parse_args(argv=None):
                     help=f"comma-separated subset of {','.join(MODELS)}")
     ap.add_argument("--data-home", default=None, help="MNIST directory (default: see load_mnist)")
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
-    provenance.add_replot_option(ap, draws="the figures and results.md",
-                                 source="the results.json")
+    OUTPUTS.add_replot_option(ap, draws="the figures and results.md")
     args = ap.parse_args(argv)
 
     args.mode = "smoke" if args.smoke else "quick" if args.quick else "full"
@@ -260,19 +268,106 @@ def fit_and_measure(run, name, seed, settings, canvas, data, variants):
     return r, params
 
 
-def draw(results, out):
-    """Every figure and results.md, from the content of results.json, into ``out``;
-    returns the paths written. Trains nothing."""
-    out = Path(out)
-    written = [save_figure(f, out / name) for name, f in plot_shift_study(results).items()]
-    return written + [write_text(report.results_markdown(results), out / "results.md")]
+def run_models(run, args, settings, data, variants, patterns):
+    """Every model on every canvas and seed, and the 1980 comparison per seed: the runs
+    (canvas -> model -> one result per seed), every model's parameters, the 1980 runs."""
+    X, y, Xt, yt = data
+    names, seeds = args.names, settings["seeds"]
+    runs = {canvas: {n: [] for n in names} for canvas in CANVASES}
+    params = {}
+    runs_1980 = []
+    bar = tqdm(total=len(seeds) * (len(CANVASES) * len(names) + 1), desc="shift study",
+               disable=args.quiet, unit="model")
+    for seed in seeds:
+        for canvas, (side, _) in CANVASES.items():
+            on_canvas = (pad_to_canvas(X, side), y, pad_to_canvas(Xt, side), yt)
+            for name in names:
+                bar.set_postfix(seed=seed, canvas=f"{side}x{side}", model=name)
+                r, p = fit_and_measure(run, name, seed, settings, canvas, on_canvas, variants)
+                runs[canvas][name].append(r)
+                params.setdefault(name, p)
+                bar.update()
+        bar.set_postfix(seed=seed, model="1980 patterns")
+        with run.stage(f"1980 comparison seed {seed}"):
+            runs_1980.append(study1980.compare_with_cnn(patterns, seed, CNN_1980, SHIFT_1980))
+        bar.update()
+    bar.close()
+    return runs, params, runs_1980
 
 
-def replot(folder, out=None):
-    """Redraw every figure and results.md from the results.json a run saved in ``folder``,
-    into ``out`` (default ``folder``); returns the paths written. No data, no training."""
-    results, _ = provenance.load_outputs(folder, arrays=None)
-    return draw(results, out if out is not None else folder)
+def describe(run, args, settings, canvases, test_idx, measured, pattern_names):
+    """The content of results.json, but for the wall time; ``measured`` is what
+    :func:`run_models` returned."""
+    runs, params, runs_1980 = measured
+    names, seeds = args.names, settings["seeds"]
+    n_train, n_test = settings["n_train"], settings["n_test"]
+    summary = summarise(runs)
+    s1980 = {"runs": runs_1980, "summary": study1980.summarise_runs(runs_1980)}
+    labels = {n: MODELS[n][0] for n in names}
+    return {
+        "study": report.STUDY,
+        "references": list(report.REFERENCES),
+        "mode": args.mode,
+        "quick": args.mode != "full",
+        "settings": settings,
+        "seeds": seeds,
+        "git": run.record["git"],  # run.json is the full record of provenance
+        "data": {
+            "n_train": n_train, "n_test": n_test,
+            "train_subset": f"first {n_train} of the MNIST training set",
+            "test_subset": f"{n_test} of the 10,000 test digits drawn with "
+                           f"default_rng({TEST_SEED})",
+            "test_indices_first": test_idx[:20].tolist(),
+            "pixels": "0-255 as float32",
+        },
+        "definitions": report.definitions(CONSISTENCY_SEED, ELASTIC_SIGMA, NOISE_HIGH,
+                                          SHIFT_1980),
+        "models": {n: {"label": MODELS[n][0], "estimator": MODELS[n][1],
+                       "params": params[n]} for n in names},
+        "canvases": canvases,
+        "robustness_strengths": {"elastic_alpha": settings["elastic_alpha"],
+                                 "elastic_sigma": ELASTIC_SIGMA,
+                                 "noise_p": settings["noise_p"], "noise_high": NOISE_HIGH},
+        "runs": runs,
+        "summary": summary,
+        "fukushima1980": {
+            "patterns": list(pattern_names), "max_test_shift": SHIFT_1980,
+            "cnn_params": dict(CNN_1980),
+            "presentations": "the 100 shifted patterns Neocognitron.fit(random_state="
+                             "seed) learns from (20 per pattern, random shifts up to 2 "
+                             "px keeping the ink), replayed in the same order for the "
+                             "CNN (Neocognitron.presentations)",
+            **s1980,
+        },
+        "table_markdown": report.markdown_table(summary, canvases, labels, len(seeds)),
+        "table_1980_markdown": report.fukushima1980_table(s1980["summary"], len(seeds)),
+        "neocognitron_version": neocognitron.__version__,
+        "machine": {"cpus": run.record["machine"]["cpu_count"],
+                    "python": run.record["versions"]["python"]},
+    }
+
+
+def run_study(ap, args, settings, argv, out):
+    """Load the data, fit and measure every model, save and draw; results.json's content,
+    the paths written and the run's wall time."""
+    t_start = time.perf_counter()
+    run = provenance.Run(out, argv=argv, script=__file__, parser=ap, seeds={
+        "models": settings["seeds"], "test_subset": TEST_SEED,
+        "consistency": CONSISTENCY_SEED, "perturbations": TEST_SEED})
+    with run:
+        with run.stage("load data"):
+            X, y, Xt, yt, test_idx = load_data(ap, args.data_home, settings["n_train"],
+                                               settings["n_test"])
+            variants = perturbed_copies(Xt, settings["elastic_alpha"], settings["noise_p"],
+                                        ELASTIC_SIGMA, NOISE_HIGH, seed=TEST_SEED)
+            patterns, pattern_names = fukushima1980_patterns(return_names=True)
+        canvases = {c: canvas_grid(side, max_shift, settings["grid_step"][c])
+                    for c, (side, max_shift) in CANVASES.items()}
+        measured = run_models(run, args, settings, (X, y, Xt, yt), variants, patterns)
+        results = describe(run, args, settings, canvases, test_idx, measured, pattern_names)
+        results["wall_time_s"] = round(time.perf_counter() - t_start, 2)
+        written = OUTPUTS.save(run, out, results)
+    return results, written + [run.path], run.record["wall_seconds"]
 
 
 def main(argv=None):
@@ -280,98 +375,11 @@ def main(argv=None):
     the files redrawn)."""
     ap, args, settings = parse_args(argv)
     if args.replot is not None:
-        return provenance.run_replot(ap, replot, args.replot, args.out, noun="files")
-    t_start = time.perf_counter()
-    mode, names, seeds = args.mode, args.names, settings["seeds"]
+        return OUTPUTS.replot(ap, args.replot, args.out)
     out = Path(args.out or DEFAULT_OUT)
-    n_train, n_test = settings["n_train"], settings["n_test"]
-
-    run = provenance.Run(out, argv=argv, script=__file__, parser=ap, seeds={
-        "models": seeds, "test_subset": TEST_SEED, "consistency": CONSISTENCY_SEED,
-        "perturbations": TEST_SEED})
-    with run:
-        with run.stage("load data"):
-            X, y, Xt, yt, test_idx = load_data(ap, args.data_home, n_train, n_test)
-            variants = perturbed_copies(Xt, settings["elastic_alpha"], settings["noise_p"],
-                                        ELASTIC_SIGMA, NOISE_HIGH, seed=TEST_SEED)
-            patterns, pattern_names = fukushima1980_patterns(return_names=True)
-        canvases = {c: canvas_grid(side, max_shift, settings["grid_step"][c])
-                    for c, (side, max_shift) in CANVASES.items()}
-
-        runs = {canvas: {n: [] for n in names} for canvas in CANVASES}
-        params = {}
-        runs_1980 = []
-        bar = tqdm(total=len(seeds) * (len(CANVASES) * len(names) + 1), desc="shift study",
-                   disable=args.quiet, unit="model")
-        for seed in seeds:
-            for canvas, (side, _) in CANVASES.items():
-                data = (pad_to_canvas(X, side), y, pad_to_canvas(Xt, side), yt)
-                for name in names:
-                    bar.set_postfix(seed=seed, canvas=f"{side}x{side}", model=name)
-                    r, p = fit_and_measure(run, name, seed, settings, canvas, data, variants)
-                    runs[canvas][name].append(r)
-                    params.setdefault(name, p)
-                    bar.update()
-            bar.set_postfix(seed=seed, model="1980 patterns")
-            with run.stage(f"1980 comparison seed {seed}"):
-                runs_1980.append(study1980.compare_with_cnn(patterns, seed, CNN_1980, SHIFT_1980))
-            bar.update()
-        bar.close()
-
-        summary = summarise(runs)
-        s1980 = {"runs": runs_1980, "summary": study1980.summarise_runs(runs_1980)}
-        labels = {n: MODELS[n][0] for n in names}
-        results = {
-            "study": report.STUDY,
-            "references": list(report.REFERENCES),
-            "mode": mode,
-            "quick": mode != "full",
-            "settings": settings,
-            "seeds": seeds,
-            "git": run.record["git"],  # run.json is the full record of provenance
-            "data": {
-                "n_train": n_train, "n_test": n_test,
-                "train_subset": f"first {n_train} of the MNIST training set",
-                "test_subset": f"{n_test} of the 10,000 test digits drawn with "
-                               f"default_rng({TEST_SEED})",
-                "test_indices_first": test_idx[:20].tolist(),
-                "pixels": "0-255 as float32",
-            },
-            "definitions": report.definitions(CONSISTENCY_SEED, ELASTIC_SIGMA, NOISE_HIGH,
-                                              SHIFT_1980),
-            "models": {n: {"label": MODELS[n][0], "estimator": MODELS[n][1],
-                           "params": params[n]} for n in names},
-            "canvases": canvases,
-            "robustness_strengths": {"elastic_alpha": settings["elastic_alpha"],
-                                     "elastic_sigma": ELASTIC_SIGMA,
-                                     "noise_p": settings["noise_p"], "noise_high": NOISE_HIGH},
-            "runs": runs,
-            "summary": summary,
-            "fukushima1980": {
-                "patterns": list(pattern_names), "max_test_shift": SHIFT_1980,
-                "cnn_params": dict(CNN_1980),
-                "presentations": "the 100 shifted patterns Neocognitron.fit(random_state="
-                                 "seed) learns from (20 per pattern, random shifts up to 2 "
-                                 "px keeping the ink), replayed in the same order for the "
-                                 "CNN (Neocognitron.presentations)",
-                **s1980,
-            },
-            "table_markdown": report.markdown_table(summary, canvases, labels, len(seeds)),
-            "table_1980_markdown": report.fukushima1980_table(s1980["summary"], len(seeds)),
-            "neocognitron_version": neocognitron.__version__,
-            "machine": {"cpus": run.record["machine"]["cpu_count"],
-                        "python": run.record["versions"]["python"]},
-            "wall_time_s": round(time.perf_counter() - t_start, 2),
-        }
-        with run.stage("save results"):
-            written = [write_json(results, out / "results.json")]
-        with run.stage("figures"):
-            # drawn from the file just written, exactly as --replot draws them
-            written += draw(provenance.load_outputs(out, arrays=None)[0], out)
-    written.append(run.path)
+    results, written, seconds = run_study(ap, args, settings, argv, out)
     print(results["table_markdown"], results["table_1980_markdown"], sep="\n\n")
-    print(f"wrote {len(written)} files to {out.resolve()}/: "
-          + ", ".join(p.name for p in written) + f" in {run.record['wall_seconds']} s")
+    print(wrote(out, written, seconds))
     return results
 
 

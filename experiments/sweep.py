@@ -33,8 +33,8 @@ from neocognitron.workflow.results import FolderInUseError, ForeignFolderError
 from neocognitron.workflow.sweep import check_folder, load_grid, read_records, run_sweep
 
 
-def main(argv=None):
-    """Run the sweep; returns the process exit status (0: every point has a result)."""
+def parse_args(argv):
+    """The parser, the arguments, the output folder and the grid it reads."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("grid", help="grid file, .toml or .json")
     ap.add_argument("--out", default=None,
@@ -53,21 +53,28 @@ def main(argv=None):
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
     args = ap.parse_args(argv)
     out = Path(args.out) if args.out else Path("results") / "sweeps" / Path(args.grid).stem
-
     try:
         spec = load_grid(args.grid)
     except (ValueError, OSError) as exc:
         ap.error(str(exc))
-    if args.dry_run:
-        points = spec.points()
-        results, errors = read_records(out, points)
-        for p in points:
-            state = "done" if p.key in results else "failed" if p.key in errors else "to run"
-            print(f"{p.key}  seed {p.seed:<4d} {state:7s} {p.params}")
-        print(f"{len(points)} points, {len(results)} done, {len(errors)} failed; "
-              f"out: {out.resolve()}")
-        return 0
+    return ap, args, out, spec
 
+
+def dry_run(spec, out):
+    """``--dry-run``: list the points and which are done, failed or to run."""
+    points = spec.points()
+    results, errors = read_records(out, points)
+    for p in points:
+        state = "done" if p.key in results else "failed" if p.key in errors else "to run"
+        print(f"{p.key}  seed {p.seed:<4d} {state:7s} {p.params}")
+    print(f"{len(points)} points, {len(results)} done, {len(errors)} failed; "
+          f"out: {out.resolve()}")
+    return 0
+
+
+def sweep(ap, args, argv, out, spec):
+    """Run the points without a result, recording the provenance of this invocation;
+    the sweep's report and the path of that record."""
     # one record per invocation: a resumed sweep keeps the provenance of every part of it
     name = datetime.now(timezone.utc).strftime("run-%Y%m%dT%H%M%S.%fZ.json")
     try:
@@ -80,21 +87,36 @@ def main(argv=None):
                                    threads=args.threads, quiet=args.quiet)
     except (FolderInUseError, ForeignFolderError) as exc:  # another's folder: one line
         ap.exit(2, f"{ap.prog}: error: {exc}\n")
-    except KeyboardInterrupt:
-        print(f"\ninterrupted: the finished points are in {out.resolve() / 'points'}; run the "
-              "same command again to resume", file=sys.stderr)
-        return 130
+    return report, run.path
+
+
+def say(report, out, record, quiet):
+    """Print how many points are done, the summary table, every failure and the files."""
     s = report.summary
     print(f"{s['n_done']}/{s['n_points']} points done ({len(report.ran)} run now, "
           f"{report.n_skipped} from earlier runs) in {report.wall_time:.1f} s")
-    if not args.quiet:
+    if not quiet:
         print(report.summary_md.read_text().split("\n\n", 2)[-1].split("\n## ")[0])
     for e in report.errors:
         print(f"FAILED {e['key']} {e['params']} seed {e['seed']}: "
               f"{e['error'].splitlines()[0]}  ({out.resolve() / 'points' / e['key']}.error.json)")
     print("wrote:")
-    for path in (report.summary_json, report.summary_md, out / "points", run.path):
+    for path in (report.summary_json, report.summary_md, out / "points", record):
         print(f"  {Path(path).resolve()}")
+
+
+def main(argv=None):
+    """Run the sweep; returns the process exit status (0: every point has a result)."""
+    ap, args, out, spec = parse_args(argv)
+    if args.dry_run:
+        return dry_run(spec, out)
+    try:
+        report, record = sweep(ap, args, argv, out, spec)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: the finished points are in {out.resolve() / 'points'}; run the "
+              "same command again to resume", file=sys.stderr)
+        return 130
+    say(report, out, record, args.quiet)
     return 0 if report.ok else 1
 
 

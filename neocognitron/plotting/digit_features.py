@@ -103,10 +103,22 @@ def plot_digit_features(s1_patterns, s2_patterns, top_patterns=None, top_labels=
     fig = fig or plt.figure(figsize=(max(13, 1.3 * n_cls + 1.5), sum(heights) + 0.5),
                             layout="constrained")
     subs = list(np.atleast_1d(fig.subfigures(len(heights), 1, height_ratios=heights)))
-    px1 = f" (1 cell = {strides[0]} pixels)" if strides else ""
+    _draw_s1(subs[0], s1, angles)
+    if s2 is not None:
+        px1 = f" (1 cell = {strides[0]} pixels)" if strides else ""
+        _draw_s2(subs[1], s2, s2_rows, angles, px1)
+    if has_top:
+        n_c = 1 if s2 is None else 2
+        _draw_top(subs[-1], top_patterns, top_labels, top_shape, classes, per_class,
+                  f"U_C{n_c}", int(np.prod(strides[:n_c])) if strides else None)
+    fig.suptitle("Learned features of the digit neocognitron, layer by layer",
+                 fontsize=12, fontweight="bold")
+    return fig
 
-    # U_S1 edge patterns
-    sf = subs[0]
+
+def _draw_s1(sf, s1, angles):
+    """U_S1's edge patterns (on minus off) on subfigure ``sf``, one panel per plane."""
+    n_or = s1.shape[0]
     axes = np.atleast_1d(sf.subplots(1, n_or))
     diff = s1[:, 0] - s1[:, 1]
     vmax = float(np.abs(diff).max()) or 1.0
@@ -119,16 +131,6 @@ def plot_digit_features(s1_patterns, s2_patterns, top_patterns=None, top_labels=
     sf.suptitle(f"U_S1: the {n_or} edge-extracting planes, pattern X = U_G on-centre minus "
                 f"off-centre response to an ideal edge ({s1.shape[2]}x{s1.shape[3]} pixels; "
                 "arrow: ink side)", fontsize=10)
-
-    if s2 is not None:
-        _draw_s2(subs[1], s2, s2_rows, angles, px1)
-    if has_top:
-        n_c = 1 if s2 is None else 2
-        _draw_top(subs[-1], top_patterns, top_labels, top_shape, classes, per_class,
-                  f"U_C{n_c}", int(np.prod(strides[:n_c])) if strides else None)
-    fig.suptitle("Learned features of the digit neocognitron, layer by layer",
-                 fontsize=12, fontweight="bold")
-    return fig
 
 
 def _draw_s2(sf, s2, s2_rows, angles, px1):

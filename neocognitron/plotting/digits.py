@@ -1,6 +1,7 @@
 """Figures of the digit neocognitron (Fukushima 2003, 2007) on MNIST: confusion matrix,
-learning curve with reference points, the response of every layer to one digit, and the
-misclassified digits (the learned features: :mod:`.digit_features`).
+learning curve with reference points, the response of every layer to one digit, the
+misclassified digits and the validation error of an ablation (the learned features:
+:mod:`.digit_features`).
 
 Every function takes arrays (what a fitted ``NeocognitronClassifier`` holds or returns),
 draws on a given ``ax`` / ``fig`` or makes one, returns it, and never calls ``show()``.
@@ -11,12 +12,15 @@ import numpy as np
 from matplotlib import colors
 
 __all__ = [
+    "draw_counts",
     "plot_confusion",
+    "plot_ablation",
     "plot_learning_curve",
     "plot_layer_responses",
     "plot_misclassified",
     "ETL1_REFERENCE",
     "LENET5_REFERENCE",
+    "READOUT_LABELS",
 ]
 
 #: Fukushima (2003): 1.4 % error on a blind test set of ETL1 digits after training on 3000
@@ -42,6 +46,28 @@ def _plain(ax):
 
 
 # ---------------------------------------------------------------------------- confusion
+def draw_counts(ax, cm, light, labels=None, fontsize=8, bold_diagonal=False, **imshow):
+    """Draw the counts ``cm`` (rows true, columns predicted) as an image, zeros blank and
+    every other count written in its cell: black where ``light(count)``, else white; ticks
+    at every class, named by ``labels``. ``imshow`` (colour map, norm, ...) goes to
+    ``ax.imshow``; returns its image."""
+    n = cm.shape[0]
+    im = ax.imshow(np.where(cm > 0, cm, np.nan), **imshow)
+    for i in range(n):
+        for j in range(n):
+            if cm[i, j]:
+                ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=fontsize,
+                        color="black" if light(cm[i, j]) else "white",
+                        fontweight="bold" if bold_diagonal and i == j else "normal")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_ticks(range(n))
+        if labels is not None:  # else the axis' own numbers
+            axis.set_ticklabels(labels)
+    ax.set_xlabel("predicted digit")
+    ax.set_ylabel("true digit")
+    return im
+
+
 def plot_confusion(cm, ax=None, labels=None, title=None):
     """Confusion matrix as counts: rows true class, columns predicted class.
 
@@ -62,23 +88,11 @@ def plot_confusion(cm, ax=None, labels=None, title=None):
     labels = [str(c) for c in (range(n) if labels is None else labels)]
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 6))
-    shown = np.where(cm > 0, cm, np.nan)
-    cmap = plt.get_cmap("viridis").with_extremes(bad="white")
-    im = ax.imshow(shown, cmap=cmap, norm=colors.LogNorm(vmin=1, vmax=max(cm.max(), 2)),
-                   interpolation="nearest")
-    for i in range(n):
-        for j in range(n):
-            if cm[i, j]:
-                light = np.log(cm[i, j]) > 0.6 * np.log(max(cm.max(), 2))
-                ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=8,
-                        color="black" if light else "white",
-                        fontweight="bold" if i == j else "normal")
-    ax.set_xticks(range(n))
-    ax.set_xticklabels(labels)
-    ax.set_yticks(range(n))
-    ax.set_yticklabels(labels)
-    ax.set_xlabel("predicted digit")
-    ax.set_ylabel("true digit")
+    top = np.log(max(cm.max(), 2))
+    im = draw_counts(ax, cm, lambda c: np.log(c) > 0.6 * top, labels, bold_diagonal=True,
+                       cmap=plt.get_cmap("viridis").with_extremes(bad="white"),
+                       norm=colors.LogNorm(vmin=1, vmax=max(cm.max(), 2)),
+                       interpolation="nearest")
     total, right = int(cm.sum()), int(np.trace(cm))
     ax.set_title(title or f"Confusion matrix, {total:,} test digits "
                  f"(error {100 * (1 - right / max(total, 1)):.2f} %)")
@@ -181,40 +195,12 @@ def plot_layer_responses(layers, index=0, top=None, classes=None, fig=None, titl
     gs = fig.add_gridspec(n_rows, max_cols + 1, width_ratios=[2.2] + [1] * max_cols,
                           left=0.01, right=0.99, bottom=0.06 if top is not None else 0.03,
                           top=1 - 0.95 / fig.get_figheight(), hspace=0.3, wspace=0.08)
-    names = {"U0": "input", "UG": "contrast:\non-, off-centre"}
     r0 = 0
     for (name, v), r in zip(resp.items(), rows, strict=True):
-        K = v.shape[0]
-        vmax = max(float(v.max()), 1e-12)
-        label = fig.add_subplot(gs[r0 : r0 + r, 0])
-        label.axis("off")
-        label.text(0.0, 0.5, f"{name}  {names.get(name, '')}\n{K} plane{'s' * (K > 1)} of "
-                   f"{v.shape[1]}x{v.shape[2]}\nmax {vmax:.3g}", fontsize=9, va="center",
-                   ha="left", transform=label.transAxes)
-        for k in range(K):
-            ax = fig.add_subplot(gs[r0 + k // max_cols, 1 + k % max_cols])
-            ax.imshow(v[k], cmap="Greys", vmin=0, vmax=vmax, interpolation="nearest")
-            _plain(ax)
-            if K > 1:
-                ax.set_title(str(k), fontsize=7, pad=1.5)
+        _draw_layer(fig, gs, r0, r, name, v, max_cols)
         r0 += r
     if top is not None:
-        ax = fig.add_subplot(gs[r0 + 1 : r0 + 3, 3 : max_cols - 2])
-        top = np.asarray(top, dtype=float)
-        classes = [str(c) for c in (range(len(top)) if classes is None else classes)]
-        win = int(np.argmax(top))
-        ax.bar(range(len(top)), top,
-               color=["tab:orange" if i == win else "tab:blue" for i in range(len(top))])
-        ax.set_xticks(range(len(top)))
-        ax.set_xticklabels(classes)
-        ax.set_xlabel("class of the top C-cell")
-        ax.set_ylabel("top C-cell output")
-        ax.set_title(f"top C-cells, one per class: winner {classes[win]!r} (orange)",
-                     fontsize=9)
-        label = fig.add_subplot(gs[r0 + 1 : r0 + 3, 0])
-        label.axis("off")
-        label.text(0.0, 0.5, f"top C-layer\n{len(top)} cells", fontsize=9, va="center",
-                   ha="left", transform=label.transAxes)
+        _draw_top_cells(fig, gs, r0, top, classes, max_cols)
     sm = plt.cm.ScalarMappable(cmap="Greys", norm=plt.Normalize(0, 1))
     cax = fig.add_axes([0.82, 0.035 if top is not None else 0.01, 0.15,
                         0.12 / fig.get_figheight()])
@@ -222,6 +208,47 @@ def plot_layer_responses(layers, index=0, top=None, classes=None, fig=None, titl
     fig.suptitle(title or "Response of every layer to one digit (darkness = output, scaled to "
                  "each layer's maximum; numbers = cell-plane)", fontsize=11)
     return fig
+
+
+_LAYER_NAMES = {"U0": "input", "UG": "contrast:\non-, off-centre"}
+
+
+def _draw_layer(fig, gs, r0, rows, name, v, max_cols):
+    """One layer's planes ``v`` (K, H, W) in ``rows`` rows of grid ``gs`` from row ``r0``,
+    labelled in the first column; darkness scaled to the layer's maximum."""
+    K = v.shape[0]
+    vmax = max(float(v.max()), 1e-12)
+    label = fig.add_subplot(gs[r0 : r0 + rows, 0])
+    label.axis("off")
+    label.text(0.0, 0.5, f"{name}  {_LAYER_NAMES.get(name, '')}\n{K} plane{'s' * (K > 1)} of "
+               f"{v.shape[1]}x{v.shape[2]}\nmax {vmax:.3g}", fontsize=9, va="center",
+               ha="left", transform=label.transAxes)
+    for k in range(K):
+        ax = fig.add_subplot(gs[r0 + k // max_cols, 1 + k % max_cols])
+        ax.imshow(v[k], cmap="Greys", vmin=0, vmax=vmax, interpolation="nearest")
+        _plain(ax)
+        if K > 1:
+            ax.set_title(str(k), fontsize=7, pad=1.5)
+
+
+def _draw_top_cells(fig, gs, r0, top, classes, max_cols):
+    """The top C-cells' outputs as bars (the winner orange) in rows ``r0 + 1, r0 + 2`` of
+    grid ``gs``, labelled in the first column."""
+    ax = fig.add_subplot(gs[r0 + 1 : r0 + 3, 3 : max_cols - 2])
+    top = np.asarray(top, dtype=float)
+    classes = [str(c) for c in (range(len(top)) if classes is None else classes)]
+    win = int(np.argmax(top))
+    ax.bar(range(len(top)), top,
+           color=["tab:orange" if i == win else "tab:blue" for i in range(len(top))])
+    ax.set_xticks(range(len(top)))
+    ax.set_xticklabels(classes)
+    ax.set_xlabel("class of the top C-cell")
+    ax.set_ylabel("top C-cell output")
+    ax.set_title(f"top C-cells, one per class: winner {classes[win]!r} (orange)", fontsize=9)
+    label = fig.add_subplot(gs[r0 + 1 : r0 + 3, 0])
+    label.axis("off")
+    label.text(0.0, 0.5, f"top C-layer\n{len(top)} cells", fontsize=9, va="center",
+               ha="left", transform=label.transAxes)
 
 
 # ---------------------------------------------------------------------------- errors
@@ -259,3 +286,51 @@ def plot_misclassified(images, y_true, y_pred, fig=None, max_n=50, cols=10, titl
                  fontsize=11)
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------------------- ablation
+#: How the readouts of ``NeocognitronClassifier`` are named in figures.
+READOUT_LABELS = {"wta": "winner-take-all", "interpolating": "interpolating vectors"}
+
+
+def plot_ablation(results, ax=None):
+    """Validation error (%) of both readouts per variant of an ablation, as horizontal
+    grouped bars, variant 1 on top.
+
+    Parameters
+    ----------
+    results : dict
+        The ``results.json`` of ``experiments/digits_ablation.py``: ``"readouts"``,
+        ``"variants"`` (each with ``index``, ``name``, ``n_planes`` and ``val[readout]
+        ["error"]``), ``"data"`` (``n_train``, ``n_val``, ``val_indices``) and ``"seed"``.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    if ax is None:
+        ax = plt.subplots(figsize=(10, 1.5 + 0.75 * len(results["variants"])))[1]
+    variants, h = results["variants"], 0.38
+    pos = np.arange(len(variants))
+    shade = {"wta": "tab:blue", "interpolating": "tab:orange"}
+    top = 0.0
+    for k, readout in enumerate(results["readouts"]):
+        errs = [100 * v["val"][readout]["error"] for v in variants]
+        top = max(top, *errs)
+        bars = ax.barh(pos + (k - 0.5) * h, errs, height=h, color=shade[readout],
+                       label=READOUT_LABELS[readout])
+        ax.bar_label(bars, labels=[f"{e:.2f} %" for e in errs], padding=3, fontsize=8)
+    ax.set_yticks(pos, [f"{v['index']}. {v['name']}\n({v['n_planes'][-1]:,} top planes)"
+                        for v in variants], fontsize=9)
+    ax.invert_yaxis()  # variant 1 on top
+    ax.set_xlim(0, 1.18 * top if top > 0 else 1)
+    ax.set_xlabel("validation error (%)")
+    ax.set_ylabel("variant (one change from the defaults)")
+    d = results["data"]
+    ax.set_title(f"Digit neocognitron ablation: trained on the first {d['n_train']:,} MNIST "
+                 f"training digits,\nvalidated on training digits {d['val_indices'][0]:,}-"
+                 f"{d['val_indices'][1] - 1:,} ({d['n_val']:,}), seed {results['seed']}", pad=24)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=9)
+    ax.grid(axis="x", alpha=0.3)
+    return ax

@@ -111,24 +111,29 @@ def plot_fig6(patterns, variants, responses, winners, names=None, fig=None):
                          color="black" if ok else "crimson")
             if v == 0:
                 ax.set_ylabel(f'"{pattern_names[p]}"', fontsize=10, rotation=0, labelpad=14)
-        ax = fig.add_subplot(gs[p, V + 1])
-        im = ax.imshow(responses[p], cmap=GREYS, vmin=0, vmax=vmax, aspect="auto",
-                       interpolation="nearest")
-        ax.set_yticks(range(V))
-        ax.set_yticklabels(labels, fontsize=6)
-        K = responses.shape[2]
-        ax.set_xticks(range(0, K, 4))
-        ax.tick_params(axis="x", labelsize=6)
-        ax.axvline(winners[p], color="tab:orange", lw=0.8, alpha=0.6)
-        ax.set_title(f'(h) UC3 response to "{pattern_names[p]}" (cell #{winners[p]} marked)',
-                     fontsize=7)
-        if p == P - 1:
-            ax.set_xlabel("UC3 cell (cell-plane k)", fontsize=8)
+        im = _uc3_responses(fig.add_subplot(gs[p, V + 1]), responses[p], vmax, labels,
+                            pattern_names[p], winners[p], last=p == P - 1)
     cbar = fig.colorbar(im, ax=fig.axes[-1], orientation="vertical", fraction=0.05, pad=0.02)
     cbar.set_label("UC3 output", fontsize=8)
     fig.suptitle("Fig. 6: shifted, deformed, resized, noisy and incomplete patterns elicit "
                  "the same UC3 cell (red title: a different cell won)", fontsize=10)
     return fig
+
+
+def _uc3_responses(ax, responses, vmax, labels, name, winner, last):
+    """Fig. 6 (h): the UC3 response (V, K) to every variant of pattern ``name`` as an
+    image, its own cell ``winner`` marked; the cell axis labelled on the ``last`` row."""
+    im = ax.imshow(responses, cmap=GREYS, vmin=0, vmax=vmax, aspect="auto",
+                   interpolation="nearest")
+    ax.set_yticks(range(responses.shape[0]))
+    ax.set_yticklabels(labels, fontsize=6)
+    ax.set_xticks(range(0, responses.shape[1], 4))
+    ax.tick_params(axis="x", labelsize=6)
+    ax.axvline(winner, color="tab:orange", lw=0.8, alpha=0.6)
+    ax.set_title(f'(h) UC3 response to "{name}" (cell #{winner} marked)', fontsize=7)
+    if last:
+        ax.set_xlabel("UC3 cell (cell-plane k)", fontsize=8)
+    return im
 
 
 def plot_filters(a, ax=None, title="Learned US1 weights a(nu, k)"):

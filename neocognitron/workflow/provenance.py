@@ -55,13 +55,16 @@ clean commits: a run into them from a tree with uncommitted changes is refused
 
 Replotting: an experiment writes ``results.json`` (every number) and, when a figure needs
 arrays that are not numbers to read (learned weights, layer responses, images),
-``figures.npz``; :func:`load_outputs` reads both back for ``--replot``, which every
-experiment script declares with :func:`add_replot_option` and runs with :func:`run_replot`::
+``figures.npz``; :func:`load_outputs` reads both back for ``--replot``, declared with
+:func:`add_replot_option` and run with :func:`run_replot`. The experiment scripts do all
+of this through :class:`neocognitron.workflow.outputs.Outputs`, which saves a run's files
+and redraws its figures from them with one drawing function::
 
-    add_replot_option(parser)
+    OUTPUTS = Outputs(draw)                        # draw(results, arrays) -> {name: figure}
+    OUTPUTS.add_replot_option(parser)
     args = parser.parse_args(argv)
     if args.replot is not None:
-        return run_replot(parser, replot, args.replot, args.out)
+        return OUTPUTS.replot(parser, args.replot, args.out)
 """
 
 import json
