@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from neocognitron import cells
+from neocognitron.digits import _kernels as digits_kernels
 from neocognitron.digits import competitive, interpolating, top
 from neocognitron.digits.layers import gaussian
 
@@ -239,6 +240,19 @@ def test_top_max_scores_is_the_numpy_expression_bit_for_bit(shape):
     want = ((1.0 + dots) / (1.0 + 0.5 * norms[..., None] * b)).max(axis=1)
     assert want.dtype == np.float32
     np.testing.assert_array_equal(top.top_max_scores(dots, norms, b, 0.5), want)
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 1), (5, 9, 7), (3, 25, 40)])
+def test_top_max_scores_kernel_against_naive(shape):
+    # the private kernel itself (neocognitron.digits._kernels), on the float32 arrays the
+    # public function passes it, against plain loops in float64
+    rng = np.random.default_rng(shape[1])
+    dots = (rng.random(shape, dtype=np.float32) * 50).astype(np.float32)
+    norms = rng.random(shape[:2], dtype=np.float32) * 10
+    b = rng.random(shape[2], dtype=np.float32) * 100
+    out = np.empty((shape[0], shape[2]), dtype=np.float32)
+    digits_kernels._top_max_scores(dots, norms, b, np.float32(0.7), out)
+    np.testing.assert_allclose(out, naive.top_max_scores(dots, norms, b, 0.7), rtol=2e-6)
 
 
 def test_top_max_scores_rejects_bad_input():

@@ -29,7 +29,7 @@ the digits still to come, so the result is that of strictly one-at-a-time learni
 
 import numpy as np
 
-from .. import _kernels
+from ._kernels import _top_max_scores
 
 __all__ = ["windows", "top_scores", "top_max_scores", "fit_top", "TopState"]
 
@@ -76,8 +76,8 @@ def top_max_scores(dots, norms, b, theta):
     if dots.shape[1] == 0:
         raise ValueError("dots has no position")
     out = np.empty((dots.shape[0], dots.shape[2]), dtype=np.float32)
-    _kernels._top_max_scores(np.ascontiguousarray(dots), np.ascontiguousarray(norms),
-                             np.ascontiguousarray(b), np.float32(theta), out)
+    _top_max_scores(np.ascontiguousarray(dots), np.ascontiguousarray(norms),
+                    np.ascontiguousarray(b), np.float32(theta), out)
     return out
 
 
