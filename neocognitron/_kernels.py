@@ -1,8 +1,9 @@
 """Private numba kernels for the cell layers. They assume valid input.
 
-Every public function in :mod:`neocognitron.cells` validates its arguments, converts them
-once to one dtype and C layout, computes the receptive-field starts with
-:func:`neocognitron._grid.field_starts`, and only then calls a kernel here. Kernels write
+The functions of :mod:`neocognitron._cells` call the kernels here, on arrays checked and
+converted to one dtype and C layout once (by the public functions of
+:mod:`neocognitron.cells`, or at an estimator's boundary), with the receptive-field starts
+of :func:`neocognitron._grid.field_starts`. Kernels write
 into preallocated outputs; inside each ``prange`` loop an iteration writes only its own
 slice of the output. Nothing here imports from the rest of the package but ``_numba``
 and ``_correlate`` (the correlation helpers these kernels share).

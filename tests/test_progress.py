@@ -154,8 +154,8 @@ def test_network_fit_bar(monkeypatch, capsys):
     from neocognitron.fukushima1980 import learning
     from neocognitron.fukushima1980.config import fukushima1980
 
-    monkeypatch.setattr(learning, "representatives",
-                        compiling_first_call(learning.representatives))
+    monkeypatch.setattr(learning, "_representatives",
+                        compiling_first_call(learning._representatives))
     cfg = dataclasses.replace(fukushima1980(), repeats=1)
     Neocognitron(config=cfg, random_state=0, verbose=True).fit(fukushima1980_patterns())
     assert labelled_bars(capsys.readouterr().err) == {"self-organising"}
