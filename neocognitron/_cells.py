@@ -10,7 +10,8 @@ check it. What stays here costs no pass over the data: the shapes a kernel relie
 kernel reading past an array would crash, not raise) and the range checks of
 :mod:`neocognitron.cells`, whose bounds come from each array's largest entry. Callers that
 know those maxima (the validation computes them) pass them; otherwise one ``max`` per
-array finds them. A NaN or inf that reaches a range check fails it (``check_in_range``).
+array finds them (and a ``min`` for the weights that may be negative, ``a_g`` and the
+blurring ``d``). A NaN or inf that reaches a range check fails it (``check_in_range``).
 """
 
 import math
@@ -50,6 +51,11 @@ def abs_max(x):
     return max(float(x.max()), -float(x.min()))
 
 
+def largest(x):
+    """:func:`abs_max` of a non-negative array: its largest entry, one pass."""
+    return float(x.max()) if x.size else 0.0
+
+
 def _grid(in_hw, kernel_hw, out_hw):
     """``(out_hw, y0, x0)``: the output grid and its receptive fields' starts."""
     out_hw = tuple(in_hw) if out_hw is None else tuple(out_hw)
@@ -65,8 +71,8 @@ def v_c(u_c, c, out_hw=None, u_max=None, c_max=None):
     """V_C-cells (:func:`neocognitron.cells.v_c`), without overflow: scaled by powers of
     two (exact) when the squares need it."""
     check_field_fits(u_c.shape[2:], c.shape, "c", "u_c")
-    u_max = abs_max(u_c) if u_max is None else u_max
-    c_max = abs_max(c) if c_max is None else c_max
+    u_max = largest(u_c) if u_max is None else u_max
+    c_max = largest(c) if c_max is None else c_max
     out_hw, y0, x0 = _grid(u_c.shape[2:], c.shape, out_hw)
     v = np.empty((u_c.shape[0],) + out_hw, dtype=u_c.dtype)
     shifts = square_shifts(u_max, u_c.shape[1] * c.size * c_max, u_c.dtype)
@@ -103,7 +109,7 @@ def s_layer_and_v(u_c, a, b, c, r, out_hw=None, maxima=None, theta=None):
         name, value = ("r", r) if theta is None else ("theta", theta)
         raise ValueError(f"{name} must be at least {np.finfo(dtype).tiny:.3g} for "
                          f"{dtype.name} input (smaller rounds to zero there), got {value}")
-    u_max, a_max, b_max, c_max = maxima or (abs_max(x) for x in (u_c, a, b, c))
+    u_max, a_max, b_max, c_max = maxima or (largest(x) for x in (u_c, a, b, c))
     excitation = u_max * a_max * a[0].size
     check_in_range(excitation, dtype, "the excitation sum a * u_c", "u_c and a")
     check_in_range(2 * b_max * u_max * math.sqrt(Kp * c.size * c_max), dtype,
@@ -129,8 +135,8 @@ def c_layer(u_s, d, alpha, out_hw=None, u_max=None, d_max=None):
     dtype = u_s.dtype
     check_field_fits(u_s.shape[2:], d.shape, "d", "u_s")
     check_in_range(alpha, dtype, "alpha", "alpha")
-    u_max = abs_max(u_s) if u_max is None else u_max
-    d_max = abs_max(d) if d_max is None else d_max
+    u_max = largest(u_s) if u_max is None else u_max
+    d_max = largest(d) if d_max is None else d_max
     check_in_range(u_s.shape[1] * u_max * d_max * d.size, dtype,
                    "the sum over planes of d * u_s (K v_S)", "u_s and d")
     out_hw, y0, x0 = _grid(u_s.shape[2:], d.shape, out_hw)
@@ -146,7 +152,7 @@ def contrast_layer(u0, a_g, out_hw=None, u_max=None, a_max=None):
     """On- and off-centre cells of ``u0`` ``(N, 1, H, W)``
     (:func:`neocognitron.cells.contrast_layer`)."""
     check_field_fits(u0.shape[2:], a_g.shape, "a_g", "u0")
-    u_max = abs_max(u0) if u_max is None else u_max
+    u_max = largest(u0) if u_max is None else u_max
     a_max = abs_max(a_g) if a_max is None else a_max
     out_hw, y0, x0 = _grid(u0.shape[2:], a_g.shape, out_hw)
     e = np.empty((u0.shape[0], 1) + out_hw, dtype=u0.dtype)
@@ -166,7 +172,7 @@ def contrast_layer(u0, a_g, out_hw=None, u_max=None, a_max=None):
 def c_layer_blur(u_s, d, out_hw=None, u_max=None, d_max=None):
     """C-cells without V_S inhibition (:func:`neocognitron.cells.c_layer_blur`)."""
     check_field_fits(u_s.shape[2:], d.shape, "d", "u_s")
-    u_max = abs_max(u_s) if u_max is None else u_max
+    u_max = largest(u_s) if u_max is None else u_max
     d_max = abs_max(d) if d_max is None else d_max
     out_hw, y0, x0 = _grid(u_s.shape[2:], d.shape, out_hw)
     e = np.empty(u_s.shape[:2] + out_hw, dtype=u_s.dtype)

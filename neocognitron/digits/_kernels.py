@@ -11,7 +11,7 @@ from .._numba import njit_exact, prange
 
 
 # Without fastmath: the scores must be bit-for-bit those of the numpy expression in
-# neocognitron.digits.top.top_scores, so that both readouts pick the same winners.
+# neocognitron.digits.top._top_scores, so that both readouts pick the same winners.
 @njit_exact(parallel=True)
 def _top_max_scores(dots, norms, b, theta, out):
     """out[i, k] = max_p (1 + dots[i, p, k]) / (1 + theta * norms[i, p] * b[k]).
