@@ -143,13 +143,13 @@ class Neocognitron(TransformerMixin, BaseEstimator):
         were checked and converted to the weights' dtype once, and whose weights it makes.
         """
         cfg = self._config()
-        layers = cells if checked else _cells
+        cell_layers = cells if checked else _cells
         out, v_cs = {"U0": u0}, []
         u_c = u0
         for i, st in enumerate(cfg.stages):
-            u_s, v = layers.s_layer_and_v(u_c, a[i], b[i], c[i], st.s.r, st.s.size)
+            u_s, v = cell_layers.s_layer_and_v(u_c, a[i], b[i], c[i], st.s.r, st.s.size)
             v_cs.append(v)
-            u_c = layers.c_layer(u_s, d[i], cfg.alpha, st.c.size)
+            u_c = cell_layers.c_layer(u_s, d[i], cfg.alpha, st.c.size)
             out[f"US{i + 1}"], out[f"UC{i + 1}"] = u_s, u_c
         return (out, v_cs) if with_v else out
 
