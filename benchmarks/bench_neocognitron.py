@@ -24,8 +24,8 @@ from neocognitron import NeocognitronClassifier
 from neocognitron._grid import field_starts
 from neocognitron.datasets import load_mnist
 from neocognitron.digits.cascade import to_canvas
-from neocognitron.digits.layers import theta_weights
-from neocognitron.digits.top import top_scores, windows
+from neocognitron.digits.layers import _theta_weights
+from neocognitron.digits.top import _top_scores, _windows
 
 
 def _corr(x, w):
@@ -40,7 +40,7 @@ def reference_predict(clf, images):
         e = _corr(img, clf.a_g_)
         u = np.stack([np.maximum(e, 0), np.maximum(-e, 0)])
         for st in clf.stages_:
-            a, b = theta_weights(st.X, st.c)
+            a, b = _theta_weights(st.X, st.c)
             v = np.sqrt(sum(_corr(p * p, st.c) for p in u))
             u_s = np.empty((len(a),) + u.shape[1:])
             for k in range(len(a)):
@@ -55,9 +55,9 @@ def reference_predict(clf, images):
             e = np.stack([_corr(p, st.d) for p in u_s])[:, ys][:, :, xs]
             e = np.maximum(e, 0)
             u = e / (1 + e)
-        Wb = windows(u[None] ** clf.top_exponent, clf.top_field_)[0]
+        Wb = _windows(u[None] ** clf.top_exponent, clf.top_field_)[0]
         norms = np.linalg.norm(Wb, axis=1)
-        s = top_scores(Wb @ clf.top_X_.T, norms, b_top, clf.top_threshold).max(axis=0)
+        s = _top_scores(Wb @ clf.top_X_.T, norms, b_top, clf.top_threshold).max(axis=0)
         out.append(clf.top_labels_[np.argmax(s)])
     return clf.classes_[np.array(out)]
 

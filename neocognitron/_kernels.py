@@ -1,8 +1,9 @@
 """Private numba kernels for the cell layers. They assume valid input.
 
-Every public function in :mod:`neocognitron.cells` validates its arguments, converts them
-once to one dtype and C layout, computes the receptive-field starts with
-:func:`neocognitron._grid.field_starts`, and only then calls a kernel here. Kernels write
+The functions of :mod:`neocognitron._cells` call the kernels here, on arrays checked and
+converted to one dtype and C layout once (by the public functions of
+:mod:`neocognitron.cells`, or at an estimator's boundary), with the receptive-field starts
+of :func:`neocognitron._grid.field_starts`. Kernels write
 into preallocated outputs; inside each ``prange`` loop an iteration writes only its own
 slice of the output. Nothing here imports from the rest of the package but ``_numba``
 and ``_correlate`` (the correlation helpers these kernels share).
@@ -61,11 +62,11 @@ from ._correlate import (  # noqa: F401  (_unit_step, _valid_range, _correlate_p
 )
 from ._numba import njit, njit_exact, prange
 
-# The functions that decide whether a cell answers (_s_finish, _c_finish_job) and the top
-# stage's scores are compiled without fastmath (see neocognitron._numba): e.g. contracting
-# ``1 + bk * v`` into a fused multiply-add made S-cells whose excitation equals their
-# inhibition answer with 2e-16 instead of staying silent. They are O(outputs), the
-# correlations that feed them O(outputs x taps), so this costs little.
+# The functions that decide whether a cell answers (_s_finish, _c_finish_job) are compiled
+# without fastmath (see neocognitron._numba): e.g. contracting ``1 + bk * v`` into a fused
+# multiply-add made S-cells whose excitation equals their inhibition answer with 2e-16
+# instead of staying silent. They are O(outputs), the correlations that feed them
+# O(outputs x taps), so this costs little.
 
 
 @njit_exact
@@ -242,22 +243,3 @@ def _c_layer_finish(e, alpha, out):
     for n in prange(e.shape[0]):
         _c_finish_job(e, alpha, np.int64(n), out)
 
-
-# ------------------------------------------------------------------ the digit top stage
-# Without fastmath: the scores must be bit-for-bit those of the numpy expression in
-# neocognitron.digits.top.top_scores, so that both readouts pick the same winners.
-@njit_exact(parallel=True)
-def _top_max_scores(dots, norms, b, theta, out):
-    """out[i, k] = max_p (1 + dots[i, p, k]) / (1 + theta * norms[i, p] * b[k]).
-
-    float32 throughout (the caller converts), evaluated in the order numpy evaluates
-    ``(1 + dots) / (1 + theta * norms[..., None] * b)``.
-    """
-    one = np.float32(1.0)
-    for i in prange(dots.shape[0]):
-        for p in range(dots.shape[1]):
-            tn = theta * norms[i, p]
-            for k in range(dots.shape[2]):
-                s = (one + dots[i, p, k]) / (one + tn * b[k])
-                if p == 0 or s > out[i, k]:
-                    out[i, k] = s

@@ -12,9 +12,14 @@ import numbers
 import numpy as np
 
 
+def common_float_dtype(*arrays):
+    """The dtype the cells compute arrays in together: float32 if all are, else float64."""
+    return np.float32 if all(x.dtype == np.float32 for x in arrays) else np.float64
+
+
 def same_float_dtype(*arrays):
     """Cast already-validated float arrays to one dtype: float32 if all are, else float64."""
-    dtype = np.float32 if all(x.dtype == np.float32 for x in arrays) else np.float64
+    dtype = common_float_dtype(*arrays)
     return [np.ascontiguousarray(x, dtype=dtype) for x in arrays]
 
 
@@ -102,7 +107,8 @@ def check_in_range(bound, dtype, what, names):
     ``bound`` is an upper bound (a Python float) of the largest value a kernel would form
     in ``dtype``; the kernels hold values up to half the dtype's largest number (about
     9e307 for float64 and 1.7e38 for float32). Beyond that a sum overflows to inf and the
-    cells turn silent, so the call is refused instead.
+    cells turn silent, so the call is refused instead; so is a NaN ``bound``, which only
+    an input holding NaN or inf gives (:mod:`neocognitron._cells` checks no input itself).
 
     Parameters
     ----------
@@ -115,8 +121,9 @@ def check_in_range(bound, dtype, what, names):
         The arguments to blame, e.g. ``"u_c and a"``.
     """
     limit = float(np.finfo(dtype).max) / 2
-    if bound > limit:
-        reach = f"can reach {bound:.3g}" if np.isfinite(bound) else "can overflow even float64"
+    if not bound <= limit:  # NaN too: a NaN or inf among the values the bound came from
+        reach = (f"can reach {bound:.3g}" if np.isfinite(bound) else
+                 "is not a number" if np.isnan(bound) else "can overflow even float64")
         raise ValueError(f"{names} out of range: {what} {reach}, beyond the {limit:.3g} that "
                          f"{np.dtype(dtype).name} holds without overflow")
 

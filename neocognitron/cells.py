@@ -4,7 +4,9 @@ Inputs are ``(N, K', H, W)`` (a batch) or ``(K', H, W)`` (one input); the result
 same leading form. ``out_shape=(H', W')`` puts the output cells on a smaller (or equal)
 grid laid over the input by the centred rule of :mod:`neocognitron._grid`; the default is
 the input's own grid ("same"). Every argument is checked and converted once (to float32
-when all arrays are float32, else float64) before a numba kernel runs.
+when all arrays are float32, else float64) before a numba kernel runs; what follows the
+checks is in :mod:`neocognitron._cells`, which the learning loops call directly on data
+checked once, at the estimator's boundary.
 
 Numerical range. The V_C-cells square their inputs, which would overflow for inputs above
 about 1e154 (float64; 1e19 for float32) and underflow below about 1e-154 (1e-19): when the
@@ -23,24 +25,14 @@ mechanism of pattern recognition unaffected by shift in position", Biol. Cybern.
 193-202 (1980), equations (1)-(5).
 """
 
-import math
-from contextlib import contextmanager
 
-import numba
-import numpy as np
-
-from . import _kernels
-from ._grid import field_starts
+from . import _cells
 from ._validation import (
     as_batch,
     as_real_array,
-    check_field_fits,
-    check_in_range,
     check_scalar,
     check_shape2,
     same_float_dtype,
-    scaled_for_sums,
-    square_shifts,
 )
 
 __all__ = [
@@ -49,57 +41,12 @@ __all__ = [
 ]
 
 
-# Below this many multiply-adds a kernel runs on one thread: waking a thread team costs
-# more than the work itself (measured: an N=1 US2 layer takes 0.7 ms on one thread and
-# 7-20 ms on two when the other core is busy), and learning presents one pattern at a time.
-SERIAL_WORK = 2_000_000
-
-
-@contextmanager
-def _threads_for(work):
-    """Run the enclosed kernels on one thread when ``work`` is small."""
-    if work >= SERIAL_WORK:
-        yield
-        return
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(before)
-
-
-def _grid(in_hw, kernel_hw, out_shape):
-    out_hw = tuple(in_hw) if out_shape is None else check_shape2(out_shape, "out_shape")
-    if out_hw[0] > in_hw[0] or out_hw[1] > in_hw[1]:
-        raise ValueError(f"out_shape {out_hw} must not exceed the input grid {tuple(in_hw)}: "
-                         "a layer's grid is as large as, or smaller than, the one below")
-    y0 = field_starts(in_hw[0], out_hw[0], kernel_hw[0])
-    x0 = field_starts(in_hw[1], out_hw[1], kernel_hw[1])
-    return out_hw, y0, x0
+def _out_hw(out_shape):
+    return None if out_shape is None else check_shape2(out_shape, "out_shape")
 
 
 def _unbatch(out, single):
     return out[0] if single else out
-
-
-def _v_c_checked(u_c, c, out_shape, u_max, c_max):
-    """V_C-cells of validated ``u_c`` and ``c`` (largest entries ``u_max``, ``c_max``),
-    without overflow: scaled by powers of two (exact) when the squares need it."""
-    out_hw, y0, x0 = _grid(u_c.shape[2:], c.shape, out_shape)
-    v = np.empty((u_c.shape[0],) + out_hw, dtype=u_c.dtype)
-    shifts = square_shifts(u_max, u_c.shape[1] * c.size * c_max, u_c.dtype)
-    if shifts is not None:
-        u_c, c = np.ldexp(u_c, -shifts[0]), np.ldexp(c, -2 * shifts[1])
-    with _threads_for(u_c.size * c.size):
-        _kernels._v_c(u_c, c, y0, x0, v)
-    if shifts is not None:
-        with np.errstate(over="ignore"):  # refused just below
-            np.ldexp(v, shifts[0] + shifts[1], out=v)
-        if not np.isfinite(v.max()):
-            raise ValueError(f"u_c and c out of range: v_C exceeds the largest {v.dtype.name} "
-                             f"({np.finfo(v.dtype).max:.3g})")
-    return v
 
 
 def v_c(u_c, c, out_shape=None):
@@ -134,8 +81,7 @@ def v_c(u_c, c, out_shape=None):
     u_c, single, u_max = as_batch(u_c, "u_c", return_abs_max=True)
     c, c_max = as_real_array(c, "c", ndim=2, nonnegative=True, return_abs_max=True)
     u_c, c = same_float_dtype(u_c, c)
-    check_field_fits(u_c.shape[2:], c.shape, "c", "u_c")
-    return _unbatch(_v_c_checked(u_c, c, out_shape, u_max, c_max), single)
+    return _unbatch(_cells.v_c(u_c, c, _out_hw(out_shape), u_max, c_max), single)
 
 
 def s_layer(u_c, a, b, c, r, out_shape=None):
@@ -192,33 +138,9 @@ def _s_cells(u_c, a, b, c, r, out_shape, theta=None):
     b, b_max = as_real_array(b, "b", ndim=1, nonnegative=True, return_abs_max=True)
     c, c_max = as_real_array(c, "c", ndim=2, nonnegative=True, return_abs_max=True)
     u_c, a, b, c = same_float_dtype(u_c, a, b, c)
-    dtype = u_c.dtype
     r = check_scalar(r, "r", low=0)
-    K, Kp = a.shape[:2]
-    if Kp != u_c.shape[1]:
-        raise ValueError(f"a has {Kp} input planes (a.shape[1]) but u_c has {u_c.shape[1]}")
-    if b.shape[0] != K:
-        raise ValueError(f"b must have one entry per plane of a ({K}), got {b.shape[0]}")
-    if a.shape[2:] != c.shape:
-        raise ValueError(f"a's receptive field {a.shape[2:]} differs from c's {c.shape}")
-    check_field_fits(u_c.shape[2:], a.shape[2:], "a", "u_c")
-    if r < np.finfo(dtype).tiny:
-        # r = theta / (1 - theta) is theta to within the rounding, this small
-        name, value = ("r", r) if theta is None else ("theta", theta)
-        raise ValueError(f"{name} must be at least {np.finfo(dtype).tiny:.3g} for "
-                         f"{dtype.name} input (smaller rounds to zero there), got {value}")
-    # bounds from the largest entries, which validation found anyway (no extra pass)
-    excitation = u_max * a_max * a[0].size
-    check_in_range(excitation, dtype, "the excitation sum a * u_c", "u_c and a")
-    check_in_range(2 * b_max * u_max * math.sqrt(Kp * c.size * c_max), dtype,
-                   "the inhibition 2r/(1+r) b v_C", "u_c, b and c")
-    check_in_range(r * (1 + excitation), dtype, "the output r * (1 + sum a * u_c)",
-                   "r, u_c and a")
-    v = _v_c_checked(u_c, c, out_shape, u_max, c_max)
-    out_hw, y0, x0 = _grid(u_c.shape[2:], a.shape[2:], out_shape)
-    u_s = np.empty((u_c.shape[0], K) + out_hw, dtype=dtype)
-    with _threads_for(u_s.size * Kp * c.size):
-        _kernels._s_layer(u_c, a, b, v, dtype.type(r), y0, x0, u_s)
+    u_s, v = _cells.s_layer_and_v(u_c, a, b, c, r, _out_hw(out_shape),
+                                  (u_max, a_max, b_max, c_max), theta)
     return _unbatch(u_s, single), _unbatch(v, single)
 
 
@@ -259,18 +181,8 @@ def c_layer(u_s, d, alpha, out_shape=None):
     u_s, single, u_max = as_batch(u_s, "u_s", return_abs_max=True)
     d, d_max = as_real_array(d, "d", ndim=2, nonnegative=True, return_abs_max=True)
     u_s, d = same_float_dtype(u_s, d)
-    dtype = u_s.dtype
     alpha = check_scalar(alpha, "alpha", low=0)
-    check_field_fits(u_s.shape[2:], d.shape, "d", "u_s")
-    check_in_range(alpha, dtype, "alpha", "alpha")
-    check_in_range(u_s.shape[1] * u_max * d_max * d.size, dtype,
-                   "the sum over planes of d * u_s (K v_S)", "u_s and d")
-    out_hw, y0, x0 = _grid(u_s.shape[2:], d.shape, out_shape)
-    e = np.empty(u_s.shape[:2] + out_hw, dtype=dtype)
-    u_c = np.empty_like(e)
-    with _threads_for(e.size * d.size):
-        _kernels._c_excitation(u_s, d, y0, x0, e)
-        _kernels._c_layer_finish(e, dtype.type(alpha), u_c)
+    u_c = _cells.c_layer(u_s, d, alpha, _out_hw(out_shape), u_max, d_max)
     return _unbatch(u_c, single)
 
 
@@ -313,20 +225,7 @@ def contrast_layer(u0, a_g, out_shape=None):
     u0 = u0[None, None] if single else u0[:, None]
     a_g, a_max = as_real_array(a_g, "a_g", ndim=2, return_abs_max=True)
     u0, a_g = same_float_dtype(u0, a_g)
-    check_field_fits(u0.shape[2:], a_g.shape, "a_g", "u0")
-    out_hw, y0, x0 = _grid(u0.shape[2:], a_g.shape, out_shape)
-    e = np.empty((u0.shape[0], 1) + out_hw, dtype=u0.dtype)
-    w = np.ascontiguousarray(a_g[None, None])
-    u0, shift = scaled_for_sums(u0, u_max, a_max * a_g.size, u0.dtype, "u0 and a_g")
-    with _threads_for(e.size * a_g.size):
-        _kernels._correlate(np.ascontiguousarray(u0), w, y0, x0, e)
-    if shift:  # the layer is linear before phi: scale back
-        with np.errstate(over="ignore"):  # refused just below
-            np.ldexp(e, shift, out=e)
-        if not np.isfinite(np.abs(e).max()):
-            raise ValueError(f"u0 and a_g out of range: a contrast response exceeds the "
-                             f"largest {e.dtype.name} ({np.finfo(e.dtype).max:.3g})")
-    u_g = np.concatenate([np.maximum(e, 0), np.maximum(-e, 0)], axis=1)
+    u_g = _cells.contrast_layer(u0, a_g, _out_hw(out_shape), u_max, a_max)
     return _unbatch(u_g, single)
 
 
@@ -389,12 +288,4 @@ def c_layer_blur(u_s, d, out_shape=None):
     u_s, single, u_max = as_batch(u_s, "u_s", return_abs_max=True)
     d, d_max = as_real_array(d, "d", ndim=2, return_abs_max=True)
     u_s, d = same_float_dtype(u_s, d)
-    check_field_fits(u_s.shape[2:], d.shape, "d", "u_s")
-    out_hw, y0, x0 = _grid(u_s.shape[2:], d.shape, out_shape)
-    e = np.empty(u_s.shape[:2] + out_hw, dtype=u_s.dtype)
-    u_s, shift = scaled_for_sums(u_s, u_max, d_max * d.size, u_s.dtype, "u_s and d")
-    with _threads_for(e.size * d.size):
-        _kernels._c_excitation(u_s, d, y0, x0, e)
-    np.maximum(e, 0, out=e)
-    # psi[x] = x / (1 + x) = x' / (2**-shift + x') for x = x' * 2**shift
-    return _unbatch(e / (np.ldexp(e.dtype.type(1), -shift) + e), single)
+    return _unbatch(_cells.c_layer_blur(u_s, d, _out_hw(out_shape), u_max, d_max), single)

@@ -247,7 +247,20 @@ def c_layer_blur(u_s, d, out_shape=None):
 # Written from the docstring of neocognitron.digits.top: one digit at a time, every score
 # computed afresh in float64 from the planes as they stand.
 
-__all__ += ["fit_top"]
+__all__ += ["fit_top", "top_max_scores"]
+
+
+def top_max_scores(dots, norms, b, theta):
+    """Per digit ``i`` and plane ``k``, ``max_p (1 + dots[i, p, k]) / (1 + theta norms[i, p]
+    b[k])``: the best score of the plane over the positions, in float64."""
+    N, n_pos, K = np.shape(dots)
+    out = np.empty((N, K))
+    for i in range(N):
+        for k in range(K):
+            out[i, k] = max((1.0 + float(dots[i][p][k]))
+                            / (1.0 + theta * float(norms[i][p]) * float(b[k]))
+                            for p in range(n_pos))
+    return out
 
 
 def _top_score(X, x, theta):
@@ -275,7 +288,7 @@ def fit_top(W, y, theta, q, n_epochs, centre, rng, margins=None):
 
     Parameters
     ----------
-    W : ndarray, shape (n, P, D)
+    W : ndarray, shape (n, n_pos, D)
         The windows of every digit at every position (read in float64).
     y : ndarray of int, shape (n,)
     theta, q : float

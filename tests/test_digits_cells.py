@@ -180,9 +180,9 @@ def test_contrast_uniform_image_is_silent_inside(dtype):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_contrast_library_kernel_uniform_image_is_near_silent(dtype):
-    from neocognitron.digits.layers import contrast_kernel
+    from neocognitron.digits.layers import _contrast_kernel
 
-    a_g = contrast_kernel(9, 1.0, 2.0, 16.0)
+    a_g = _contrast_kernel(9, 1.0, 2.0, 16.0)
     assert abs(a_g.sum()) < 1e-12
     u0 = np.ones((14, 14), dtype=dtype)
     u_g = cells.contrast_layer(u0, a_g.astype(dtype))

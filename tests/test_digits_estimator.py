@@ -18,7 +18,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from neocognitron.datasets import load_digits_images
 from neocognitron.digits import NeocognitronClassifier
 from neocognitron.digits.readouts import time_readouts
-from neocognitron.digits.top import windows
+from neocognitron.digits.top import _windows
 from neocognitron.plotting import plot_digit_features
 
 # A tiny network: 8x8 digits on a 12x12 canvas, 4 edge planes, at most 6 learned planes.
@@ -140,7 +140,7 @@ def test_top_layer_learns_and_recognises_u_c_to_the_exponent(digits01, exponent)
     rng.permutation(len(X_tr))  # the draw of the unsupervised subset comes first
     margins = []
     ref_X, ref_labels, ref_added = naive.fit_top(
-        windows(u_c, clf.top_field_), y_tr, clf.top_learning_threshold, clf.q, clf.n_epochs,
+        _windows(u_c, clf.top_field_), y_tr, clf.top_learning_threshold, clf.q, clf.n_epochs,
         4, rng, margins)
     assert min(margins) > TIE_MARGIN, (
         f"presentation {int(np.argmin(margins))} decides {min(margins):.1e} from a tie: "
@@ -150,7 +150,7 @@ def test_top_layer_learns_and_recognises_u_c_to_the_exponent(digits01, exponent)
     # float32 sums of up to ~100 reinforcements
     np.testing.assert_allclose(clf.top_X_, ref_X, rtol=1e-5, atol=1e-5 * np.abs(ref_X).max())
     # recognition: the best of (1 + a.x) / (1 + theta b |x|) over planes and positions
-    w = windows(clf.forward(X_te)["UC2"].astype(np.float64) ** exponent, clf.top_field_)
+    w = _windows(clf.forward(X_te)["UC2"].astype(np.float64) ** exponent, clf.top_field_)
     a = clf.top_X_.astype(np.float64)
     score = ((1 + np.einsum("npd,kd->npk", w, a))
              / (1 + clf.top_threshold * np.linalg.norm(w, axis=2)[..., None]

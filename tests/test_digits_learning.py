@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from neocognitron import cells
+from neocognitron.digits import _kernels as digits_kernels
 from neocognitron.digits import competitive, interpolating, top
-from neocognitron.digits.layers import gaussian
+from neocognitron.digits.layers import _gaussian
 
 # ======================================================================= competitive
 
@@ -22,15 +23,15 @@ def test_silent_mask_hand_worked():
     u_s[1, 1, 0] = 0.1
     # active: v > 0 and v >= 0.25 * 4 = 1; silent: no plane above zero
     want = np.array([[False, True, False], [False, False, True]])
-    np.testing.assert_array_equal(competitive.silent_mask(u_s, v, 0.25), want)
+    np.testing.assert_array_equal(competitive._silent_mask(u_s, v, 0.25), want)
     # min_activity 0: every position with v > 0 counts, (1, 1) too; (0, 0) has v = 0
     want0 = np.array([[False, True, False], [False, True, True]])
-    np.testing.assert_array_equal(competitive.silent_mask(u_s, v, 0.0), want0)
+    np.testing.assert_array_equal(competitive._silent_mask(u_s, v, 0.0), want0)
     # no plane yet: every active position is silent
-    np.testing.assert_array_equal(competitive.silent_mask(np.zeros((0, 2, 3)), v, 0.25),
+    np.testing.assert_array_equal(competitive._silent_mask(np.zeros((0, 2, 3)), v, 0.25),
                                   [[False, True, True], [True, False, True]])
     # a blank input is never silent
-    assert not competitive.silent_mask(np.zeros((2, 2, 3)), np.zeros((2, 3)), 0.2).any()
+    assert not competitive._silent_mask(np.zeros((2, 2, 3)), np.zeros((2, 3)), 0.2).any()
 
 
 def _bars():
@@ -53,14 +54,14 @@ def test_winner_is_the_plane_whose_pattern_is_shown(which, area):
         u[0, 2:5, 3] = 1.0  # a vertical bar centred on (3, 3)
     else:
         u[0, 3, 2:5] = 1.0
-    c = gaussian(3, 1.0)
+    c = _gaussian(3, 1.0)
     theta, q = 0.6, 5.0
     # the other plane is silent everywhere (its c-weighted cosine with the bar is < 0.6)
     a = c[None, None] * X
     b = np.sqrt((c[None, None] * X * X).sum(axis=(1, 2, 3)))  # sqrt(sum a^2 / c)
     u_s = cells.s_layer_theta(u, a, b, c, theta)
     assert u_s[which].max() > 0 and u_s[1 - which].max() == 0
-    n, winners, seeds = competitive.present(X, 2, u, c, theta, q, area, 0.2)
+    n, winners, seeds = competitive._present(X, 2, u, c, theta, q, area, 0.2)
     assert (n, winners, seeds) == (2, [(which, 3, 3)], [])
     # the winner's plane grew by exactly q times the patch under its field; the other kept
     np.testing.assert_array_equal(X[which], X0[which] + q * u[:, 2:5, 2:5])
@@ -75,7 +76,7 @@ def test_each_plane_wins_where_its_pattern_is():
     u[0, 2:5, 2] = 1.0  # vertical bar at (3, 2)
     u[0, 5, 7:10] = 2.0  # horizontal bar at (5, 8)
     q = 3.0
-    n, winners, seeds = competitive.present(X, 2, u, gaussian(3, 1.0), 0.6, q, 3, 0.2)
+    n, winners, seeds = competitive._present(X, 2, u, _gaussian(3, 1.0), 0.6, q, 3, 0.2)
     assert winners == [(0, 3, 2), (1, 5, 8)] and n == 2 and seeds == []
     np.testing.assert_array_equal(X[0], X0[0] + q * u[:, 2:5, 1:4])
     np.testing.assert_array_equal(X[1], X0[1] + q * u[:, 4:7, 7:10])
@@ -88,7 +89,7 @@ def test_no_plane_is_added_where_an_existing_plane_answers_everywhere():
     X[0] = 1.0
     u = np.ones((1, 6, 6))
     c = np.ones((3, 3))
-    n, winners, seeds = competitive.present(X, 1, u, c, 0.5, 10.0, 6, 0.0)
+    n, winners, seeds = competitive._present(X, 1, u, c, 0.5, 10.0, 6, 0.0)
     assert n == 1 and seeds == [] and len(winners) == 1
     np.testing.assert_array_equal(X[0], 1.0 + 10.0 * np.ones((1, 3, 3)))  # interior winner
     np.testing.assert_array_equal(X[1:], 0.0)
@@ -107,7 +108,7 @@ def _dot_case(capacity):
     X[0, 0, 0, :] = 1.0
     u = np.zeros((1, 11, 11))
     u[0, 6, 6] = 2.0
-    return X, u, gaussian(3, 1.0)
+    return X, u, _gaussian(3, 1.0)
 
 
 def _dot_patch(dy, dx):
@@ -135,7 +136,7 @@ def test_add_if_silent_seeds_hand_worked(min_activity, seeds):
     q = 4.0
     np.testing.assert_allclose(cells.v_c(u, c)[5:8, 5:8],
                                2 * np.sqrt(c), rtol=1e-12)
-    n, winners, got = competitive.present(X, 1, u, c, 0.5, q, 5, min_activity)
+    n, winners, got = competitive._present(X, 1, u, c, 0.5, q, 5, min_activity)
     assert got == seeds
     assert n == 1 + len(seeds)
     # plane 0 won where the dot sits under the middle of its bar, and learned that patch
@@ -151,21 +152,21 @@ def test_add_if_silent_seeds_hand_worked(min_activity, seeds):
 
 def test_add_if_silent_respects_max_planes():
     X, u, c = _dot_case(capacity=3)
-    n, _, seeds = competitive.present(X, 1, u, c, 0.5, 4.0, 5, 0.5)
+    n, _, seeds = competitive._present(X, 1, u, c, 0.5, 4.0, 5, 0.5)
     assert n == 3 and seeds == [(6, 6), (5, 6)]
     X, u, c = _dot_case(capacity=1)  # full already: only reinforcement
-    n, winners, seeds = competitive.present(X, 1, u, c, 0.5, 4.0, 5, 0.5)
+    n, winners, seeds = competitive._present(X, 1, u, c, 0.5, 4.0, 5, 0.5)
     assert n == 1 and seeds == [] and winners == [(0, 7, 6)]
 
 
 def test_first_presentation_seeds_without_winners():
     X, u, c = _dot_case(capacity=4)
     X[:] = 0.0
-    n, winners, seeds = competitive.present(X, 0, u, c, 0.5, 4.0, 5, 0.9)
+    n, winners, seeds = competitive._present(X, 0, u, c, 0.5, 4.0, 5, 0.9)
     assert (n, winners, seeds) == (1, [], [(6, 6)])
     np.testing.assert_array_equal(X[0], 4.0 * _dot_patch(0, 0))
     # a blank input changes nothing
-    n, winners, seeds = competitive.present(X, 1, np.zeros((1, 11, 11)), c, 0.5, 4.0, 5, 0.2)
+    n, winners, seeds = competitive._present(X, 1, np.zeros((1, 11, 11)), c, 0.5, 4.0, 5, 0.2)
     assert (n, winners, seeds) == (1, [], [])
     np.testing.assert_array_equal(X[0], 4.0 * _dot_patch(0, 0))
 
@@ -178,7 +179,7 @@ def test_a_new_plane_answers_around_its_seed_so_no_duplicates():
     u[0, 3:6, 4] = 1.0
     c = np.ones((3, 3))
     X = np.zeros((5, 1, 3, 3))
-    n, winners, seeds = competitive.present(X, 0, u, c, 0.5, 1.0, 3, 0.8)
+    n, winners, seeds = competitive._present(X, 0, u, c, 0.5, 1.0, 3, 0.8)
     # (4, 3) seeds first (ties go row-major); its plane (bar in the right column) answers
     # at (3, 3) and (5, 3) (cosine 2/sqrt(6) = 0.82 > 0.5) but not at (4, 4) (cosine 0),
     # which seeds next, and so on: three planes cover the nine positions
@@ -191,8 +192,8 @@ def test_a_new_plane_answers_around_its_seed_so_no_duplicates():
     a = c[None, None] * X[:n]
     b = np.sqrt((c[None, None] * X[:n] ** 2).sum(axis=(1, 2, 3)))
     u_s = cells.s_layer_theta(u, a, b, c, 0.5)
-    assert not competitive.silent_mask(u_s, cells.v_c(u, c), 0.8).any()
-    assert competitive.silent_mask(u_s[:0], cells.v_c(u, c), 0.8).sum() == 9
+    assert not competitive._silent_mask(u_s, cells.v_c(u, c), 0.8).any()
+    assert competitive._silent_mask(u_s[:0], cells.v_c(u, c), 0.8).sum() == 9
 
 
 # ======================================================================= top
@@ -201,7 +202,7 @@ def test_a_new_plane_answers_around_its_seed_so_no_duplicates():
 def test_windows_against_slicing():
     rng = np.random.default_rng(0)
     u = rng.random((2, 3, 5, 6))
-    w = top.windows(u, (3, 4))
+    w = top._windows(u, (3, 4))
     assert w.shape == (2, 3 * 3, 3 * 3 * 4)
     for n in range(2):
         for py in range(3):
@@ -214,7 +215,7 @@ def test_top_scores_formula():
     dots = np.array([[2.0, 0.0]])
     norms = np.array([3.0])
     b = np.array([1.0, 4.0])
-    np.testing.assert_allclose(top.top_scores(dots, norms, b, 0.5),
+    np.testing.assert_allclose(top._top_scores(dots, norms, b, 0.5),
                                [[3.0 / 2.5, 1.0 / 7.0]])
 
 
@@ -235,10 +236,23 @@ def test_top_max_scores_is_the_numpy_expression_bit_for_bit(shape):
     norms = rng.random(shape[:2], dtype=np.float32) * 10
     norms[0, 0] = 0  # a blank window
     b = rng.random(shape[2], dtype=np.float32) * 100
-    # the expression written out here, not top.top_scores (a sibling in the library)
+    # the expression written out here, not top._top_scores (a sibling in the library)
     want = ((1.0 + dots) / (1.0 + 0.5 * norms[..., None] * b)).max(axis=1)
     assert want.dtype == np.float32
     np.testing.assert_array_equal(top.top_max_scores(dots, norms, b, 0.5), want)
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 1), (5, 9, 7), (3, 25, 40)])
+def test_top_max_scores_kernel_against_naive(shape):
+    # the private kernel itself (neocognitron.digits._kernels), on the float32 arrays the
+    # public function passes it, against plain loops in float64
+    rng = np.random.default_rng(shape[1])
+    dots = (rng.random(shape, dtype=np.float32) * 50).astype(np.float32)
+    norms = rng.random(shape[:2], dtype=np.float32) * 10
+    b = rng.random(shape[2], dtype=np.float32) * 100
+    out = np.empty((shape[0], shape[2]), dtype=np.float32)
+    digits_kernels._top_max_scores(dots, norms, b, np.float32(0.7), out)
+    np.testing.assert_allclose(out, naive.top_max_scores(dots, norms, b, 0.7), rtol=2e-6)
 
 
 def test_top_max_scores_rejects_bad_input():
@@ -254,7 +268,7 @@ def test_top_max_scores_rejects_bad_input():
 
 
 def test_topstate_add_reinforce_and_grow():
-    st = top.TopState(3, np.float64, capacity=2)
+    st = top._TopState(3, np.float64, capacity=2)
     for i in range(5):
         assert st.add(np.array([i, 1.0, 0.0]), i % 2, 2.0) == i
     assert st.n == 5 and st.X.shape[0] >= 5
@@ -267,7 +281,7 @@ def test_topstate_add_reinforce_and_grow():
 
 
 def _state_with(x, label, q):
-    st = top.TopState(len(x), np.float64)
+    st = top._TopState(len(x), np.float64)
     st.add(np.asarray(x, dtype=float), label, q)
     return st
 
@@ -327,7 +341,7 @@ def test_top_silent_winner_makes_a_plane():
 
 def test_top_learning_is_sequential_within_a_batch():
     q, theta = 10.0, 0.8
-    st = top.TopState(3, np.float64)
+    st = top._TopState(3, np.float64)
     W = np.array([
         [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]],  # first: a plane of class 2
         [[0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.2]],  # reinforces it at position 2
@@ -348,7 +362,8 @@ def test_top_learning_is_sequential_within_a_batch():
 
 @pytest.fixture(scope="module")
 def top_data():
-    """Noisy copies of three class prototypes, shifted by up to one cell: (n, P, D) windows."""
+    """Noisy copies of three class prototypes, shifted by up to one cell: (n, n_pos, D)
+    windows."""
     rng = np.random.default_rng(42)
     n, K, H, W = 60, 2, 5, 5
     protos = rng.random((3, K, H, W))
@@ -357,7 +372,7 @@ def top_data():
     for i in range(n):
         shifted = np.roll(protos[y[i]], tuple(rng.integers(-1, 2, 2)), axis=(1, 2))
         u[i] = np.clip(shifted + 0.35 * rng.standard_normal((K, H, W)), 0, None)
-    return top.windows(u, (3, 3)), y  # P = 9, centre 4
+    return top._windows(u, (3, 3)), y  # n_pos = 9, centre 4
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, 64])
@@ -366,7 +381,7 @@ def test_fit_top_equals_one_at_a_time(top_data, batch_size):
     theta, q, n_epochs = 0.8, 5.0, 4
     ref_X, ref_labels, ref_added = naive.fit_top(Wall, y, theta, q, n_epochs, 4, 3)
     calls = []
-    state, added = top.fit_top(lambda idx: Wall[idx], y, theta, q, n_epochs, 4,
+    state, added = top._fit_top_planes(lambda idx: Wall[idx], y, theta, q, n_epochs, 4,
                                np.random.default_rng(3), batch_size,
                                progress=lambda k, planes: calls.append((k, planes)))
     # a meaningful run: planes were reinforced (fewer planes than digits in the first
@@ -385,7 +400,7 @@ def test_fit_top_equals_one_at_a_time(top_data, batch_size):
 def test_fit_top_stops_after_an_epoch_without_new_planes(top_data):
     Wall, y = top_data
     _, _, added = naive.fit_top(Wall, y, 0.5, 5.0, 10, 4, 0)
-    state, got = top.fit_top(lambda idx: Wall[idx], y, 0.5, 5.0, 10, 4,
+    state, got = top._fit_top_planes(lambda idx: Wall[idx], y, 0.5, 5.0, 10, 4,
                              np.random.default_rng(0), 16)
     assert got == added and got[-1] == 0 and len(got) < 10
     assert state.n == sum(got)
@@ -416,7 +431,7 @@ def test_segment_similarity_against_brute_force(positive):
         if rng.random() < 0.3:  # x near the segment: the best point is inside
             x = 0.4 * Xi / np.linalg.norm(Xi) + 0.6 * Xj / np.linalg.norm(Xj)
             x += 0.05 * rng.standard_normal(D)
-        got = interpolating.segment_similarity(cos(x, Xi), cos(x, Xj), cos(Xi, Xj))
+        got = interpolating._segment_similarity(cos(x, Xi), cos(x, Xj), cos(Xi, Xj))
         want = brute_segment(x, Xi, Xj)
         assert got == pytest.approx(want, abs=1e-7)
         inside += bool(got > max(cos(x, Xi), cos(x, Xj)) + 1e-6)
@@ -425,18 +440,18 @@ def test_segment_similarity_against_brute_force(positive):
 
 def test_segment_similarity_broadcasts_and_parallel_vectors():
     s_i = np.array([0.2, 0.9, 0.5])
-    got = interpolating.segment_similarity(s_i[:, None], s_i[None, :], 0.0)
+    got = interpolating._segment_similarity(s_i[:, None], s_i[None, :], 0.0)
     assert got.shape == (3, 3)
     # orthogonal unit vectors: the cosine to their plane is sqrt(s_i^2 + s_j^2)
     np.testing.assert_allclose(got, np.sqrt(s_i[:, None] ** 2 + s_i[None, :] ** 2))
     # parallel vectors: the segment is one direction
-    assert interpolating.segment_similarity(0.3, 0.3, 1.0) == pytest.approx(0.3)
+    assert interpolating._segment_similarity(0.3, 0.3, 1.0) == pytest.approx(0.3)
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_segment_similarity_antiparallel():
     # X_j = -X_i: the segment passes through 0; every other point is +-X_i, best |s_i|
-    assert interpolating.segment_similarity(0.5, -0.5, -1.0) == pytest.approx(0.5)
+    assert interpolating._segment_similarity(0.5, -0.5, -1.0) == pytest.approx(0.5)
 
 
 def test_interpolate_predict_segment_beats_a_single_vector():
@@ -445,25 +460,25 @@ def test_interpolate_predict_segment_beats_a_single_vector():
     unit = X / np.linalg.norm(X, axis=1, keepdims=True)
     x = np.array([1.0, 1.0, 0.0])
     c = (unit @ x / np.linalg.norm(x))[None]  # 0.707, 0.707, 0.884
-    best = interpolating.interpolate_predict(c, unit, labels, 2, n_neighbors=2)
+    best = interpolating._interpolate_predict(c, unit, labels, 2, n_neighbors=2)
     # x lies on the segment between the two class-0 vectors: cosine 1
     np.testing.assert_allclose(best, [[1.0, 1.6 / (np.sqrt(2) * np.sqrt(1.64))]])
     assert np.argmax(best[0]) == 0
     # without pairs (one neighbour) the single class-1 vector wins
-    best1 = interpolating.interpolate_predict(c, unit, labels, 2, n_neighbors=1)
+    best1 = interpolating._interpolate_predict(c, unit, labels, 2, n_neighbors=1)
     np.testing.assert_allclose(best1, [[np.sqrt(0.5), 1.6 / (np.sqrt(2) * np.sqrt(1.64))]])
     assert np.argmax(best1[0]) == 1
 
 
 def test_interpolate_predict_against_all_pairs_brute_force():
     rng = np.random.default_rng(5)
-    P, D, N, C = 9, 5, 12, 3
-    X = rng.random((P, D))
+    R, D, N, C = 9, 5, 12, 3  # R reference vectors (the top planes' prototypes)
+    X = rng.random((R, D))
     labels = np.array([0, 0, 0, 1, 1, 1, 1, 2, 2])
     x = rng.random((N, D))
     unit = X / np.linalg.norm(X, axis=1, keepdims=True)
     c = (x / np.linalg.norm(x, axis=1, keepdims=True)) @ unit.T
-    best = interpolating.interpolate_predict(c, unit, labels, C + 1, n_neighbors=10)
+    best = interpolating._interpolate_predict(c, unit, labels, C + 1, n_neighbors=10)
     assert np.all(best[:, C] == -np.inf)  # a class with no vector
     for n in range(N):
         for j in range(C):
@@ -471,23 +486,23 @@ def test_interpolate_predict_against_all_pairs_brute_force():
             want = max(brute_segment(x[n], X[a], X[b], 4001) for a in members for b in members)
             assert best[n, j] == pytest.approx(want, abs=1e-6)
     # few neighbours: only pairs among the nearest vectors, never more than all pairs
-    near = interpolating.interpolate_predict(c, unit, labels, C + 1, n_neighbors=2)
+    near = interpolating._interpolate_predict(c, unit, labels, C + 1, n_neighbors=2)
     assert np.all(near[:, :C] <= best[:, :C] + 1e-12)
     np.testing.assert_array_equal(near[:, 2], best[:, 2])  # class 2 has two vectors
 
 
 def test_interpolate_predict_nearest_pairs_and_precomputed_grams():
     rng = np.random.default_rng(11)
-    P, D, N, C, m = 30, 6, 20, 3, 3
-    X = rng.random((P, D))
-    labels = rng.integers(0, C, P)
+    R, D, N, C, m = 30, 6, 20, 3, 3
+    X = rng.random((R, D))
+    labels = rng.integers(0, C, R)
     x = rng.random((N, D))
     unit = X / np.linalg.norm(X, axis=1, keepdims=True)
     c = (x / np.linalg.norm(x, axis=1, keepdims=True)) @ unit.T
-    grams = interpolating.class_grams(unit, labels, C)
-    got = interpolating.interpolate_predict(c, unit, labels, C, n_neighbors=m, grams=grams)
+    grams = interpolating._class_grams(unit, labels, C)
+    got = interpolating._interpolate_predict(c, unit, labels, C, n_neighbors=m, grams=grams)
     np.testing.assert_array_equal(
-        got, interpolating.interpolate_predict(c, unit, labels, C, n_neighbors=m))
+        got, interpolating._interpolate_predict(c, unit, labels, C, n_neighbors=m))
     for n in range(N):
         for j in range(C):
             members = np.flatnonzero(labels == j)

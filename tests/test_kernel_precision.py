@@ -50,7 +50,7 @@ def test_threshold_s_cell_is_silent_at_its_threshold(dtype):
     u_s = cells.s_layer_theta(u, a, b, c, 0.5)
     assert np.count_nonzero(u_s) == 0, f"{np.count_nonzero(u_s)} of {u_s.size} cells answer"
     # so add-if-silent sees every active position as silent
-    assert competitive.silent_mask(u_s[0], u[0, 0], 0.0).all()
+    assert competitive._silent_mask(u_s[0], u[0, 0], 0.0).all()
 
 
 def test_float64_kernels_do_not_accumulate_in_float32():

@@ -142,3 +142,29 @@ def test_s_layer_and_v_match_naive(dtype):
     rtol = 1e-12 if dtype == np.float64 else 1e-5
     np.testing.assert_allclose(u_s, ref_s, rtol=rtol, atol=rtol * 1.5)
     np.testing.assert_allclose(v, ref_v, rtol=rtol, atol=rtol)
+
+
+def test_fit_converts_the_images_once_to_the_weights_dtype(monkeypatch):
+    # the cells compute in float64 once any array is float64 (the weights always are): the
+    # float32 patterns, converted once at fit's boundary, learn the same weights to the bit
+    # as the float64 ones, and fit never checks or converts them again per presentation
+    import dataclasses
+
+    from neocognitron import Neocognitron
+    from neocognitron.datasets import fukushima1980_patterns
+    from neocognitron.fukushima1980.config import fukushima1980
+
+    patterns = fukushima1980_patterns()
+    cfg = dataclasses.replace(fukushima1980(), repeats=2)
+    want = Neocognitron(config=cfg, random_state=0).fit(patterns)
+
+    def checking(*args, **kwargs):
+        raise AssertionError("fit called a checking function in its loop")
+
+    for name in ("s_layer_and_v", "c_layer", "v_c"):
+        monkeypatch.setattr(cells, name, checking)
+    for name in ("representatives", "candidates", "reinforce"):
+        monkeypatch.setattr(learning, name, checking)
+    got = Neocognitron(config=cfg, random_state=0).fit(patterns.astype(np.float32))
+    for w, g in zip(want.a_ + want.b_, got.a_ + got.b_, strict=True):
+        assert g.dtype == np.float64 and g.tobytes() == w.tobytes()

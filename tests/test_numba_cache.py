@@ -18,6 +18,7 @@ import pytest
 from numba.core import caching
 
 from neocognitron import _kernels, _numba
+from neocognitron.digits import _kernels as digits_kernels
 
 PACKAGE = Path(_numba.__file__).resolve().parent
 
@@ -81,13 +82,16 @@ def write(path, text):
 
 @pytest.mark.parametrize("edited, changes", [
     ("_correlate.py", {"_kernels.py", "_correlate.py"}),
-    ("_numba.py", {"_kernels.py", "_correlate.py", "cnn/_conv.py", "cnn/optimizers.py"}),
+    ("_numba.py", {"_kernels.py", "_correlate.py", "cnn/_conv.py", "cnn/optimizers.py",
+                   "digits/_kernels.py"}),
     ("cnn/_conv.py", {"cnn/_conv.py"}),
+    ("digits/_kernels.py", {"digits/_kernels.py"}),
     ("cells.py", set()),  # not a kernel module, imported by none
 ])
 def test_source_digest_covers_what_a_kernel_module_imports(tmp_path, edited, changes):
     pkg = copy_package(tmp_path)
-    modules = ["_kernels.py", "_correlate.py", "cnn/_conv.py", "cnn/optimizers.py"]
+    modules = ["_kernels.py", "_correlate.py", "cnn/_conv.py", "cnn/optimizers.py",
+               "digits/_kernels.py"]
     digest = _numba.source_digest.__wrapped__
     before = {m: digest(pkg / m, pkg) for m in modules}
     write(pkg / edited, (pkg / edited).read_text() + "# an edit\n")
@@ -105,6 +109,21 @@ def test_locator_claims_only_this_package(tmp_path):
     digest = _numba.source_digest(Path(_kernels.__file__).resolve())
     assert Path(locator.get_cache_path()).name == f"kernels-_kernels-{digest[:20]}"
     assert locator.get_source_stamp() == digest
+
+
+def test_kernel_modules_of_one_name_have_their_own_folders():
+    # digits/_kernels.py and _kernels.py: both folders are named kernels-_kernels-<digest>,
+    # each in numba's folder for its own directory, with its own module's digest
+    locators = {}
+    for module, kernel in ((_kernels, _kernels._s_finish.py_func),
+                           (digits_kernels, digits_kernels._top_max_scores.py_func)):
+        py_file = Path(module.__file__).resolve()
+        loc = _numba._SourceTreeLocator.from_function(kernel, kernel.__code__.co_filename)
+        assert Path(loc.get_cache_path()).name == (
+            f"kernels-_kernels-{_numba.source_digest(py_file)[:20]}")
+        locators[module] = loc
+    paths = {Path(loc.get_cache_path()) for loc in locators.values()}
+    assert len(paths) == 2 and len({p.parent for p in paths}) == 2
 
 
 def test_folders_are_checked_once_per_module(monkeypatch):

@@ -154,8 +154,8 @@ def test_network_fit_bar(monkeypatch, capsys):
     from neocognitron.fukushima1980 import learning
     from neocognitron.fukushima1980.config import fukushima1980
 
-    monkeypatch.setattr(learning, "representatives",
-                        compiling_first_call(learning.representatives))
+    monkeypatch.setattr(learning, "_representatives",
+                        compiling_first_call(learning._representatives))
     cfg = dataclasses.replace(fukushima1980(), repeats=1)
     Neocognitron(config=cfg, random_state=0, verbose=True).fit(fukushima1980_patterns())
     assert labelled_bars(capsys.readouterr().err) == {"self-organising"}
@@ -169,9 +169,8 @@ def test_digit_estimator_bars(monkeypatch, capsys):
     X, y = load_digits(return_X_y=True)
     keep = y < 2
     X, y = X[keep][:60].reshape(-1, 8, 8), y[keep][:60]
-    monkeypatch.setattr(estimator, "forward", compiling_first_call(estimator.forward))
-    monkeypatch.setattr(estimator, "present", compiling_first_call(estimator.present))
-    monkeypatch.setattr(estimator, "fit_top", compiling_first_call(estimator.fit_top))
+    for name in ("_forward", "_present", "_fit_top_planes"):
+        monkeypatch.setattr(estimator, name, compiling_first_call(getattr(estimator, name)))
     estimator.NeocognitronClassifier(
         margin=2, n_orientations=4, max_planes=(6,), thresholds=(0.55, 0.5),
         learning_thresholds=(0.75,), fields=(5, 3), blurs=(1.0, 0.8), strides=(2, 1),

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..cells import c_layer_blur, contrast_layer, s_layer_theta
-from .layers import gaussian, theta_weights
+from .. import _cells
+from .._validation import as_real_array, check_scalar, check_shape2
+from .layers import _gaussian, _theta_weights
 
-__all__ = ["CascadeStage", "blur_weights", "forward", "to_canvas"]
+__all__ = ["CascadeStage", "to_canvas"]
 
 
 @dataclass
@@ -32,16 +33,25 @@ class CascadeStage:
     d: np.ndarray
     stride: int
 
-    def weights(self, dtype):
-        a, b = theta_weights(self.X, self.c)
-        return a.astype(dtype), b.astype(dtype), self.c.astype(dtype)
+    def cell_parameters(self, dtype):
+        """The cells' ``a, b, c, d`` in ``dtype`` and ``theta``, checked first: a fitted
+        stage may have been loaded or changed since ``fit`` made it, and the cells of
+        :func:`_forward` do not check them."""
+        X = as_real_array(self.X, "X", ndim=4, nonnegative=True)
+        c = as_real_array(self.c, "c", ndim=2, nonnegative=True)
+        d = as_real_array(self.d, "d", ndim=2)
+        theta = check_scalar(self.theta, "theta", low=0)
+        if theta >= 1:
+            raise ValueError(f"theta must be < 1, got {theta}")
+        a, b = _theta_weights(X, c)
+        return a.astype(dtype), b.astype(dtype), c.astype(dtype), d.astype(dtype), theta
 
 
-def blur_weights(sigma):
+def _blur_weights(sigma):
     """The C-cells' ``d``: a Gaussian of width ``sigma`` on ``2 round(1.5 sigma) + 1`` taps,
     summing to one."""
     size = 2 * int(round(1.5 * sigma)) + 1
-    return gaussian(size, sigma, normalize=True)
+    return _gaussian(size, sigma, normalize=True)
 
 
 def to_canvas(images, canvas_shape, dtype=np.float32):
@@ -49,7 +59,35 @@ def to_canvas(images, canvas_shape, dtype=np.float32):
 
     The canvas is zero (the darkest value) around the image; an image with one value
     everywhere becomes all zero.
+
+    Parameters
+    ----------
+    images : array-like, shape (N, H, W)
+        Finite real images; integers are scaled in float64, floats in their own dtype.
+    canvas_shape : (int, int)
+        At least ``(H, W)``.
+    dtype : {numpy.float32, numpy.float64}, default=numpy.float32
+        The canvases' dtype.
+
+    Returns
+    -------
+    canvases : ndarray, shape (N,) + canvas_shape
     """
+    arr = np.asarray(images)
+    images = as_real_array(arr, "images", ndim=3,
+                           dtype=arr.dtype if arr.dtype.kind == "f" else np.float64)
+    canvas_shape = check_shape2(canvas_shape, "canvas_shape")
+    if canvas_shape[0] < images.shape[1] or canvas_shape[1] < images.shape[2]:
+        raise ValueError(f"canvas_shape {canvas_shape} is smaller than the images "
+                         f"{images.shape[1:]}")
+    if np.dtype(dtype) not in (np.float32, np.float64):
+        raise TypeError(f"dtype must be float32 or float64, got {np.dtype(dtype).name}")
+    return _to_canvas(images, canvas_shape, dtype)
+
+
+def _to_canvas(images, canvas_shape, dtype=np.float32):
+    """:func:`to_canvas` of checked arguments: the estimator's images, checked in ``fit``
+    or ``predict``."""
     N, H, W = images.shape
     lo = images.min(axis=(1, 2), keepdims=True)
     span = images.max(axis=(1, 2), keepdims=True) - lo
@@ -60,12 +98,17 @@ def to_canvas(images, canvas_shape, dtype=np.float32):
     return out
 
 
-def c_grid(hw, stride):
+def _c_grid(hw, stride):
     return (-(-hw[0] // stride), -(-hw[1] // stride))
 
 
-def forward(u0, a_g, stages, upto=None, keep=False):
+def _forward(u0, a_g, stages, upto=None, keep=False):
     """Run the cascade on a batch of canvases ``u0`` ``(N, H, W)``.
+
+    ``u0`` is not checked again: it comes from :func:`_to_canvas` of checked images
+    (C-contiguous, finite, in ``[0, 1]``). The weights are, once per call
+    (:meth:`CascadeStage.cell_parameters`): they are small, and a fitted model's may have
+    changed.
 
     Parameters
     ----------
@@ -80,12 +123,13 @@ def forward(u0, a_g, stages, upto=None, keep=False):
     """
     dtype = u0.dtype
     layers = {"U0": u0}
-    u = contrast_layer(u0, a_g.astype(dtype))
+    a_g = as_real_array(a_g, "a_g", ndim=2, dtype=np.float64)
+    u = _cells.contrast_layer(u0[:, None], a_g.astype(dtype))
     layers["UG"] = u
     for i, st in enumerate(stages[:upto]):
-        a, b, c = st.weights(dtype)
-        u_s = s_layer_theta(u, a, b, c, st.theta)
-        u = c_layer_blur(u_s, st.d.astype(dtype), c_grid(u_s.shape[2:], st.stride))
+        a, b, c, d, theta = st.cell_parameters(dtype)
+        u_s = _cells.s_layer_theta(u, a, b, c, theta)
+        u = _cells.c_layer_blur(u_s, d, _c_grid(u_s.shape[2:], st.stride))
         if keep:
             layers[f"US{i + 1}"], layers[f"UC{i + 1}"] = u_s, u
     return layers if keep else u

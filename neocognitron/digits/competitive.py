@@ -26,13 +26,13 @@ presentation that made it.
 
 import numpy as np
 
+from .. import _cells
 from .._grid import field_starts
-from ..cells import s_layer_theta, v_c
-from ..fukushima1980.learning import input_patch, representatives
-from .layers import theta_weights
+from ..fukushima1980.learning import _representatives, input_patch
+from .layers import _theta_weights
 
 
-def silent_mask(u_s, v, min_activity):
+def _silent_mask(u_s, v, min_activity):
     """Positions where every plane is silent but the input is active, ``(H, W)`` bool."""
     active = (v > 0) & (v >= min_activity * v.max())
     if u_s.shape[0] == 0:
@@ -40,7 +40,7 @@ def silent_mask(u_s, v, min_activity):
     return active & (u_s.max(axis=0) <= 0)
 
 
-def present(X, n_planes, u_c, c, theta, q, area, min_activity):
+def _present(X, n_planes, u_c, c, theta, q, area, min_activity):
     """One presentation: reinforce the winners, then add planes where it is silent.
 
     Parameters
@@ -50,9 +50,11 @@ def present(X, n_planes, u_c, c, theta, q, area, min_activity):
     n_planes : int
         Planes in use before this presentation.
     u_c : ndarray, shape (K', H, W)
-        Input of the S-layer ("same" grid: the S-layer is ``H x W``).
+        Input of the S-layer ("same" grid: the S-layer is ``H x W``): C-cells, so finite
+        and non-negative; C-contiguous, of the dtype of ``c``. Not checked again here:
+        the estimator checked the images it was computed from.
     c : ndarray, shape (h, w)
-        Weights onto the V_C-cells.
+        Weights onto the V_C-cells, positive.
     theta : float
         Learning threshold ``theta_L``.
     q : float
@@ -74,22 +76,24 @@ def present(X, n_planes, u_c, c, theta, q, area, min_activity):
     H, W = u_c.shape[1:]
     h, w = c.shape
     ys, xs = field_starts(H, H, h), field_starts(W, W, w)
-    v = v_c(u_c, c)
+    batch = u_c[None]  # the cells take batches
+    v = _cells.v_c(batch, c)[0]
     if n_planes:
-        a, b = theta_weights(X[:n_planes], c)
-        u_s = s_layer_theta(u_c, a.astype(u_c.dtype), b.astype(u_c.dtype), c, theta)
+        a, b = _theta_weights(X[:n_planes], c)
+        u_s = _cells.s_layer_theta(batch, a.astype(u_c.dtype), b.astype(u_c.dtype), c, theta)[0]
     else:
         u_s = np.zeros((0, H, W), dtype=u_c.dtype)
-    winners = representatives(u_s, (area, area)) if n_planes else []
+    winners = _representatives(u_s, (area, area)) if n_planes else []
     for k, y, x in winners:
         X[k] += q * input_patch(u_c, ys[y], xs[x], (h, w))
-    silent = silent_mask(u_s, v, min_activity)
+    silent = _silent_mask(u_s, v, min_activity)
     seeds = []
     while silent.any() and n_planes < X.shape[0]:
         y, x = np.unravel_index(np.argmax(np.where(silent, v, -np.inf)), silent.shape)
         X[n_planes] = q * input_patch(u_c, ys[y], xs[x], (h, w))
-        a, b = theta_weights(X[n_planes : n_planes + 1], c)
-        answer = s_layer_theta(u_c, a.astype(u_c.dtype), b.astype(u_c.dtype), c, theta)[0]
+        a, b = _theta_weights(X[n_planes : n_planes + 1], c)
+        answer = _cells.s_layer_theta(batch, a.astype(u_c.dtype), b.astype(u_c.dtype), c,
+                                      theta)[0, 0]
         silent &= answer <= 0
         silent[y, x] = False  # the seed answers its own patch; never loop on it
         seeds.append((int(y), int(x)))

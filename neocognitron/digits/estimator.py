@@ -15,12 +15,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._images import check_image_shape, flatten_images, resolve_image_shape
 from .._progress import KernelProgress
 from .._random import check_random_state
-from .cascade import CascadeStage, blur_weights, forward, to_canvas
-from .competitive import present
-from .interpolating import class_grams, interpolate_predict
-from .layers import contrast_kernel, edge_patterns, gaussian
+from .cascade import CascadeStage, _blur_weights, _forward, _to_canvas
+from .competitive import _present
+from .interpolating import _class_grams, _interpolate_predict
+from .layers import _contrast_kernel, _edge_patterns, _gaussian
 from .params import check_params
-from .top import fit_top, top_max_scores, windows
+from .top import _fit_top_planes, _windows, top_max_scores
 
 __all__ = ["NeocognitronClassifier"]
 
@@ -172,14 +172,14 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         return np.asarray(X, dtype=np.float64).reshape((-1,) + self.image_shape_), y
 
     def _canvas(self, images):
-        return to_canvas(images, self.canvas_shape_)
+        return _to_canvas(images, self.canvas_shape_)
 
     def _top_input(self, images, upto=None):
         """The last C-layer for a batch of images, in batches."""
         starts = range(0, len(images), self.batch_size)
         starts = KernelProgress(starts, desc="forward pass", disable=not self.verbose,
                                 leave=False)
-        out = [forward(self._canvas(images[i : i + self.batch_size]), self.a_g_,
+        out = [_forward(self._canvas(images[i : i + self.batch_size]), self.a_g_,
                        self.stages_, upto) for i in starts]
         return np.concatenate(out)
 
@@ -210,11 +210,11 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.canvas_shape_ = (self.image_shape_[0] + 2 * m, self.image_shape_[1] + 2 * m)
         lo, hi, gain = self.contrast
         size = 2 * int(np.ceil(2 * hi)) + 1
-        self.a_g_ = contrast_kernel(size, lo, hi, gain)
+        self.a_g_ = _contrast_kernel(size, lo, hi, gain)
         f1 = self.fields[0]
-        c1 = gaussian(f1, f1 / 3.0)
-        X1 = edge_patterns(self.n_orientations, f1, self.a_g_)
-        self.stages_ = [CascadeStage(X1, c1, self.thresholds[0], blur_weights(self.blurs[0]),
+        c1 = _gaussian(f1, f1 / 3.0)
+        X1 = _edge_patterns(self.n_orientations, f1, self.a_g_)
+        self.stages_ = [CascadeStage(X1, c1, self.thresholds[0], _blur_weights(self.blurs[0]),
                                      self.strides[0])]
         subset = rng.permutation(len(images))[: self.n_unsupervised]
         for layer in range(n_mid):
@@ -225,17 +225,17 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     def _learn_stage(self, images, i):
         """Unsupervised learning of S-layer ``i + 1``: every image presented once."""
         f = self.fields[i]
-        c = gaussian(f, f / 3.0)
+        c = _gaussian(f, f / 3.0)
         below = self._top_input(images, upto=i).astype(np.float64)
         X = np.zeros((self.max_planes[i - 1], below.shape[1], f, f))
         n = 0
         for u in KernelProgress(below, desc=f"U_S{i + 1} (unsupervised)",
                                 disable=not self.verbose, leave=False):
-            n, _, _ = present(X, n, u, c, self.learning_thresholds[i - 1], self.q,
-                              self.competition_area, self.min_activity)
+            n, _, _ = _present(X, n, u, c, float(self.learning_thresholds[i - 1]), self.q,
+                               self.competition_area, self.min_activity)
         if n == 0:
             raise ValueError(f"U_S{i + 1} learned no plane: the training images are blank")
-        return CascadeStage(X[:n], c, self.thresholds[i], blur_weights(self.blurs[i]),
+        return CascadeStage(X[:n], c, self.thresholds[i], _blur_weights(self.blurs[i]),
                             self.strides[i])
 
     def _top_response(self, u_c):
@@ -260,9 +260,9 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             bar.update(n)
             bar.set_postfix(planes=planes)
 
-        state, added = fit_top(lambda idx: windows(u_top[idx], self.top_field_), yi,
-                               self.top_learning_threshold, self.q, self.n_epochs, n_pos // 2, rng,
-                               self.batch_size, progress)
+        state, added = _fit_top_planes(lambda idx: _windows(u_top[idx], self.top_field_), yi,
+                                       self.top_learning_threshold, self.q, self.n_epochs,
+                                       n_pos // 2, rng, self.batch_size, progress)
         bar.close()
         self.top_X_ = state.X[: state.n].copy()
         self.top_labels_ = state.labels[: state.n].copy()
@@ -295,7 +295,7 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     def _top_cells(self, X, interpolate=False):
         """Per image and top plane, the best score over positions.
 
-        The score is ``(1 + a.x) / (1 + theta b |x|)`` (:func:`~.top.top_scores`; ``u_S``
+        The score is ``(1 + a.x) / (1 + theta b |x|)`` (:func:`~.top._top_scores`; ``u_S``
         is ``theta/(1-theta) phi[score - 1]``), float32, shape ``(n_samples, n_top_planes)``
         with the planes in the order of ``top_X_``.
 
@@ -312,12 +312,12 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         b = np.linalg.norm(X_top, axis=1)
         if interpolate:
             unit = X_top / np.where(b > 0, b, 1)[:, None]
-            grams = class_grams(unit, self.top_labels_, len(self.classes_))
+            grams = _class_grams(unit, self.top_labels_, len(self.classes_))
         out = []
         for i in range(0, len(images), self.batch_size):
-            u = self._top_response(forward(self._canvas(images[i : i + self.batch_size]),
+            u = self._top_response(_forward(self._canvas(images[i : i + self.batch_size]),
                                            self.a_g_, self.stages_))
-            Wb = windows(u, self.top_field_)
+            Wb = _windows(u, self.top_field_)
             n, n_pos, D = Wb.shape
             # one 2-D product: a stack of small ones runs a BLAS call per digit
             dots = (Wb.reshape(-1, D) @ X_top.T).reshape(n, n_pos, -1)
@@ -326,7 +326,7 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
                 out.append(top_max_scores(dots, norms, b, self.top_threshold))
                 continue
             cos = dots / np.maximum(norms[..., None] * b, 1e-30)
-            best = interpolate_predict(cos.reshape(n * n_pos, -1), unit, self.top_labels_,
+            best = _interpolate_predict(cos.reshape(n * n_pos, -1), unit, self.top_labels_,
                                        len(self.classes_), self.n_neighbors, grams)
             out.append(best.reshape(n, n_pos, -1).max(axis=1))
         return np.concatenate(out)
@@ -347,7 +347,7 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         images, _ = self._images(X, reset=False)
-        return forward(self._canvas(images), self.a_g_, self.stages_, keep=True)
+        return _forward(self._canvas(images), self.a_g_, self.stages_, keep=True)
 
     def transform(self, X):
         """Top C-cells: per class, the largest top S-cell output over its planes and positions.

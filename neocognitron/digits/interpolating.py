@@ -20,10 +20,8 @@ looked up, instead of gathering ``n_neighbors`` vectors of ``D`` numbers per tes
 
 import numpy as np
 
-__all__ = ["class_grams", "segment_similarity", "interpolate_predict"]
 
-
-def segment_similarity(s_i, s_j, g):
+def _segment_similarity(s_i, s_j, g):
     """Largest cosine between ``x`` and the segment ``[X_i, X_j]``; arrays broadcast."""
     s_i, s_j, g = np.broadcast_arrays(*(np.asarray(t, dtype=np.float64) for t in (s_i, s_j, g)))
     end = np.maximum(s_i, s_j)
@@ -33,7 +31,7 @@ def segment_similarity(s_i, s_j, g):
     return np.where(inside, np.maximum(plane, end), end)
 
 
-def class_grams(X_unit, labels, n_classes):
+def _class_grams(X_unit, labels, n_classes):
     """Per class, its reference vectors' indices and their cosines with each other.
 
     Returns
@@ -48,7 +46,7 @@ def class_grams(X_unit, labels, n_classes):
     return out
 
 
-def interpolate_predict(cos, X_unit, labels, n_classes, n_neighbors, grams=None):
+def _interpolate_predict(cos, X_unit, labels, n_classes, n_neighbors, grams=None):
     """Class of the most similar segment for each row of ``cos``.
 
     Parameters
@@ -71,7 +69,7 @@ def interpolate_predict(cos, X_unit, labels, n_classes, n_neighbors, grams=None)
     """
     N = cos.shape[0]
     if grams is None:
-        grams = class_grams(X_unit, labels, n_classes)
+        grams = _class_grams(X_unit, labels, n_classes)
     best = np.full((N, n_classes), -np.inf)
     for j, (members, gram) in enumerate(grams):
         if members.size == 0:
@@ -84,6 +82,6 @@ def interpolate_predict(cos, X_unit, labels, n_classes, n_neighbors, grams=None)
         if m < 2:
             continue
         g = gram[near[:, :, None], near[:, None, :]]  # (N, m, m)
-        sim = segment_similarity(s[:, :, None], s[:, None, :], g)
+        sim = _segment_similarity(s[:, :, None], s[:, None, :], g)
         best[:, j] = np.maximum(best[:, j], sim.reshape(N, -1).max(axis=1))
     return best

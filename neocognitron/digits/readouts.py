@@ -28,6 +28,9 @@ def time_readouts(clf, X, y, readouts=READOUTS):
         ``digits_per_second`` and ``pred`` (the predictions).
     """
     y = np.asarray(y)
+    unknown = [r for r in readouts if r not in READOUTS]
+    if unknown:
+        raise ValueError(f"readouts must be among {READOUTS}, got {unknown}")
     original = clf.readout
     out = {}
     try:
@@ -36,6 +39,9 @@ def time_readouts(clf, X, y, readouts=READOUTS):
             t0 = time.perf_counter()
             pred = clf.predict(X)
             seconds = time.perf_counter() - t0
+            if y.shape != pred.shape:
+                raise ValueError(f"y of shape {y.shape} does not label the {len(pred)} "
+                                 "images of X")
             out[readout] = {
                 "error": float(np.mean(pred != y)),
                 "errors": int(np.sum(pred != y)),

@@ -1,8 +1,10 @@
 """The supervised top stage (Fukushima 2003, section 2.6; 2007).
 
 It is the S-layer and C-layer above the last C-layer of the cascade
-(:func:`~neocognitron.digits.cascade.forward`), whichever that is: U_C1 with the defaults;
-in the 2003 network, U_S4 -> U_C4 on top of U_C3.
+(:func:`~neocognitron.digits.cascade._forward`), whichever that is: with the defaults,
+U_S2 -> U_C2 on top of U_C1; with one learned stage
+(:data:`~neocognitron.digits.ONE_LEARNED_STAGE`), U_S3 -> U_C3 on top of U_C2; in the 2003
+network, U_S4 -> U_C4 on top of U_C3.
 
 Every top S-plane has a class label and one pattern ``X`` over a receptive field that
 covers nearly the whole top C-layer; its cells sit on a small grid of positions (the
@@ -29,15 +31,15 @@ the digits still to come, so the result is that of strictly one-at-a-time learni
 
 import numpy as np
 
-from .. import _kernels
+from ._kernels import _top_max_scores
 
-__all__ = ["windows", "top_scores", "top_max_scores", "fit_top", "TopState"]
+__all__ = ["top_max_scores"]
 
 
-def windows(u_c, field):
-    """Every ``field`` window of ``u_c`` ``(N, K, H, W)`` at unit steps: ``(N, P, D)``.
+def _windows(u_c, field):
+    """Every ``field`` window of ``u_c`` ``(N, K, H, W)`` at unit steps: ``(N, n_pos, D)``.
 
-    ``P`` counts the positions, which run row by row; ``D = K * field[0] * field[1]``.
+    ``n_pos`` counts the positions, which run row by row; ``D = K * field[0] * field[1]``.
     """
     N, K, H, W = u_c.shape
     h, w = field
@@ -46,7 +48,7 @@ def windows(u_c, field):
     return np.ascontiguousarray(sw.transpose(0, 2, 3, 1, 4, 5)).reshape(N, py * px, K * h * w)
 
 
-def top_scores(dots, norms, b, theta):
+def _top_scores(dots, norms, b, theta):
     """``(1 + a.x) / (1 + theta b |x|)``: ``u_S = theta/(1-theta) phi[score - 1]``."""
     return (1.0 + dots) / (1.0 + theta * norms[..., None] * b)
 
@@ -56,9 +58,9 @@ def top_max_scores(dots, norms, b, theta):
 
     Parameters
     ----------
-    dots : ndarray of float32, shape (N, P, K)
+    dots : ndarray of float32, shape (N, n_pos, K)
         ``a . x`` of every digit, position and plane.
-    norms : ndarray of float32, shape (N, P)
+    norms : ndarray of float32, shape (N, n_pos)
         ``|x|`` of every digit's window at every position.
     b : ndarray of float32, shape (K,)
     theta : float
@@ -76,12 +78,12 @@ def top_max_scores(dots, norms, b, theta):
     if dots.shape[1] == 0:
         raise ValueError("dots has no position")
     out = np.empty((dots.shape[0], dots.shape[2]), dtype=np.float32)
-    _kernels._top_max_scores(np.ascontiguousarray(dots), np.ascontiguousarray(norms),
-                             np.ascontiguousarray(b), np.float32(theta), out)
+    _top_max_scores(np.ascontiguousarray(dots), np.ascontiguousarray(norms),
+                    np.ascontiguousarray(b), np.float32(theta), out)
     return out
 
 
-class TopState:
+class _TopState:
     """The growing set of top planes: patterns, their norms ``b`` and labels."""
 
     def __init__(self, dim, dtype, capacity=1024):
@@ -121,7 +123,7 @@ def _present_batch(state, Wb, yb, centre, theta, q):
     for i in range(B):
         n = state.n
         if n:
-            s = top_scores(dots[:n, i].T, norms[i], state.b[:n], theta)
+            s = _top_scores(dots[:n, i].T, norms[i], state.b[:n], theta)
             pos, k = np.unravel_index(np.argmax(s), s.shape)
             right = s[pos, k] > 1 and state.labels[k] == yb[i]
         else:
@@ -143,13 +145,13 @@ def _present_batch(state, Wb, yb, centre, theta, q):
     return added
 
 
-def fit_top(W_batches, y, theta, q, n_epochs, centre, order_rng, batch_size, progress=None):
+def _fit_top_planes(W_batches, y, theta, q, n_epochs, centre, order_rng, batch_size, progress=None):
     """Supervised competitive learning of the top planes.
 
     Parameters
     ----------
     W_batches : callable
-        ``W_batches(idx)`` returns the windows ``(len(idx), P, D)`` of those digits.
+        ``W_batches(idx)`` returns the windows ``(len(idx), n_pos, D)`` of those digits.
     y : ndarray of int, shape (n,)
         Labels as indices ``0 ... n_classes - 1``.
     theta, q : float
@@ -176,7 +178,7 @@ def fit_top(W_batches, y, theta, q, n_epochs, centre, order_rng, batch_size, pro
             idx = order[start : start + batch_size]
             Wb = W_batches(idx)
             if state is None:
-                state = TopState(Wb.shape[2], Wb.dtype)
+                state = _TopState(Wb.shape[2], Wb.dtype)
             added += _present_batch(state, Wb, y[idx], centre, theta, q)
             if progress is not None:
                 progress(len(idx), state.n)

@@ -36,11 +36,14 @@ def candidates(u_s, column):
     mask : ndarray of bool, shape (K, H, W)
         Ties inside a column go to the first cell in (plane, row, column) order.
     """
-    u_s = as_real_array(u_s, "u_s", ndim=3)
-    ch, cw = check_shape2(column, "column")
+    return _candidates(as_real_array(u_s, "u_s", ndim=3), check_shape2(column, "column"))
+
+
+def _candidates(u_s, column):
+    """:func:`candidates` of a float array ``u_s`` and a pair of positive ints ``column``."""
     K, H, W = u_s.shape
-    ys, ch = column_starts(H, ch)
-    xs, cw = column_starts(W, cw)
+    ys, ch = column_starts(H, column[0])
+    xs, cw = column_starts(W, column[1])
     # every column at once: (n_y, n_x, K, ch, cw) views, argmax over each column's cells
     blocks = np.lib.stride_tricks.sliding_window_view(u_s, (ch, cw), axis=(1, 2))
     blocks = blocks.transpose(1, 2, 0, 3, 4).reshape(len(ys), len(xs), -1)
@@ -63,8 +66,13 @@ def representatives(u_s, column):
     reps : list of (int, int, int)
         In increasing plane order; a plane appears at most once.
     """
-    u_s = as_real_array(u_s, "u_s", ndim=3)
-    mask = candidates(u_s, column) & (u_s > 0)
+    return _representatives(as_real_array(u_s, "u_s", ndim=3), check_shape2(column, "column"))
+
+
+def _representatives(u_s, column):
+    """:func:`representatives` of a float array ``u_s`` and a pair of positive ints
+    ``column``: what the learning loops call, on cells they computed themselves."""
+    mask = _candidates(u_s, column) & (u_s > 0)
     reps = []
     for k in range(u_s.shape[0]):
         if mask[k].any():
@@ -111,6 +119,12 @@ def reinforce(a, b, u_c, v, c, q, reps):
         raise ValueError(
             f"inconsistent shapes: a {a.shape}, b {b.shape}, u_c {u_c.shape}, c {c.shape}"
         )
+    _reinforce(a, b, u_c, v, c, q, reps)
+
+
+def _reinforce(a, b, u_c, v, c, q, reps):
+    """:func:`reinforce` without its checks: for the learning loop, whose weights and
+    ``q`` are made from a checked configuration."""
     H, W = u_c.shape[1:]
     ystarts = field_starts(H, v.shape[0], c.shape[0])
     xstarts = field_starts(W, v.shape[1], c.shape[1])

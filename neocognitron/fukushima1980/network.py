@@ -10,10 +10,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .. import cells
+from .. import _cells, cells
 from .._progress import KernelProgress
 from .._random import check_random_state
-from .._validation import as_real_array, check_shape2
+from .._validation import as_real_array, check_shape2, common_float_dtype
 from ..transforms import random_shift
 from . import config as _config
 from . import learning, weights
@@ -136,15 +136,20 @@ class Neocognitron(TransformerMixin, BaseEstimator):
 
     # -- the cascade, eqs. (1)-(5) -----------------------------------------------------
 
-    def _forward(self, u0, a, b, c, d, with_v=False):
-        """Every layer's response to ``u0`` of shape (N, 1, H, W); V_C-cells too if asked."""
+    def _forward(self, u0, a, b, c, d, with_v=False, checked=True):
+        """Every layer's response to ``u0`` of shape (N, 1, H, W); V_C-cells too if asked.
+
+        ``checked=False`` skips the checks of every array: for :meth:`fit`, whose images
+        were checked and converted to the weights' dtype once, and whose weights it makes.
+        """
         cfg = self._config()
+        cell_layers = cells if checked else _cells
         out, v_cs = {"U0": u0}, []
         u_c = u0
         for i, st in enumerate(cfg.stages):
-            u_s, v = cells.s_layer_and_v(u_c, a[i], b[i], c[i], st.s.r, out_shape=st.s.size)
+            u_s, v = cell_layers.s_layer_and_v(u_c, a[i], b[i], c[i], st.s.r, st.s.size)
             v_cs.append(v)
-            u_c = cells.c_layer(u_s, d[i], cfg.alpha, out_shape=st.c.size)
+            u_c = cell_layers.c_layer(u_s, d[i], cfg.alpha, st.c.size)
             out[f"US{i + 1}"], out[f"UC{i + 1}"] = u_s, u_c
         return (out, v_cs) if with_v else out
 
@@ -248,6 +253,8 @@ class Neocognitron(TransformerMixin, BaseEstimator):
         self
         """
         cfg, (a, b, c, d), (images, order, _) = self._start(X)
+        # the one conversion: the cells of every presentation then run on checked arrays
+        images = np.ascontiguousarray(images, dtype=common_float_dtype(images, *a, *b, *c, *d))
         counts = [np.zeros(st.s.planes, dtype=np.int64) for st in cfg.stages]
         bar = KernelProgress(images, desc="self-organising", unit="presentation",
                              disable=not self.verbose)
@@ -259,10 +266,11 @@ class Neocognitron(TransformerMixin, BaseEstimator):
         return self
 
     def _learn_once(self, u0, cfg, a, b, c, d, counts):
-        layers, v_cs = self._forward(u0, a, b, c, d, with_v=True)
+        layers, v_cs = self._forward(u0, a, b, c, d, with_v=True, checked=False)
         inputs = [layers["U0"]] + [layers[f"UC{i}"] for i in range(1, len(cfg.stages))]
         for i, st in enumerate(cfg.stages):
-            reps = learning.representatives(layers[f"US{i + 1}"][0], st.s.column)
-            learning.reinforce(a[i], b[i], inputs[i][0], v_cs[i][0], c[i], st.s.q, reps)
+            reps = learning._representatives(layers[f"US{i + 1}"][0], st.s.column)
+            learning._reinforce(a[i], b[i], inputs[i][0], v_cs[i][0], c[i], float(st.s.q),
+                                reps)
             for k, _, _ in reps:
                 counts[i][k] += 1
