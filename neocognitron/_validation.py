@@ -51,18 +51,7 @@ def as_real_array(x, name, ndim=None, dtype=None, allow_empty=False, nonnegative
     abs_max : float
         Only if ``return_abs_max``.
     """
-    if isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}")
-    try:
-        arr = np.asarray(x)
-    except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"{name} must be a numeric array: {exc}") from None
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.floating)
-        or np.issubdtype(arr.dtype, np.integer)
-        or arr.dtype == np.bool_
-    ):
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    arr = _real_numbers(x, name)
     if ndim is not None:
         ndims = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in ndims:
@@ -75,6 +64,30 @@ def as_real_array(x, name, ndim=None, dtype=None, allow_empty=False, nonnegative
         dtype = np.result_type(arr.dtype, np.float32)
         dtype = np.float32 if dtype == np.float32 else np.float64
     arr = np.ascontiguousarray(arr, dtype=dtype)
+    abs_max = _finite_abs_max(arr, name, nonnegative)
+    return (arr, abs_max) if return_abs_max else arr
+
+
+def _real_numbers(x, name):
+    """``np.asarray(x)``; TypeError unless it holds real numbers (floats, integers, bools)."""
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}")
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be a numeric array: {exc}") from None
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.floating)
+        or np.issubdtype(arr.dtype, np.integer)
+        or arr.dtype == np.bool_
+    ):
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    return arr
+
+
+def _finite_abs_max(arr, name, nonnegative):
+    """``max |arr|`` (0 if empty); ValueError on NaN or inf, or on a negative entry when
+    ``nonnegative``."""
     lo = hi = 0.0
     if arr.size:
         # min and max propagate NaN and reach any inf: two passes, no boolean temporary
@@ -83,7 +96,7 @@ def as_real_array(x, name, ndim=None, dtype=None, allow_empty=False, nonnegative
             raise ValueError(f"{name} contains NaN or inf")
         if nonnegative and lo < 0:
             raise ValueError(f"{name} must be non-negative (cell outputs and weights are >= 0)")
-    return (arr, max(hi, -lo)) if return_abs_max else arr
+    return max(hi, -lo)
 
 
 def check_scalar(x, name, low=None, low_inclusive=False, integer=False):

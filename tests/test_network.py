@@ -17,9 +17,13 @@ from neocognitron.fukushima1980.config import (
 )
 from neocognitron.fukushima1980.evaluation import (
     VARIANT_KINDS,
+    distinct,
+    kept,
     pattern_variants,
+    tolerance_curves,
     winner_consistency,
 )
+from neocognitron.shift_study.fukushima1980 import KeptPredictor
 
 PATTERNS = fukushima1980_patterns()
 
@@ -185,6 +189,79 @@ def test_bad_config():
                                      CLayerConfig((2, 2), (3, 3))),))
     cfg = fukushima1980()
     assert NetworkConfig.from_dict(cfg.to_dict()) == cfg
+
+
+# -- the one rule of "kept" and "distinct", on hand-made winners -------------------------
+
+def test_kept_needs_a_live_pattern_cell_and_the_same_cell():
+    # pattern 0 wins cell 3, pattern 1 is silent (-1), pattern 2 wins cell 0
+    pattern = np.array([3, -1, 0])
+    variants = np.array([[3, 5, -1],     # same cell, another cell, silent
+                         [-1, 3, -1],    # a silent pattern keeps nothing, silent or not
+                         [0, 0, 3]])
+    assert kept(pattern, variants).tolist() == [[True, False, False],
+                                                [False, False, False],
+                                                [True, True, False]]
+    # one variant per pattern (the shift study's layout), and several axes of variants
+    assert kept(pattern, [3, -1, 1]).tolist() == [True, False, False]
+    assert kept(pattern, np.full((3, 2, 2), 3)).sum() == 4
+
+
+def test_kept_refuses_winners_that_are_not_cell_indices_or_not_one_row_per_pattern():
+    with pytest.raises(TypeError, match="pattern_winners"):
+        kept([3.0, 1.0], [[3], [1]])
+    with pytest.raises(TypeError, match="variant_winners"):
+        kept([3, 1], [[3.0], [1.0]])
+    with pytest.raises(ValueError, match="one row per pattern"):
+        kept([3, 1], [[3, 1]])
+    with pytest.raises(ValueError, match="one row per pattern"):
+        kept([[3, 1]], [[3], [1]])
+
+
+def test_distinct_means_a_live_cell_of_its_own_for_every_pattern():
+    assert distinct([21, 10, 18, 3, 8])
+    assert not distinct([21, 10, 21, 3, 8])  # two patterns share cell 21
+    assert not distinct([21, 10, -1, 3, 8])  # one pattern is silent
+    assert not distinct([-1])
+    with pytest.raises(ValueError, match="winners"):
+        distinct([[1, 2]])
+
+
+class _TableNet:
+    """A stand-in network: input ``x`` (one pixel holding an index) wins ``table[x]``."""
+
+    def __init__(self, table):
+        self.table = np.asarray(table)
+
+    def winners(self, X):
+        return self.table[np.asarray(X, dtype=int).reshape(len(X), -1)[:, 0]]
+
+
+def test_the_experiment_and_the_shift_study_count_a_silent_pattern_alike():
+    # patterns 0, 1, 2 (inputs 0, 1, 2) win cells 4, -1, 6; their variants (inputs 3-8)
+    # win 4, 9 | -1, -1 | 6, 6: kept are variants 3, 7 and 8, never those of silent 1
+    net = _TableNet([4, -1, 6, 4, 9, -1, -1, 6, 6])
+    patterns = np.arange(3).reshape(3, 1, 1)
+    variants = {"shift": np.arange(3, 9).reshape(3, 2, 1, 1)}
+    res = winner_consistency(net, patterns, variants)
+    assert res["keep_by_pattern"]["shift"] == [0.5, 0.0, 1.0]
+    assert res["keep"]["shift"] == 0.5 and not res["distinct"]
+    # the shift study's predictor: one variant per pattern, in pattern order
+    pred = KeptPredictor(net, net.winners(patterns))
+    assert pred.predict(np.array([3, 5, 7]).reshape(3, 1, 1)).tolist() == [True, False, True]
+    assert pred.predict(np.array([4, 6, 8]).reshape(3, 1, 1)).tolist() == [False, False, True]
+
+
+def test_tolerance_curves_never_keep_a_silent_pattern():
+    # a network silent on everything: every variant is silent like its pattern, and none
+    # is kept (the old curve rule counted them all as kept)
+    class Silent:
+        def winners(self, X):
+            return np.full(len(X), -1)
+
+    curves = tolerance_curves(Silent(), PATTERNS, n=2, strengths={"noise": (0.0, 0.04)},
+                              random_state=0)
+    assert curves == {"noise": [0.0, 0.0]}
 
 
 # -- the paper's claim, on held-out variants made here and not used in training ----------

@@ -24,22 +24,8 @@ def validation_split(X, yi, fraction, rng):
     return train_test_split(X, yi, test_size=n_val, random_state=rng, stratify=stratify)
 
 
-def train_epoch(
-    network,
-    optimizer,
-    Xs,
-    yi,
-    rng,
-    *,
-    lr,
-    batch_size,
-    shuffle,
-    augment_shift,
-    fill,
-    alpha,
-    max_loss=np.inf,
-    bar=None,
-):
+def train_epoch(network, optimizer, Xs, yi, rng, *, lr, batch_size, shuffle, augment_shift,
+                fill, alpha, max_loss=np.inf, bar=None):
     """One pass of mini-batch training over ``Xs`` (n, 1, H, W) float32 and labels ``yi``.
 
     Parameters
@@ -77,12 +63,27 @@ def train_epoch(
         Number of optimizer steps taken.
     """
     n = Xs.shape[0]
-    H, W = Xs.shape[2], Xs.shape[3]
-    bs = min(batch_size, n)
     order = rng.permutation(n) if shuffle else np.arange(n)
+    total, steps = 0.0, 0
+    for idx, xb in _mini_batches(Xs, order, min(batch_size, n), rng, augment_shift, fill):
+        loss = network.loss_grad(xb, yi[idx])
+        _check_loss(loss, max_loss, optimizer.t + 1, lr)
+        optimizer.step(network.theta, network.grad, lr, alpha, network.n_weights)
+        steps += 1
+        total += loss * len(idx)
+        if bar is not None:
+            bar.update(1)
+    w = network.theta[: network.n_weights]
+    return total / n + 0.5 * alpha * float(np.dot(w, w)), steps
+
+
+def _mini_batches(Xs, order, bs, rng, augment_shift, fill):
+    """Yield ``(idx, xb)``: the indices of each mini-batch of ``order`` (``bs`` at a time) and
+    its images ``xb`` (len(idx), 1, H, W) float32, each shifted at random by up to
+    ``augment_shift`` pixels (``dy`` then ``dx`` drawn per batch, as the batch is made)."""
+    n, H, W = Xs.shape[0], Xs.shape[2], Xs.shape[3]
     k = augment_shift
     fill = np.float32(fill)
-    total, steps = 0.0, 0
     for start in range(0, n, bs):
         idx = order[start : start + bs]
         xb = np.empty((len(idx), 1, H, W), dtype=np.float32)
@@ -92,20 +93,17 @@ def train_epoch(
             _batch.gather_shifted(Xs.reshape(n, H, W), idx, dy, dx, fill, xb.reshape(-1, H, W))
         else:
             _batch.gather(Xs.reshape(n, -1), idx, xb.reshape(len(idx), -1))
-        loss = network.loss_grad(xb, yi[idx])
-        if not loss <= max_loss:  # NaN too
-            raise ValueError(
-                f"training diverged: a mini-batch's loss became {loss:.3g} (above "
-                f"{max_loss:.3g}) at step {optimizer.t + 1}; lower learning_rate_init "
-                f"(the step size of this epoch was {lr:g})"
-            )
-        optimizer.step(network.theta, network.grad, lr, alpha, network.n_weights)
-        steps += 1
-        total += loss * len(idx)
-        if bar is not None:
-            bar.update(1)
-    w = network.theta[: network.n_weights]
-    return total / n + 0.5 * alpha * float(np.dot(w, w)), steps
+        yield idx, xb
+
+
+def _check_loss(loss, max_loss, step, lr):
+    """ValueError when a mini-batch's ``loss`` is above ``max_loss`` or NaN: training diverged."""
+    if not loss <= max_loss:  # NaN too
+        raise ValueError(
+            f"training diverged: a mini-batch's loss became {loss:.3g} (above "
+            f"{max_loss:.3g}) at step {step}; lower learning_rate_init "
+            f"(the step size of this epoch was {lr:g})"
+        )
 
 
 def epoch(est, Xs, yi, bar=None):

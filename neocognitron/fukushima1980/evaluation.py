@@ -6,6 +6,16 @@ that the same cell keeps answering when the pattern is shifted, deformed, resize
 noisy or incomplete. :func:`pattern_variants` makes such variants (held out: drawn with
 their own random state, never used in training) and :func:`winner_consistency` measures
 how often each pattern's cell keeps winning.
+
+The two measures are defined once, here, and used by this module and by the shift study
+(:mod:`neocognitron.shift_study.fukushima1980`):
+
+* :func:`kept`: a variant keeps its pattern's answer when the pattern's winning UC3 cell
+  is a real cell and the variant's winner is that same cell. A pattern that leaves every
+  UC3 cell silent (winner -1) has no answer to keep, so none of its variants counts as
+  kept, silent ones included: a silent network recognises nothing, and counting "silent
+  again" as kept would credit a network that never answers with perfect tolerance.
+* :func:`distinct`: every pattern has its own live UC3 cell.
 """
 
 import numpy as np
@@ -99,6 +109,56 @@ def pattern_variants(patterns, n=20, max_shift=3, scale=(0.8, 1.25), alpha=8.0, 
     return {kind: X.reshape(P.shape[0], n, *P.shape[1:]) for kind, X in kinds.items()}
 
 
+def kept(pattern_winners, variant_winners):
+    """Whether each variant keeps its pattern's answer: the 1980 measure of tolerance.
+
+    A variant keeps the answer when its pattern's winner is a real cell (not -1, silent)
+    and the variant's winner is that same cell. A silent pattern keeps nothing, not even
+    with a silent variant: a silent network recognises nothing, and "silent twice" is no
+    evidence that the network tells this pattern from any other.
+
+    Parameters
+    ----------
+    pattern_winners : array-like of int, shape (P,)
+        The winning cell of each pattern (``model.winners(patterns)``), -1 where silent.
+    variant_winners : array-like of int, shape (P, ...)
+        The winning cells of variants; row ``i`` holds variants of pattern ``i``.
+
+    Returns
+    -------
+    ndarray of bool, the shape of ``variant_winners``
+    """
+    w0 = np.asarray(pattern_winners)
+    w = np.asarray(variant_winners)
+    for name, arr in (("pattern_winners", w0), ("variant_winners", w)):
+        if not np.issubdtype(arr.dtype, np.integer):
+            raise TypeError(f"{name} must hold cell indices (integers), got dtype {arr.dtype}")
+    if w0.ndim != 1 or w.ndim < 1 or w.shape[0] != w0.shape[0]:
+        raise ValueError(f"variant_winners must have one row per pattern: got shapes "
+                         f"{w0.shape} (pattern_winners) and {w.shape} (variant_winners)")
+    w0 = w0.reshape(w0.shape + (1,) * (w.ndim - 1))
+    return (w0 >= 0) & (w == w0)
+
+
+def distinct(winners):
+    """Whether every pattern has its own live cell: no winner is -1 (silent) or shared.
+
+    Parameters
+    ----------
+    winners : array-like of int, shape (P,)
+        The winning cell of each pattern, -1 where silent.
+
+    Returns
+    -------
+    bool
+    """
+    w = np.asarray(winners)
+    if w.ndim != 1 or not np.issubdtype(w.dtype, np.integer):
+        raise ValueError(f"winners must be a 1-d array of cell indices, got shape {w.shape} "
+                         f"and dtype {w.dtype}")
+    return bool(len(np.unique(w)) == len(w) and (w >= 0).all())
+
+
 def winner_consistency(model, patterns, variants):
     """How often each pattern's top-layer cell keeps winning for its variants.
 
@@ -114,22 +174,21 @@ def winner_consistency(model, patterns, variants):
     -------
     result : dict
         ``winners`` (list of P cell indices, -1 if silent), ``distinct`` (every pattern has
-        its own responding cell), ``keep`` (kind -> fraction of variants whose winner is
-        their pattern's cell), ``keep_by_pattern`` (kind -> list of P fractions) and
-        ``keep_all`` (over every kind).
+        its own responding cell, :func:`distinct`), ``keep`` (kind -> fraction of variants
+        that keep their pattern's cell, :func:`kept`), ``keep_by_pattern`` (kind -> list of
+        P fractions) and ``keep_all`` (over every kind).
     """
     winners = np.asarray(model.winners(patterns))
-    distinct = bool(len(set(winners.tolist())) == len(winners) and (winners >= 0).all())
     keep, by_pattern = {}, {}
     for kind, V in variants.items():
         P, n = V.shape[:2]
         w = np.asarray(model.winners(V.reshape(P * n, *V.shape[2:]))).reshape(P, n)
-        hits = w == winners[:, None]
+        hits = kept(winners, w)
         keep[kind] = float(hits.mean())
         by_pattern[kind] = hits.mean(axis=1).tolist()
     return {
         "winners": winners.tolist(),
-        "distinct": distinct,
+        "distinct": distinct(winners),
         "keep": keep,
         "keep_by_pattern": by_pattern,
         "keep_all": float(np.mean(list(keep.values()))),
@@ -183,8 +242,9 @@ def tolerance_curves(model, patterns, n=10, strengths=None, random_state=None):
     Returns
     -------
     curves : dict of str -> list of float
-        For each kind, the kept fraction at each strength (shift variants are not moved
-        otherwise; the others are not shifted, so each curve shows one kind alone).
+        For each kind, the fraction of variants :func:`kept` at each strength (shift
+        variants are not moved otherwise; the others are not shifted, so each curve shows
+        one kind alone).
     """
     rng = check_random_state(random_state)
     P = np.asarray(patterns, dtype=np.float64)
@@ -195,7 +255,7 @@ def tolerance_curves(model, patterns, n=10, strengths=None, random_state=None):
         curve = []
         for s in values:
             X = _variant(kind, P, s, n, rng)
-            hits = np.asarray(model.winners(X)) == np.repeat(winners, n)
+            hits = kept(winners, np.asarray(model.winners(X)).reshape(len(P), n))
             curve.append(float(hits.mean()))
         curves[kind] = curve
     return curves

@@ -8,11 +8,13 @@ presentations: the same shifted images in the same order, from
 tested on every shift of the patterns with ``|dy|, |dx| <= max_shift`` (3 keeps the ink of
 the 1980 patterns on the input).
 
-The 1980 network has no classes; its measure is the one of the paper: the fraction of
-shifted patterns whose winning UC3 cell (``Neocognitron.winners``, the most active top
-C-cell) is the same cell as the unshifted pattern's (a pattern whose unshifted input
-leaves every UC3 cell silent counts as never kept). The CNN's measures: the fraction
-classified correctly, and the fraction given the same class as the unshifted pattern.
+The 1980 network has no classes; its measure is the one of the paper and of
+:mod:`neocognitron.fukushima1980.evaluation`: the fraction of shifted patterns that keep
+the unshifted pattern's winning UC3 cell (``Neocognitron.winners``, the most active top
+C-cell), by the one rule :func:`~neocognitron.fukushima1980.evaluation.kept` (a pattern
+whose unshifted input leaves every UC3 cell silent is never kept). The CNN's measures: the
+fraction classified correctly, and the fraction given the same class as the unshifted
+pattern.
 """
 
 import time
@@ -20,11 +22,12 @@ import time
 import numpy as np
 
 from ..cnn import ConvNetClassifier
+from ..fukushima1980.evaluation import distinct, kept
 from ..fukushima1980.network import Neocognitron
 from ..metrics import accuracy_by_shift
 from .measures import by_distance, mean_std
 
-__all__ = ["WinnerPredictor", "WinnerClassPredictor", "compare_with_cnn", "summarise_runs",
+__all__ = ["KeptPredictor", "WinnerClassPredictor", "compare_with_cnn", "summarise_runs",
            "MEASURES"]
 
 #: (model, measures) of :func:`compare_with_cnn`
@@ -32,18 +35,27 @@ MEASURES = (("neocognitron1980", ("same_cell", "class_accuracy")),
             ("cnn", ("accuracy", "same_prediction")))
 
 
-class WinnerPredictor:
-    """A fitted 1980 network as a "classifier" whose classes are its top C-cells.
+class KeptPredictor:
+    """A fitted 1980 network as a "classifier" answering whether each input keeps its
+    pattern's top C-cell.
 
-    ``predict(X)`` is ``net.winners(X)``: the index of the most active top C-cell, -1
-    where all are silent.
+    Parameters
+    ----------
+    net : fitted Neocognitron
+    winners : ndarray of int, shape (n_patterns,)
+        ``net.winners(patterns)``.
+
+    ``predict(X)``, for ``X`` holding one variant of each pattern in pattern order, is
+    :func:`~neocognitron.fukushima1980.evaluation.kept` of ``winners`` and
+    ``net.winners(X)``: True where the variant keeps its pattern's cell.
     """
 
-    def __init__(self, net):
+    def __init__(self, net, winners):
         self.net = net
+        self.winners = np.asarray(winners)
 
     def predict(self, X):
-        return self.net.winners(X)
+        return kept(self.winners, self.net.winners(X))
 
 
 class WinnerClassPredictor:
@@ -86,10 +98,11 @@ def compare_with_cnn(patterns, seed, cnn_params=None, max_shift=3):
     -------
     dict
         ``seed``, ``winners`` (the network's winners on the unshifted patterns),
-        ``distinct`` (a different live cell per pattern), ``cnn_train_accuracy``,
-        ``presentation_shifts_seen``, ``fit_seconds``, and for each model and measure of
-        :data:`MEASURES` the ``grid`` of fractions over the shifts, its ``mean``, the
-        ``distances`` and the fraction ``by_distance`` (:func:`by_distance`).
+        ``distinct`` (a different live cell per pattern, :func:`distinct`),
+        ``cnn_train_accuracy``, ``presentation_shifts_seen``, ``fit_seconds``, and for
+        each model and measure of :data:`MEASURES` the ``grid`` of fractions over the
+        shifts, its ``mean``, the ``distances`` and the fraction ``by_distance``
+        (:func:`by_distance`).
     """
     t0 = time.perf_counter()
     net = Neocognitron.fukushima1980(random_state=seed).fit(patterns)
@@ -100,10 +113,11 @@ def compare_with_cnn(patterns, seed, cnn_params=None, max_shift=3):
     fit_cnn = time.perf_counter() - t0
     classes = np.arange(len(patterns))
     w0 = net.winners(patterns)
-    kept = np.where(w0 >= 0, w0, -2)  # a silent unshifted pattern is never "kept"
+    every_kept = np.ones(len(patterns), dtype=bool)
     measures = {
         "neocognitron1980": {
-            "same_cell": accuracy_by_shift(WinnerPredictor(net), patterns, kept, max_shift),
+            "same_cell": accuracy_by_shift(KeptPredictor(net, w0), patterns, every_kept,
+                                           max_shift),
             "class_accuracy": accuracy_by_shift(WinnerClassPredictor(net, w0), patterns,
                                                 classes, max_shift),
         },
@@ -114,7 +128,7 @@ def compare_with_cnn(patterns, seed, cnn_params=None, max_shift=3):
         },
     }
     out = {"seed": seed, "winners": w0.tolist(),
-           "distinct": bool(len(set(w0.tolist())) == len(w0) and (w0 >= 0).all()),
+           "distinct": distinct(w0),
            "cnn_train_accuracy": float(np.mean(cnn.predict(Xp) == yp)),
            "presentation_shifts_seen": int(len(Xp)),
            "fit_seconds": {"neocognitron1980": round(fit_net, 2), "cnn": round(fit_cnn, 2)}}

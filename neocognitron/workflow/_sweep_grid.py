@@ -279,6 +279,29 @@ def parse_grid(raw, source="<dict>", base=None):
     """
     base = Path(base) if base is not None else Path.cwd()
     _check_keys(source, "the grid file", raw, _TOP_KEYS)
+    kind, name, params, args, timeout = _parse_target(source, raw)
+    if kind == "estimator":
+        valid, reserved, data, script_path = _estimator_target(source, raw, name, params,
+                                                               args, timeout)
+    else:
+        valid, reserved, data, script_path = _script_target(source, raw, name, params, base)
+    seeds = _parse_seeds(source, raw.get("seeds", [0]))
+    grid = _parse_grid_tables(source, raw.get("grid", {}), reserved, valid)
+    for table in grid:
+        for key in table:
+            if key in params:
+                _fail(source, f"[grid] {key!r}", "is also fixed in [target] params")
+    metrics = _parse_metrics(source, raw.get("metrics"), kind)
+    return SweepSpec(kind=kind, target=name, script_path=script_path, params=dict(params),
+                     args=tuple(args), timeout=None if timeout is None else float(timeout),
+                     data=data, metrics=metrics, grid=grid, seeds=tuple(seeds),
+                     source=source)
+
+
+def _parse_target(source, raw):
+    """The ``[target]`` table: ``(kind, name, params, args, timeout)``, each checked on its
+    own; what depends on the kind is checked by :func:`_estimator_target` or
+    :func:`_script_target`."""
     if "target" not in raw:
         _fail(source, "the grid file", "has no [target] table")
     target = raw["target"]
@@ -302,51 +325,53 @@ def parse_grid(raw, source="<dict>", base=None):
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float)
                                 or not timeout > 0):
         _fail(source, "[target] timeout", f"must be a positive number of seconds, got {timeout!r}")
+    return kind, name, params, args, timeout
 
-    if kind == "estimator":
-        if args or timeout is not None:
-            _fail(source, "[target]", "'args' and 'timeout' apply to script targets only")
-        if "data" not in raw:
-            _parse_data(source, None)
-        try:
-            cls = resolve_estimator(name)
-        except ValueError as exc:
-            raise ValueError(f"{source}: [target] estimator: {exc}") from exc
-        valid = set(cls().get_params(deep=True))
-        reserved = {"random_state": "from seeds"} if "random_state" in valid else {}
-        for key in params:
-            if key in reserved:
-                _fail(source, f"[target] params {key!r}", "is set by the sweep (from seeds)")
-            if key not in valid:
-                _fail(source, f"[target] params {key!r}", f"is not a parameter of {name}")
-        data, script_path = _parse_data(source, raw["data"]), None
-    else:
-        if "data" in raw:
-            _fail(source, "[data]", "applies to estimator targets only (a script loads its "
-                                    "own data; pass its options through [grid] or params)")
-        valid, reserved = None, {"out": "--out <point folder>", "seed": "--seed from seeds"}
-        for key in params:
-            if key in reserved:
-                _fail(source, f"[target] params {key!r}", f"is set by the sweep itself "
-                                                          f"({reserved[key]})")
-        data, script_path = None, _resolve_script(source, name, base)
 
-    seeds = raw.get("seeds", [0])
+def _estimator_target(source, raw, name, params, args, timeout):
+    """An estimator target: ``(valid, reserved, data, script_path)``: the parameter names of
+    the estimator, those the sweep sets itself (``random_state``), the ``[data]`` table and
+    no script."""
+    if args or timeout is not None:
+        _fail(source, "[target]", "'args' and 'timeout' apply to script targets only")
+    if "data" not in raw:
+        _parse_data(source, None)
+    try:
+        cls = resolve_estimator(name)
+    except ValueError as exc:
+        raise ValueError(f"{source}: [target] estimator: {exc}") from exc
+    valid = set(cls().get_params(deep=True))
+    reserved = {"random_state": "from seeds"} if "random_state" in valid else {}
+    for key in params:
+        if key in reserved:
+            _fail(source, f"[target] params {key!r}", "is set by the sweep (from seeds)")
+        if key not in valid:
+            _fail(source, f"[target] params {key!r}", f"is not a parameter of {name}")
+    return valid, reserved, _parse_data(source, raw["data"]), None
+
+
+def _script_target(source, raw, name, params, base):
+    """A script target: ``(valid, reserved, data, script_path)``: any parameter name (None),
+    the options the sweep sets itself (``--out``, ``--seed``), no data and the script's
+    absolute path."""
+    if "data" in raw:
+        _fail(source, "[data]", "applies to estimator targets only (a script loads its "
+                                "own data; pass its options through [grid] or params)")
+    reserved = {"out": "--out <point folder>", "seed": "--seed from seeds"}
+    for key in params:
+        if key in reserved:
+            _fail(source, f"[target] params {key!r}", f"is set by the sweep itself "
+                                                      f"({reserved[key]})")
+    return None, reserved, None, _resolve_script(source, name, base)
+
+
+def _parse_seeds(source, seeds):
     if (not isinstance(seeds, list) or not seeds
             or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds)):
         _fail(source, "seeds", f"must be a non-empty list of integers >= 0, got {seeds!r}")
     if len(set(seeds)) != len(seeds):
         _fail(source, "seeds", f"lists a seed twice: {seeds!r}")
-    grid = _parse_grid_tables(source, raw.get("grid", {}), reserved, valid)
-    for table in grid:
-        for key in table:
-            if key in params:
-                _fail(source, f"[grid] {key!r}", "is also fixed in [target] params")
-    metrics = _parse_metrics(source, raw.get("metrics"), kind)
-    return SweepSpec(kind=kind, target=name, script_path=script_path, params=dict(params),
-                     args=tuple(args), timeout=None if timeout is None else float(timeout),
-                     data=data, metrics=metrics, grid=grid, seeds=tuple(seeds),
-                     source=source)
+    return seeds
 
 
 def is_number(v):

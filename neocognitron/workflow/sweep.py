@@ -249,24 +249,14 @@ def run_sweep(grid, out, *, n_jobs=1, scheduler=None, threads=1, quiet=False):
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     with FolderLock(out, f"sweep {spec.source}"):
-        check_folder(spec, out)
-        write_json(spec.to_dict(), out / "sweep.json")
-        points_dir = out / "points"
-        points_dir.mkdir(exist_ok=True)
-        for tmp in points_dir.glob(".*.tmp"):  # left by a process killed mid-write
-            tmp.unlink(missing_ok=True)
+        _prepare_folder(spec, out)
         points = spec.points()
         results, errors = read_records(out, points)
         todo = [p for p in points if p.key not in results]
         report = SweepReport(out=out, n_points=len(points), n_skipped=len(points) - len(todo))
         if todo and spec.kind == "estimator" and scheduler is None:
             load_data(spec.data)  # fail early on missing data, and download it only once
-        if scheduler is not None:
-            runs = _dask(spec, todo, threads, out, scheduler)
-        elif n_jobs in (1, None) or len(todo) <= 1:
-            runs = _serial(spec, todo, threads, out)
-        else:
-            runs = _joblib(spec, todo, threads, out, n_jobs)
+        runs = _executor(spec, todo, threads, out, n_jobs, scheduler)
         bar = tqdm(total=len(points), initial=report.n_skipped, disable=quiet, unit="point",
                    desc=f"sweep {Path(spec.source).stem}")
         with bar:
@@ -275,13 +265,38 @@ def run_sweep(grid, out, *, n_jobs=1, scheduler=None, threads=1, quiet=False):
                 report.ran.append(rec["key"])
                 bar.update()
                 bar.set_postfix(failed=len(errors), refresh=False)
-        report.summary = summarize(spec, points, results, errors)
-        report.errors = list(errors.values())
-        report.summary_json = write_json(report.summary, out / "summary.json")
-        text = markdown(report.summary)
-        report.summary_md = _atomic(out / "summary.md", lambda fh: fh.write(text.encode()))
+        _write_summary(report, spec, out, points, results, errors)
     report.wall_time = time.perf_counter() - t0
     return report
+
+
+def _prepare_folder(spec, out):
+    """Check that ``out`` holds this sweep or nothing, write its sweep.json, and remove the
+    temporary files of a process killed mid-write."""
+    check_folder(spec, out)
+    write_json(spec.to_dict(), out / "sweep.json")
+    points_dir = out / "points"
+    points_dir.mkdir(exist_ok=True)
+    for tmp in points_dir.glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
+def _executor(spec, todo, threads, out, n_jobs, scheduler):
+    """The records of the points ``todo``, as each finishes: on Dask, with joblib, or here."""
+    if scheduler is not None:
+        return _dask(spec, todo, threads, out, scheduler)
+    if n_jobs in (1, None) or len(todo) <= 1:
+        return _serial(spec, todo, threads, out)
+    return _joblib(spec, todo, threads, out, n_jobs)
+
+
+def _write_summary(report, spec, out, points, results, errors):
+    """Summarise every point into ``report`` and write summary.json and summary.md."""
+    report.summary = summarize(spec, points, results, errors)
+    report.errors = list(errors.values())
+    report.summary_json = write_json(report.summary, out / "summary.json")
+    text = markdown(report.summary)
+    report.summary_md = _atomic(out / "summary.md", lambda fh: fh.write(text.encode()))
 
 
 def _store(spec, out, rec, errors, results, quiet):
