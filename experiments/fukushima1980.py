@@ -35,7 +35,6 @@ import numpy as np
 from joblib import Parallel, delayed
 
 from neocognitron import Neocognitron, cli, transforms
-from neocognitron._progress import KernelProgress, workers_compile
 from neocognitron.datasets import fukushima1980_patterns, fukushima1980_xytz_patterns
 from neocognitron.fukushima1980.config import fukushima1980
 from neocognitron.fukushima1980.evaluation import (
@@ -54,6 +53,7 @@ from neocognitron.plotting import (
     plot_seed_summary,
     plot_tolerance_curves,
 )
+from neocognitron.progress import KernelProgress, workers_compile
 from neocognitron.workflow import provenance
 from neocognitron.workflow.outputs import Outputs, wrote
 

@@ -4,14 +4,14 @@ import naive
 import numpy as np
 import pytest
 
-from neocognitron import cells
+from neocognitron import cells, columns
 from neocognitron.fukushima1980 import learning, weights
 
 
 def test_candidates_one_per_column_hand_worked():
     # 2 planes on a 1x4 strip, columns 1x2 -> three columns [0:2], [1:3], [2:4]
     u = np.array([[[0.1, 0.5, 0.2, 0.0]], [[0.3, 0.1, 0.4, 0.6]]])
-    mask = learning.candidates(u, (1, 2))
+    mask = columns.candidates(u, (1, 2))
     # column 0: max 0.5 (plane 0, x=1); column 1: max 0.5 (plane 0, x=1);
     # column 2: max 0.6 (plane 1, x=3)
     expected = np.zeros_like(mask)
@@ -23,16 +23,16 @@ def test_candidates_one_per_column_hand_worked():
 def test_representative_is_strongest_candidate_and_not_plane_max():
     u = np.array([[[0.1, 0.5, 0.2, 0.0]], [[0.3, 0.1, 0.4, 0.6]]])
     # plane 1's 0.4 at x=2 is beaten in both columns that hold it, so it is no candidate
-    assert learning.representatives(u, (1, 2)) == [(0, 0, 1), (1, 0, 3)]
+    assert columns.representatives(u, (1, 2)) == [(0, 0, 1), (1, 0, 3)]
     # a column as large as the layer leaves one candidate: plane 1 at x=3; plane 0 has none
-    assert learning.representatives(u, (1, 4)) == [(1, 0, 3)]
+    assert columns.representatives(u, (1, 4)) == [(1, 0, 3)]
 
 
 def test_silent_planes_have_no_representative():
     u = np.zeros((3, 4, 4))
     u[1, 2, 2] = 0.7
-    assert learning.representatives(u, (2, 2)) == [(1, 2, 2)]
-    assert learning.representatives(np.zeros((3, 4, 4)), (2, 2)) == []
+    assert columns.representatives(u, (2, 2)) == [(1, 2, 2)]
+    assert columns.representatives(np.zeros((3, 4, 4)), (2, 2)) == []
 
 
 def test_reinforce_hand_worked_and_other_planes_untouched():
@@ -112,9 +112,9 @@ def test_c_normalisation():
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda: learning.candidates(np.zeros((4, 4)), (2, 2)), "u_s"),
-        (lambda: learning.candidates(np.zeros((1, 4, 4)), (0, 2)), "column"),
-        (lambda: learning.representatives(np.full((1, 2, 2), np.nan), (2, 2)), "NaN"),
+        (lambda: columns.candidates(np.zeros((4, 4)), (2, 2)), "u_s"),
+        (lambda: columns.candidates(np.zeros((1, 4, 4)), (0, 2)), "column"),
+        (lambda: columns.representatives(np.full((1, 2, 2), np.nan), (2, 2)), "NaN"),
         (lambda: weights.falloff((3, 3), 1.5), "gamma"),
         (lambda: weights.initial_a(2, 1, (3, 3), np.ones((3, 3)), 0.1, 1.2), "bias"),
     ],

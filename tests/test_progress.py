@@ -1,4 +1,4 @@
-"""Progress bars say "compiling kernels" while numba compiles, not an ETA (``_progress``).
+"""Progress bars say "compiling kernels" while numba compiles, not an ETA (``progress``).
 
 A step that compiles is simulated by compiling a fresh numba function (a real
 ``numba:compile`` event) and sleeping; the other steps are fast. The call-site tests run
@@ -13,8 +13,8 @@ import numba
 import numpy as np
 import pytest
 
-from neocognitron import _numba, _progress
-from neocognitron._progress import COMPILING, KernelProgress
+from neocognitron import _numba, progress
+from neocognitron.progress import COMPILING, KernelProgress
 
 SLOW = 1.0  # seconds the compiling step takes
 STEP = 0.01
@@ -120,9 +120,9 @@ def test_disabled_bar_iterates_and_shows_nothing(capsys):
 
 def test_workers_compile_only_without_the_cache(monkeypatch):
     monkeypatch.setattr(_numba, "CACHE", True)
-    assert not _progress.workers_compile()
+    assert not progress.workers_compile()
     monkeypatch.setattr(_numba, "CACHE", False)
-    assert _progress.workers_compile()
+    assert progress.workers_compile()
 
 
 # ------------------------------------------------------------------- the call sites
@@ -149,13 +149,12 @@ def labelled_bars(err):
 def test_network_fit_bar(monkeypatch, capsys):
     import dataclasses
 
-    from neocognitron import Neocognitron
+    from neocognitron import Neocognitron, columns
     from neocognitron.datasets import fukushima1980_patterns
-    from neocognitron.fukushima1980 import learning
     from neocognitron.fukushima1980.config import fukushima1980
 
-    monkeypatch.setattr(learning, "_representatives",
-                        compiling_first_call(learning._representatives))
+    monkeypatch.setattr(columns, "_representatives",
+                        compiling_first_call(columns._representatives))
     cfg = dataclasses.replace(fukushima1980(), repeats=1)
     Neocognitron(config=cfg, random_state=0, verbose=True).fit(fukushima1980_patterns())
     assert labelled_bars(capsys.readouterr().err) == {"self-organising"}

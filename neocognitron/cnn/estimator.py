@@ -5,8 +5,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.utils.multiclass import _check_partial_fit_first_call, check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from .._progress import KernelProgress
 from .._random import check_random_state, legacy_random_state
+from ..progress import KernelProgress
 from . import _dense
 from ._inputs import (
     check_n_classes,

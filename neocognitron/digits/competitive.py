@@ -7,7 +7,7 @@ whose planes have learned the patterns ``X[:K]`` (weights ``a = c * X``,
 1. **Winner-take-all.** A cell is a candidate if it is the largest, over every plane, in
    its competition area (``area x area`` positions); the strongest positive candidate of
    each plane is that plane's winner (the 1980 representatives,
-   :func:`neocognitron.fukushima1980.learning.representatives`). A winner of plane ``k`` at
+   :func:`neocognitron.columns.representatives`). A winner of plane ``k`` at
    ``n`` adds ``q`` times the input patch under its receptive field to ``X[k]``; the weights are
    shared, so the whole plane learns.
 2. **Add-if-silent.** Where no S-cell answers although the input is active (``v_C`` at
@@ -28,7 +28,7 @@ import numpy as np
 
 from .. import _cells
 from .._grid import field_starts
-from ..fukushima1980.learning import _representatives, input_patch
+from ..columns import _representatives, input_patch
 from .layers import _theta_weights
 
 

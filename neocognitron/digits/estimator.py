@@ -13,8 +13,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._images import check_image_shape, flatten_images, resolve_image_shape
-from .._progress import KernelProgress
 from .._random import check_random_state
+from ..progress import KernelProgress
 from .cascade import CascadeStage, _blur_weights, _forward, _to_canvas
 from .competitive import _present
 from .interpolating import _class_grams, _interpolate_predict

@@ -10,10 +10,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .. import _cells, cells
-from .._progress import KernelProgress
+from .. import _cells, cells, columns
 from .._random import check_random_state
 from .._validation import as_real_array, check_shape2, common_float_dtype
+from ..progress import KernelProgress
 from ..transforms import random_shift
 from . import config as _config
 from . import learning, weights
@@ -269,7 +269,7 @@ class Neocognitron(TransformerMixin, BaseEstimator):
         layers, v_cs = self._forward(u0, a, b, c, d, with_v=True, checked=False)
         inputs = [layers["U0"]] + [layers[f"UC{i}"] for i in range(1, len(cfg.stages))]
         for i, st in enumerate(cfg.stages):
-            reps = learning._representatives(layers[f"US{i + 1}"][0], st.s.column)
+            reps = columns._representatives(layers[f"US{i + 1}"][0], st.s.column)
             learning._reinforce(a[i], b[i], inputs[i][0], v_cs[i][0], c[i], float(st.s.q),
                                 reps)
             for k, _, _ in reps:
