@@ -14,12 +14,12 @@ The public names are imported on first use (PEP 562), so that ``import
 neocognitron.cells`` loads the cell layers and numba only, not scikit-learn or matplotlib.
 """
 
-from ._lazy import lazy_names
+from ._lazy import lazy_names as _lazy_names
 from ._version import __version__
 
 __all__ = ["cells", "Neocognitron", "ConvNetClassifier", "NeocognitronClassifier", "__version__"]
 
-__getattr__, __dir__ = lazy_names(__name__, __path__, {
+__getattr__, __dir__ = _lazy_names(__name__, __path__, {
     "Neocognitron": "fukushima1980.network",
     "NeocognitronClassifier": "digits",
     "ConvNetClassifier": "cnn",

@@ -9,11 +9,11 @@
 See ``docs/design.md`` §1.
 """
 
-from .._lazy import lazy_names
+from .._lazy import lazy_names as _lazy_names
 
 __all__ = ["Neocognitron", "NetworkConfig"]
 
-__getattr__, __dir__ = lazy_names(__name__, __path__, {
+__getattr__, __dir__ = _lazy_names(__name__, __path__, {
     "Neocognitron": "network",
     "NetworkConfig": "config",
 })

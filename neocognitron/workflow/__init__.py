@@ -7,10 +7,10 @@
 * ``sweep``: parameter sweeps over joblib or Dask.
 """
 
-from .._lazy import lazy_names
+from .._lazy import lazy_names as _lazy_names
 
 __all__ = ["save", "load", "Run"]
 
-__getattr__, __dir__ = lazy_names(__name__, __path__, {
+__getattr__, __dir__ = _lazy_names(__name__, __path__, {
     "save": "io", "load": "io", "Run": "provenance",
 })
