@@ -1,5 +1,5 @@
 """How a fitted :class:`~neocognitron.NeocognitronClassifier` is saved by
-:mod:`neocognitron.workflow.io`: its stages, the parameter added since the first files,
+:mod:`neocognitron.workflow.io`: its stages, the parameters added since the first files,
 and the shapes its layers must have."""
 
 import numpy as np
@@ -21,6 +21,11 @@ def _check(model):
         io.expect(below is None or X.shape[1] == below,
                   f"stages_[{i}].X reads {X.shape[1]} planes, the layer below has {below}")
         below = X.shape[0]
+        # stagger is in the shape of d (an even kernel puts C-cells between S-cells)
+        even = [n % 2 == 0 for n in np.shape(st.d)]
+        io.expect(len(even) == 2 and all(e == bool(model.stagger) for e in even),
+                  f"stages_[{i}].d has shape {np.shape(st.d)}: with stagger="
+                  f"{model.stagger} its sides must be {'even' if model.stagger else 'odd'}")
     n_top = np.shape(model.top_X_)[0]
     planes = tuple(np.shape(st.X)[0] for st in stages) + (n_top,)
     io.expect(tuple(model.n_planes_) == planes, f"n_planes_ {model.n_planes_} != {planes}")
@@ -40,7 +45,8 @@ STATE = io.ModelState(
     check=_check,
     # the file name predates the class name CascadeStage: kept so saved models load
     dataclasses={"digits.Stage": CascadeStage},
-    # files saved before top_exponent existed were trained on u_C itself: exponent 1
-    added_params={"top_exponent": 1.0},
+    # files saved before a parameter existed were trained without it: top_exponent 1 (on
+    # u_C itself), no inhibitory surround, no stagger
+    added_params={"top_exponent": 1.0, "surrounds": None, "stagger": False},
 )
 io.register(NeocognitronClassifier, STATE)

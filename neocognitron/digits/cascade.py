@@ -3,8 +3,10 @@
 ``U_0 -> U_G -> U_S1 -> U_C1 -> [U_S(l) -> U_C(l)] ...``: the contrast-extracting layer,
 the edge-extracting S-cells and their blurring C-layer, then the learned intermediate
 stages. Every S-layer keeps the grid of the C-layer below ("same"); every C-layer blurs
-with a Gaussian ``d`` and thins out by its stride (``ceil(H / stride)`` cells per side,
-laid over the S-layer by the centred rule of :mod:`neocognitron._grid`).
+with a Gaussian ``d``, or a centre less an inhibitory surround (:func:`_blur_weights`), and
+thins out by its stride (``ceil(H / stride)`` cells per side, laid over the S-layer by the
+centred rule of :mod:`neocognitron._grid`; an even ``d`` staggers the C-cells midway
+between S-cells).
 """
 
 from dataclasses import dataclass
@@ -47,11 +49,28 @@ class CascadeStage:
         return a.astype(dtype), b.astype(dtype), c.astype(dtype), d.astype(dtype), theta
 
 
-def _blur_weights(sigma):
-    """The C-cells' ``d``: a Gaussian of width ``sigma`` on ``2 round(1.5 sigma) + 1`` taps,
-    summing to one."""
-    size = 2 * int(round(1.5 * sigma)) + 1
-    return _gaussian(size, sigma, normalize=True)
+#: Width of the C-cells' inhibitory surround, in units of the centre's ``sigma``: our
+#: choice, the papers' value is not known (docs/design.md §3).
+SURROUND_WIDTH = 2.0
+
+
+def _blur_weights(sigma, surround=0.0, stagger=False):
+    """The C-cells' ``d``.
+
+    ``d = G(sigma) - surround * G(SURROUND_WIDTH * sigma)``, each Gaussian summing to one
+    over the taps (so ``sum d = 1 - surround``): with ``surround = 0`` a plain Gaussian
+    blur, with ``surround > 0`` a positive centre and a negative (inhibitory) surround.
+    The taps reach ``r = 1.5 sigma`` from the centre, ``r = 1.5 SURROUND_WIDTH sigma``
+    with a surround: ``2 round(r) + 1`` taps (an odd kernel, centred on an S-cell), or
+    with ``stagger`` ``2 round(r + 1/2)`` (an even kernel, centred midway between two
+    S-cells, outermost taps at about ``r``).
+    """
+    reach = 1.5 * sigma * (SURROUND_WIDTH if surround else 1.0)
+    size = 2 * int(round(reach + 0.5)) if stagger else 2 * int(round(reach)) + 1
+    d = _gaussian(size, sigma, normalize=True)
+    if surround:
+        d = d - surround * _gaussian(size, SURROUND_WIDTH * sigma, normalize=True)
+    return d
 
 
 def to_canvas(images, canvas_shape, dtype=np.float32):

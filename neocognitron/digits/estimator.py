@@ -14,13 +14,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._images import check_image_shape, flatten_images, resolve_image_shape
 from .._random import check_random_state
-from ..progress import KernelProgress
-from .cascade import CascadeStage, _blur_weights, _forward, _to_canvas
-from .competitive import _present
-from .interpolating import _class_grams, _interpolate_predict
-from .layers import _contrast_kernel, _edge_patterns, _gaussian
-from .params import check_params
-from .top import _fit_top_planes, _windows, top_max_scores
+from . import _fitting
+from .cascade import _forward, _to_canvas
+from .params import check_layers, check_params
 
 __all__ = ["NeocognitronClassifier"]
 
@@ -43,7 +39,9 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     ``U_S2`` we tried lost information the top stage needs (README, "What limits the
     digit neocognitron"). ``NeocognitronClassifier(**ONE_LEARNED_STAGE)``
     (:data:`neocognitron.digits.ONE_LEARNED_STAGE`, the previous defaults) is the 2003
-    layout with one learned stage.
+    layout with one learned stage, and ``NeocognitronClassifier(**FUKUSHIMA2003)``
+    (:data:`neocognitron.digits.FUKUSHIMA2003`) the 2003 network's deep layout with two
+    learned stages, inhibitory surrounds and the staggered arrangement.
 
     Parameters
     ----------
@@ -67,6 +65,15 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         Width ``sigma`` of the Gaussian ``d`` of each C-layer, in cells of the S-layer below.
     strides : tuple of int, default=(4,)
         Thinning-out of each C-layer.
+    surrounds : tuple of float or None, default=None
+        Strength ``kappa >= 0`` of each C-layer's inhibitory surround (one per S-layer,
+        like ``blurs``): ``d = G(sigma) - kappa G(2 sigma)``, each Gaussian summing to
+        one, so a positive centre and a negative surround (Fukushima 2003; the exact
+        shape is our choice, docs/design.md §3). None, or 0, is the plain Gaussian.
+    stagger : bool, default=False
+        Staggered arrangement of S- and C-cells (Fukushima 2003): every ``d`` has an even
+        number of taps, so each C-cell sits midway between two S-cells instead of on one
+        of them. Needs even strides that divide the S-layers' sides.
     top_threshold : float, default=0.5
         Threshold ``theta`` of the top S-cells.
     top_learning_threshold : float, default=0.96
@@ -129,7 +136,8 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     def __init__(self, margin=4, contrast=(1.0, 2.0, 16.0), n_orientations=8,
                  thresholds=(0.55,), learning_thresholds=(), max_planes=(), fields=(7,),
-                 blurs=(2.7,), strides=(4,), top_threshold=0.5, top_learning_threshold=0.96,
+                 blurs=(2.7,), strides=(4,), surrounds=None, stagger=False,
+                 top_threshold=0.5, top_learning_threshold=0.96,
                  top_slack=1, top_exponent=0.5, q=100.0, competition_area=5, min_activity=0.2,
                  n_unsupervised=3000, n_epochs=3, readout="wta", n_neighbors=8,
                  image_shape=None, batch_size=256, random_state=None, verbose=False):
@@ -142,6 +150,8 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.fields = fields
         self.blurs = blurs
         self.strides = strides
+        self.surrounds = surrounds
+        self.stagger = stagger
         self.top_threshold = top_threshold
         self.top_learning_threshold = top_learning_threshold
         self.top_slack = top_slack
@@ -171,18 +181,6 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             X = validate_data(self, X, reset=False, dtype="numeric")
         return np.asarray(X, dtype=np.float64).reshape((-1,) + self.image_shape_), y
 
-    def _canvas(self, images):
-        return _to_canvas(images, self.canvas_shape_)
-
-    def _top_input(self, images, upto=None):
-        """The last C-layer for a batch of images, in batches."""
-        starts = range(0, len(images), self.batch_size)
-        starts = KernelProgress(starts, desc="forward pass", disable=not self.verbose,
-                                leave=False)
-        out = [_forward(self._canvas(images[i : i + self.batch_size]), self.a_g_,
-                       self.stages_, upto) for i in starts]
-        return np.concatenate(out)
-
     # ------------------------------------------------------------------ training
     def fit(self, X, y):
         """Learn every layer from images ``X`` and labels ``y``.
@@ -208,128 +206,29 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         m = self.margin
         self.canvas_shape_ = (self.image_shape_[0] + 2 * m, self.image_shape_[1] + 2 * m)
-        lo, hi, gain = self.contrast
-        size = 2 * int(np.ceil(2 * hi)) + 1
-        self.a_g_ = _contrast_kernel(size, lo, hi, gain)
-        f1 = self.fields[0]
-        c1 = _gaussian(f1, f1 / 3.0)
-        X1 = _edge_patterns(self.n_orientations, f1, self.a_g_)
-        self.stages_ = [CascadeStage(X1, c1, self.thresholds[0], _blur_weights(self.blurs[0]),
-                                     self.strides[0])]
+        check_layers(self, self.canvas_shape_,
+                     [_fitting.blur_weights(self, i).shape for i in range(n_mid + 1)])
+        self.a_g_ = _fitting.contrast_kernel(self)
+        self.stages_ = [_fitting.edge_stage(self, self.a_g_)]
         subset = rng.permutation(len(images))[: self.n_unsupervised]
         for layer in range(n_mid):
-            self.stages_.append(self._learn_stage(images[subset], layer + 1))
-        self._fit_top(images, yi, rng)
+            self.stages_.append(_fitting.learn_stage(self, images[subset], layer + 1))
+        self.top_field_, self.top_X_, self.top_labels_, self.planes_added_ = (
+            _fitting.fit_top(self, images, yi, rng))
+        self.n_iter_ = len(self.planes_added_)
+        self.n_planes_ = tuple(st.X.shape[0] for st in self.stages_) + (len(self.top_X_),)
         return self
-
-    def _learn_stage(self, images, i):
-        """Unsupervised learning of S-layer ``i + 1``: every image presented once."""
-        f = self.fields[i]
-        c = _gaussian(f, f / 3.0)
-        below = self._top_input(images, upto=i).astype(np.float64)
-        X = np.zeros((self.max_planes[i - 1], below.shape[1], f, f))
-        n = 0
-        for u in KernelProgress(below, desc=f"U_S{i + 1} (unsupervised)",
-                                disable=not self.verbose, leave=False):
-            n, _, _ = _present(X, n, u, c, float(self.learning_thresholds[i - 1]), self.q,
-                               self.competition_area, self.min_activity)
-        if n == 0:
-            raise ValueError(f"U_S{i + 1} learned no plane: the training images are blank")
-        return CascadeStage(X[:n], c, self.thresholds[i], _blur_weights(self.blurs[i]),
-                            self.strides[i])
-
-    def _top_response(self, u_c):
-        """What the top S-cells see: ``u_C ** top_exponent`` (C-cells are never negative)."""
-        if self.top_exponent == 1:
-            return u_c
-        return np.power(u_c, u_c.dtype.type(self.top_exponent))
-
-    def _fit_top(self, images, yi, rng):
-        u_top = self._top_response(self._top_input(images))
-        self._check_answers(u_top, yi)
-        K, H, W = u_top.shape[1:]
-        s = self.top_slack
-        if H - 2 * s < 1 or W - 2 * s < 1:
-            raise ValueError(f"top_slack={s} leaves no top field on the {H}x{W} top C-layer")
-        self.top_field_ = (H - 2 * s, W - 2 * s)
-        n_pos = (2 * s + 1) ** 2
-        bar = KernelProgress(total=self.n_epochs * len(images), desc="top (supervised)",
-                             disable=not self.verbose, leave=False)
-
-        def progress(n, planes):
-            bar.update(n)
-            bar.set_postfix(planes=planes)
-
-        state, added = _fit_top_planes(lambda idx: _windows(u_top[idx], self.top_field_), yi,
-                                       self.top_learning_threshold, self.q, self.n_epochs,
-                                       n_pos // 2, rng, self.batch_size, progress)
-        bar.close()
-        self.top_X_ = state.X[: state.n].copy()
-        self.top_labels_ = state.labels[: state.n].copy()
-        self.planes_added_ = added
-        self.n_iter_ = len(added)
-        self.n_planes_ = tuple(st.X.shape[0] for st in self.stages_) + (state.n,)
-
-    def _check_answers(self, u_top, yi):
-        """Refuse training data some class of which never reaches the top stage.
-
-        A digit no cell of the last C-layer answers to (blank, or edges too faint for
-        ``U_S1``) makes no top plane, so a class of only such digits could never be
-        predicted, and with none at all the model would have no plane.
-        """
-        answers = u_top.reshape(len(u_top), -1).max(axis=1) > 0
-        if not answers.any():
-            raise ValueError(
-                "X: no training image makes any cell of the last C-layer answer (blank "
-                "images, or contrast too faint for U_S1's threshold): nothing to learn"
-            )
-        silent = np.setdiff1d(np.arange(len(self.classes_)), yi[answers])
-        if len(silent):
-            raise ValueError(
-                f"X: no training image of class {self.classes_[silent].tolist()} makes any "
-                "cell of the last C-layer answer (blank images, or contrast too faint for "
-                "U_S1's threshold), so the model could never predict it"
-            )
 
     # ------------------------------------------------------------------ recognition
     def _top_cells(self, X, interpolate=False):
-        """Per image and top plane, the best score over positions.
-
-        The score is ``(1 + a.x) / (1 + theta b |x|)`` (:func:`~.top._top_scores`; ``u_S``
-        is ``theta/(1-theta) phi[score - 1]``), float32, shape ``(n_samples, n_top_planes)``
-        with the planes in the order of ``top_X_``.
-
-        With ``interpolate``, the interpolating-vector similarity per class instead, float64
-        of shape ``(n_samples, n_classes)``: computed at every position from that position's
-        cosines (one window is one input vector), then the largest over positions.
-        """
+        """Per image and top plane, the best score over positions
+        (:func:`._fitting.top_cells`); per class with ``interpolate``."""
         check_is_fitted(self)
         if len(self.top_X_) == 0:  # saved before fit refused blank training data
             raise ValueError("this model has no top plane (it was fitted on blank images); "
                              "fit it again")
         images, _ = self._images(X, reset=False)
-        X_top = self.top_X_.astype(np.float32)
-        b = np.linalg.norm(X_top, axis=1)
-        if interpolate:
-            unit = X_top / np.where(b > 0, b, 1)[:, None]
-            grams = _class_grams(unit, self.top_labels_, len(self.classes_))
-        out = []
-        for i in range(0, len(images), self.batch_size):
-            u = self._top_response(_forward(self._canvas(images[i : i + self.batch_size]),
-                                           self.a_g_, self.stages_))
-            Wb = _windows(u, self.top_field_)
-            n, n_pos, D = Wb.shape
-            # one 2-D product: a stack of small ones runs a BLAS call per digit
-            dots = (Wb.reshape(-1, D) @ X_top.T).reshape(n, n_pos, -1)
-            norms = np.sqrt(np.einsum("bpd,bpd->bp", Wb, Wb))
-            if not interpolate:
-                out.append(top_max_scores(dots, norms, b, self.top_threshold))
-                continue
-            cos = dots / np.maximum(norms[..., None] * b, 1e-30)
-            best = _interpolate_predict(cos.reshape(n * n_pos, -1), unit, self.top_labels_,
-                                       len(self.classes_), self.n_neighbors, grams)
-            out.append(best.reshape(n, n_pos, -1).max(axis=1))
-        return np.concatenate(out)
+        return _fitting.top_cells(self, images, interpolate)
 
     def forward(self, X):
         """Every layer's response to images ``X``, as in :meth:`Neocognitron.forward`.
@@ -347,7 +246,8 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         images, _ = self._images(X, reset=False)
-        return _forward(self._canvas(images), self.a_g_, self.stages_, keep=True)
+        return _forward(_to_canvas(images, self.canvas_shape_), self.a_g_, self.stages_,
+                        keep=True)
 
     def transform(self, X):
         """Top C-cells: per class, the largest top S-cell output over its planes and positions.

@@ -1,5 +1,7 @@
 """Hyper-parameter checks of ``NeocognitronClassifier`` (called by ``fit``)."""
 
+import numpy as np
+
 from .._validation import check_scalar
 
 #: The 2003 layout with one learned stage between U_C1 and the top (the defaults until
@@ -8,6 +10,21 @@ from .._validation import check_scalar
 ONE_LEARNED_STAGE = dict(max_planes=(32,), thresholds=(0.55, 0.5), learning_thresholds=(0.75,),
                          fields=(7, 3), blurs=(1.2, 1.2), strides=(2, 2),
                          top_learning_threshold=0.9, top_exponent=1.0)
+
+#: Fukushima's 2003 layout, ``NeocognitronClassifier(**FUKUSHIMA2003)``: ``U_G -> U_S1
+#: -> U_C1 -> U_S2 (learned) -> U_C2 -> U_S3 (learned) -> U_C3 -> U_S4 (top, supervised)
+#: -> U_C4``, with dual thresholds (``learning_thresholds`` above ``thresholds``), an
+#: inhibitory surround in every C-layer's ``d`` and the staggered arrangement (each C-cell
+#: midway between two S-cells). Layer sizes on a 28x28 digit (``margin=6``, a 40x40
+#: canvas): U_G and U_S1 40x40; U_C1 20x20 (d of 8x8 taps); U_S2 20x20; U_C2 10x10 (8x8);
+#: U_S3 10x10; U_C3 5x5 (8x8); U_S4 a 3x3 field over U_C3 slid over 3x3 positions; U_C4
+#: one cell per class. At most 200 planes in U_S2 and in U_S3. The sizes, thresholds and
+#: surround strengths are our choices, not the paper's (its values are not known here).
+FUKUSHIMA2003 = dict(margin=6, max_planes=(200, 200), thresholds=(0.55, 0.5, 0.5),
+                     learning_thresholds=(0.7, 0.7), fields=(7, 5, 5),
+                     blurs=(1.2, 1.2, 1.2), strides=(2, 2, 2), surrounds=(0.5, 0.5, 0.5),
+                     stagger=True, top_slack=1, top_learning_threshold=0.9,
+                     top_exponent=1.0)
 
 
 def _tuple(value, name, n, kind):
@@ -18,6 +35,38 @@ def _tuple(value, name, n, kind):
     if len(values) != n:
         raise ValueError(f"{name} must have {n} entries (one per layer), got {len(values)}")
     return values
+
+
+def surround_strengths(est):
+    """``surrounds`` checked, one strength per C-layer (``None``: 0 everywhere)."""
+    n_s = len(tuple(est.max_planes)) + 1
+    if est.surrounds is None:
+        return (0.0,) * n_s
+    values = _tuple(est.surrounds, "surrounds", n_s, "numbers, one per C-layer")
+    return tuple(check_scalar(k, "surrounds", low=0, low_inclusive=True) for k in values)
+
+
+def check_layers(est, canvas_shape, kernels):
+    """Refuse a layout whose grids cannot carry its C-layers, before anything is learned.
+
+    ``kernels[i]`` is the shape of C-layer ``i + 1``'s ``d``. Every S-layer keeps the grid
+    of the layer below; C-layer ``i + 1`` thins it to ``ceil(side / strides[i])``. A ``d``
+    larger than its S-layer is refused (naming ``blurs`` and ``surrounds``), and with
+    ``stagger`` so is a stride that does not divide its S-layer's side: the C-cells would
+    then not lie exactly midway between S-cells (docs/design.md §3).
+    """
+    sides = tuple(canvas_shape)
+    for i, (stride, kernel) in enumerate(zip(est.strides, kernels, strict=True)):
+        if kernel[0] > sides[0] or kernel[1] > sides[1]:
+            raise ValueError(
+                f"blurs[{i}]={est.blurs[i]} (surrounds: {est.surrounds}) gives U_C{i + 1} a "
+                f"{kernel[0]}x{kernel[1]} d, larger than the {sides[0]}x{sides[1]} U_S{i + 1}")
+        if est.stagger and (sides[0] % stride or sides[1] % stride):
+            raise ValueError(
+                f"stagger=True needs strides[{i}]={stride} to divide U_S{i + 1}'s "
+                f"{sides[0]}x{sides[1]} cells (the canvas is {canvas_shape[0]}x"
+                f"{canvas_shape[1]}): choose margin or strides so that it does")
+        sides = (-(-sides[0] // stride), -(-sides[1] // stride))
 
 
 def check_params(est):
@@ -47,6 +96,12 @@ def check_params(est):
         check_scalar(s, "blurs", low=0)
     for s in est.strides:
         check_scalar(s, "strides", low=0, integer=True)
+    surround_strengths(est)
+    if not isinstance(est.stagger, (bool, np.bool_)):
+        raise TypeError(f"stagger must be True or False, got {est.stagger!r}")
+    if est.stagger and any(s % 2 for s in est.strides):
+        raise ValueError(f"stagger=True puts each C-cell midway between two S-cells, which "
+                         f"needs even strides, got strides={tuple(est.strides)}")
     check_scalar(est.margin, "margin", low=0, low_inclusive=True, integer=True)
     check_scalar(est.n_orientations, "n_orientations", low=1, integer=True)
     lo, hi, gain = _tuple(est.contrast, "contrast", 3, "(sigma_centre, sigma_surround, gain)")
