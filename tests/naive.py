@@ -350,3 +350,26 @@ def fit_top(W, y, theta, q, n_epochs, centre, rng, margins=None):
         if added == 0:
             break
     return np.array(X), np.array(labels), added_per_epoch
+
+
+# ------------------------------------------------ the C-cells' d with an inhibitory surround
+# Written from docs/design.md §3: a Gaussian centre less kappa times a Gaussian twice as
+# wide, each summing to one over the taps.
+
+__all__ += ["blur_d"]
+
+
+def blur_d(sigma, kappa, size, surround_width=2.0):
+    """``d(nu) = G_sigma(nu) / sum G_sigma - kappa G_s(nu) / sum G_s`` on ``size x size``
+    taps centred on the middle of the kernel (a half-integer offset when ``size`` is even),
+    ``G_w(nu) = exp(-|nu|^2 / (2 w^2))``, ``s = surround_width * sigma``."""
+    mid = (size - 1) / 2.0
+    centre = np.zeros((size, size))
+    surround = np.zeros((size, size))
+    for y in range(size):
+        for x in range(size):
+            r2 = (y - mid) ** 2 + (x - mid) ** 2
+            centre[y, x] = math.exp(-r2 / (2.0 * sigma * sigma))
+            s = surround_width * sigma
+            surround[y, x] = math.exp(-r2 / (2.0 * s * s))
+    return centre / centre.sum() - kappa * surround / surround.sum()
