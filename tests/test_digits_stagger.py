@@ -151,3 +151,29 @@ def test_a_file_from_before_surrounds_and_stagger_loads_with_neither():
     model = io.load(old)
     assert model.surrounds is None and model.stagger is False
     assert all(n % 2 for st in model.stages_ for n in st.d.shape)
+
+
+# ----------------------------------------------------------------------------- the preset
+
+
+def test_fukushima2003_layers_have_the_documented_sizes():
+    from neocognitron.digits import FUKUSHIMA2003
+
+    # four 28x28 "digits" of strokes, two classes; few planes, so that it runs fast
+    X = np.zeros((4, 28, 28))
+    X[:, 6:22, 13:15] = 1.0
+    X[2:, 13:15, 6:22] = 1.0
+    X[1, 6:8, 10:18] = 1.0
+    X[3, 20:22, 10:18] = 1.0
+    kw = dict(FUKUSHIMA2003, max_planes=(12, 12), n_unsupervised=4, n_epochs=1,
+              random_state=0)
+    clf = NeocognitronClassifier(**kw).fit(X, [0, 0, 1, 1])
+    sizes = {k: v.shape[2:] for k, v in clf.forward(X[:1]).items() if k != "U0"}
+    assert clf.canvas_shape_ == (40, 40)
+    assert sizes == {"UG": (40, 40), "US1": (40, 40), "UC1": (20, 20), "US2": (20, 20),
+                     "UC2": (10, 10), "US3": (10, 10), "UC3": (5, 5)}
+    assert [st.d.shape for st in clf.stages_] == [(8, 8)] * 3
+    assert [st.X.shape[2:] for st in clf.stages_] == [(7, 7), (5, 5), (5, 5)]
+    assert clf.top_field_ == (3, 3) and len(clf.n_planes_) == 4
+    assert all(a > b for a, b in zip(FUKUSHIMA2003["learning_thresholds"],
+                                     FUKUSHIMA2003["thresholds"][1:], strict=True))
