@@ -163,13 +163,13 @@ def test_network_fit_bar(monkeypatch, capsys):
 def test_digit_estimator_bars(monkeypatch, capsys):
     from sklearn.datasets import load_digits
 
-    from neocognitron.digits import estimator
+    from neocognitron.digits import _fitting, estimator
 
     X, y = load_digits(return_X_y=True)
     keep = y < 2
     X, y = X[keep][:60].reshape(-1, 8, 8), y[keep][:60]
     for name in ("_forward", "_present", "_fit_top_planes"):
-        monkeypatch.setattr(estimator, name, compiling_first_call(getattr(estimator, name)))
+        monkeypatch.setattr(_fitting, name, compiling_first_call(getattr(_fitting, name)))
     estimator.NeocognitronClassifier(
         margin=2, n_orientations=4, max_planes=(6,), thresholds=(0.55, 0.5),
         learning_thresholds=(0.75,), fields=(5, 3), blurs=(1.0, 0.8), strides=(2, 1),
