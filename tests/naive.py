@@ -350,3 +350,69 @@ def fit_top(W, y, theta, q, n_epochs, centre, rng, margins=None):
         if added == 0:
             break
     return np.array(X), np.array(labels), added_per_epoch
+
+
+# ------------------------------------- add-if-silent with frozen cells (Fukushima 2013/2014)
+# Written from the rule: "a new cell is generated when all postsynaptic cells are silent
+# [in spite of non-silent presynaptic cells]. The generated cell learns the activity of the
+# presynaptic cells in one-shot, and its input connections will never be modified
+# afterward", with the project's reading of "silent" and of the seed order
+# (neocognitron.digits.competitive docstring): every S-cell recomputed from scratch, in
+# float64, after each new plane.
+
+__all__ += ["add_if_silent_frozen"]
+
+
+def add_if_silent_frozen(patterns, u_c, c, theta, q, min_activity, max_planes):
+    """One presentation of ``u_c`` ``(K', H, W)`` to frozen planes ``patterns``.
+
+    A position is active when ``v_C > 0`` and ``v_C >= min_activity * max v_C``; it is
+    silent when, besides, no plane's S-cell there is above zero (cells with ``a = c X``,
+    ``b = sqrt(sum c X^2)`` and threshold ``theta`` on the "same" grid). While a silent
+    position is left that has not seeded yet and there are fewer than ``max_planes``
+    planes, the one of largest ``v_C`` (the first in row-major order on a tie) seeds a new
+    plane ``q`` times the input under its field (zero outside the input). The old planes
+    are never touched.
+
+    Returns
+    -------
+    patterns : list of ndarray, shape (K', h, w)
+        The old patterns (the same objects) followed by the new ones.
+    seeds : list of (y, x)
+    """
+    u_c = np.asarray(u_c, dtype=np.float64)
+    c = np.asarray(c, dtype=np.float64)
+    patterns = list(patterns)
+    Kp, H, W = u_c.shape
+    h, w = c.shape
+    ys, xs = grid_starts(H, H, h), grid_starts(W, W, w)
+    v = v_c(u_c, c)
+    vmax = max(float(v[y, x]) for y in range(H) for x in range(W))
+    seeds = []
+    while len(patterns) < max_planes:
+        if patterns:
+            a = np.stack([c[None] * X for X in patterns])
+            b = [math.sqrt(float((c[None] * X * X).sum())) for X in patterns]
+            u_s = s_layer_theta(u_c, a, b, c, theta)
+        best = None
+        for y in range(H):
+            for x in range(W):
+                vy = float(v[y, x])
+                if vy <= 0 or vy < min_activity * vmax or (y, x) in seeds:
+                    continue
+                if patterns and any(u_s[k, y, x] > 0 for k in range(len(patterns))):
+                    continue
+                if best is None or vy > float(v[best]):
+                    best = (y, x)
+        if best is None:
+            break
+        patch = np.zeros((Kp, h, w))
+        for kp in range(Kp):
+            for dy in range(h):
+                for dx in range(w):
+                    yy, xx = ys[best[0]] + dy, xs[best[1]] + dx
+                    if 0 <= yy < H and 0 <= xx < W:
+                        patch[kp, dy, dx] = u_c[kp, yy, xx]
+        patterns.append(q * patch)
+        seeds.append(best)
+    return patterns, seeds
