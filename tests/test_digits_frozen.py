@@ -97,25 +97,25 @@ def test_frozen_sequence_against_naive():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_frozen_random_inputs_against_naive(seed):
-    # sparse random inputs on two planes: many positions silent, several seeds per input,
-    # and a capacity that the sequence reaches
+    # sparse random inputs on two planes: several seeds per input, later inputs partly
+    # answered by frozen planes, and a capacity that one sequence reaches (seed 1)
     rng = np.random.default_rng(seed)
     c = _gaussian(3, 1.0)
-    capacity = 14
+    capacity = 18
     X = np.zeros((capacity, 2, 3, 3))
     n, patterns, n_seeded = 0, [], []
     for _ in range(6):
         u = rng.random((2, 8, 8)) * (rng.random((2, 8, 8)) < 0.15)
         before = X[:n].copy()
-        n, winners, seeds = competitive._present(X, n, u, c, 0.6, 3.0, 5, 0.3, frozen=True)
-        patterns, want_seeds = naive.add_if_silent_frozen(patterns, u, c, 0.6, 3.0, 0.3,
+        n, winners, seeds = competitive._present(X, n, u, c, 0.5, 3.0, 5, 0.7, frozen=True)
+        patterns, want_seeds = naive.add_if_silent_frozen(patterns, u, c, 0.5, 3.0, 0.7,
                                                           capacity)
         assert winners == [] and seeds == want_seeds and n == len(patterns)
         np.testing.assert_array_equal(X[: len(before)], before)  # frozen, bit for bit
         np.testing.assert_allclose(X[:n], np.stack(patterns), rtol=1e-12, atol=0)
         n_seeded.append(len(seeds))
-    # a meaningful run: some inputs seeded several planes, a later one none (cap or cover)
-    assert max(n_seeded) >= 2 and n_seeded[-1] < max(n_seeded)
+    # a meaningful run: the first input seeds several planes, later ones fewer but some
+    assert n_seeded[0] >= 4 and 0 < sum(n_seeded[1:]) and n_seeded[-1] < n_seeded[0]
 
 
 def test_frozen_must_be_a_bool():
