@@ -416,3 +416,100 @@ def add_if_silent_frozen(patterns, u_c, c, theta, q, min_activity, max_planes):
         patterns.append(q * patch)
         seeds.append(best)
     return patterns, seeds
+
+
+# ------------------------- interpolating vectors in the top stage's learning (Fukushima 2013)
+# Written from the rule ("training vectors are classified using interpolating-vectors. If
+# classification is wrong or all S-cells are silent, the training vector becomes a new
+# reference vector") with the project's reading (neocognitron.digits.top docstring): one
+# digit at a time, every cosine afresh in float64, the best point of a segment found by
+# projecting onto the plane of its two ends.
+
+__all__ += ["segment_cosine", "fit_top_interpolating"]
+
+
+def _cosine(a, b):
+    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
+    return float(a @ b) / (na * nb) if na > 0 and nb > 0 else 0.0
+
+
+def segment_cosine(x, Xa, Xb):
+    """Largest cosine between ``x`` and a point ``alpha Xa + beta Xb``, ``alpha, beta >= 0``.
+
+    Within the plane of ``Xa`` and ``Xb`` the cosine with ``x`` falls off with the angle
+    from the projection ``P`` of ``x``: if ``P`` lies in the cone, the answer is
+    ``|P| / |x|``; otherwise the nearer edge of the cone, ``max`` of the two cosines.
+    """
+    x, Xa, Xb = (np.asarray(t, dtype=np.float64) for t in (x, Xa, Xb))
+    ends = max(_cosine(x, Xa), _cosine(x, Xb))
+    if np.linalg.norm(x) == 0:
+        return ends
+    # normal equations of the projection: [[aa, ab], [ab, bb]] (alpha, beta) = (ax, bx)
+    aa, ab, bb = float(Xa @ Xa), float(Xa @ Xb), float(Xb @ Xb)
+    ax, bx = float(Xa @ x), float(Xb @ x)
+    det = aa * bb - ab * ab
+    if det <= 1e-12 * aa * bb:  # parallel ends: the cone is one ray
+        return ends
+    alpha, beta = (bb * ax - ab * bx) / det, (aa * bx - ab * ax) / det
+    if alpha < 0 or beta < 0:
+        return ends
+    P = alpha * Xa + beta * Xb
+    return max(ends, float(np.linalg.norm(P)) / float(np.linalg.norm(x)))
+
+
+def _class_similarity(x, refs, n_neighbors):
+    """Best similarity of ``x`` to the references ``refs`` of one class and their segments,
+    pairing only the ``n_neighbors`` most similar; -inf without references."""
+    if not refs:
+        return -math.inf
+    cosines = [_cosine(x, r) for r in refs]
+    near = sorted(range(len(refs)), key=lambda k: -cosines[k])[:n_neighbors]
+    best = max(cosines[k] for k in near)
+    for a in near:
+        for b in near:
+            if a != b:
+                best = max(best, segment_cosine(x, refs[a], refs[b]))
+    return best
+
+
+def fit_top_interpolating(W, y, theta, q, n_epochs, centre, rng, n_neighbors, n_classes):
+    """Top planes learned with interpolating vectors, strictly one digit at a time.
+
+    Every epoch shows the digits in the order ``rng.permutation(len(y))``. A digit is
+    recognised when, its similarity to each class being the best over positions of
+    :func:`_class_similarity`, its own class is the first largest and above ``theta``.
+    A recognised digit changes nothing; otherwise, unless it is blank, a plane of its
+    label ``X = q x`` is made at the position where ``|x|`` is largest (the centre when it
+    ties). Epochs stop after one that adds no plane.
+
+    Returns
+    -------
+    X : ndarray, shape (n_planes, D)
+    labels : ndarray of int, shape (n_planes,)
+    added_per_epoch : list of int
+    """
+    W = np.asarray(W, dtype=np.float64)
+    rng = np.random.default_rng(rng)
+    X, labels, added_per_epoch = [], [], []
+    for _ in range(n_epochs):
+        added = 0
+        for i in rng.permutation(len(y)):
+            sims = []
+            for j in range(n_classes):
+                refs = [X[k] for k in range(len(X)) if labels[k] == j]
+                sims.append(max(_class_similarity(W[i, p], refs, n_neighbors)
+                                for p in range(W.shape[1])))
+            first = max(range(n_classes), key=lambda j: (sims[j], -j))
+            if first == y[i] and sims[first] > theta:
+                continue
+            norms = [float(np.linalg.norm(w)) for w in W[i]]
+            if max(norms) == 0:
+                continue
+            seed = centre if norms[centre] >= max(norms) else norms.index(max(norms))
+            X.append(q * W[i, seed])
+            labels.append(int(y[i]))
+            added += 1
+        added_per_epoch.append(added)
+        if added == 0:
+            break
+    return np.array(X), np.array(labels), added_per_epoch

@@ -88,7 +88,7 @@ def test_not_frozen_still_reinforces():
 def test_frozen_sequence_against_naive():
     c = _gaussian(3, 1.0)
     patterns = []
-    for u, (n, winners, seeds, X) in zip(SEQUENCE, _run(frozen=True)):
+    for u, (n, winners, seeds, X) in zip(SEQUENCE, _run(frozen=True), strict=True):
         patterns, want_seeds = naive.add_if_silent_frozen(patterns, u, c, THETA, Q,
                                                           MIN_ACTIVITY, 6)
         assert (n, winners, seeds) == (len(patterns), [], want_seeds)
