@@ -27,8 +27,8 @@ presentation that made it.
 keeps the patch it was generated from for ever; the 2014 text says an add-if-silent cell
 "learns the activity of the presynaptic cells in one-shot, and its input connections will
 never be modified afterward". Only step 2 runs, with the same silence rule and the same
-choice of seeds. There is then no winner, and ``q`` only scales every pattern alike (it
-cancels in the theta cells' cosine but not in their ``1 +`` terms).
+choice of seeds. There is then no winner, and ``q`` only scales every pattern alike:
+whether a cell answers (its ``c``-weighted cosine above ``theta``) does not depend on it.
 """
 
 import numpy as np
