@@ -472,44 +472,38 @@ def _class_similarity(x, refs, n_neighbors):
     return best
 
 
+def _recognised(x_windows, X, labels, y, theta, n_neighbors, n_classes):
+    """Its own class ``y`` is the first of the largest best-over-positions similarities,
+    and above ``theta``."""
+    sims = []
+    for j in range(n_classes):
+        refs = [X[k] for k in range(len(X)) if labels[k] == j]
+        sims.append(max(_class_similarity(x, refs, n_neighbors) for x in x_windows))
+    first = max(range(n_classes), key=lambda j: (sims[j], -j))
+    return first == y and sims[first] > theta
+
+
 def fit_top_interpolating(W, y, theta, q, n_epochs, centre, rng, n_neighbors, n_classes):
     """Top planes learned with interpolating vectors, strictly one digit at a time.
 
-    Every epoch shows the digits in the order ``rng.permutation(len(y))``. A digit is
-    recognised when, its similarity to each class being the best over positions of
-    :func:`_class_similarity`, its own class is the first largest and above ``theta``.
-    A recognised digit changes nothing; otherwise, unless it is blank, a plane of its
-    label ``X = q x`` is made at the position where ``|x|`` is largest (the centre when it
-    ties). Epochs stop after one that adds no plane.
-
-    Returns
-    -------
-    X : ndarray, shape (n_planes, D)
-    labels : ndarray of int, shape (n_planes,)
-    added_per_epoch : list of int
+    Every epoch shows the digits in the order ``rng.permutation(len(y))``. A digit that
+    :func:`_recognised` accepts changes nothing; otherwise, unless it is blank, a plane of
+    its label ``X = q x`` is made at the position where ``|x|`` is largest (the centre when
+    it ties). Epochs stop after one that adds no plane. Returns ``(X, labels,
+    added_per_epoch)`` as :func:`fit_top` does.
     """
     W = np.asarray(W, dtype=np.float64)
-    rng = np.random.default_rng(rng)
+    order = np.random.default_rng(rng)
     X, labels, added_per_epoch = [], [], []
-    for _ in range(n_epochs):
-        added = 0
-        for i in rng.permutation(len(y)):
-            sims = []
-            for j in range(n_classes):
-                refs = [X[k] for k in range(len(X)) if labels[k] == j]
-                sims.append(max(_class_similarity(W[i, p], refs, n_neighbors)
-                                for p in range(W.shape[1])))
-            first = max(range(n_classes), key=lambda j: (sims[j], -j))
-            if first == y[i] and sims[first] > theta:
+    while len(added_per_epoch) < n_epochs and 0 not in added_per_epoch:
+        before = len(X)
+        for i in order.permutation(len(y)):
+            if _recognised(W[i], X, labels, y[i], theta, n_neighbors, n_classes):
                 continue
             norms = [float(np.linalg.norm(w)) for w in W[i]]
-            if max(norms) == 0:
-                continue
-            seed = centre if norms[centre] >= max(norms) else norms.index(max(norms))
-            X.append(q * W[i, seed])
-            labels.append(int(y[i]))
-            added += 1
-        added_per_epoch.append(added)
-        if added == 0:
-            break
+            if max(norms) > 0:
+                seed = centre if norms[centre] >= max(norms) else norms.index(max(norms))
+                X.append(q * W[i, seed])
+                labels.append(int(y[i]))
+        added_per_epoch.append(len(X) - before)
     return np.array(X), np.array(labels), added_per_epoch
