@@ -151,3 +151,9 @@ def test_bad_options():
     with pytest.raises(ValueError, match="n_neighbors"):
         top._fit_top_planes(lambda idx: W[idx], np.array(LABELS), THETA, Q, 1, 0, InOrder(), 4,
                             interpolate=True, n_neighbors=0)
+    with pytest.raises(ValueError, match="n_neighbors"):
+        top._fit_top_planes(lambda idx: W[idx], np.array(LABELS), THETA, Q, 1, 0, InOrder(), 4,
+                            interpolate=True, n_neighbors=2.5)
+    # a numpy integer is an integer (the estimator may pass one)
+    _, _, added = _fit(DIGITS, LABELS, interpolate=True, n_neighbors=np.int64(2))
+    assert added == [3]

@@ -279,8 +279,8 @@ def _fit_top_planes(W_batches, y, theta, q, n_epochs, centre, order_rng, batch_s
     """
     if not isinstance(interpolate, (bool, np.bool_)):
         raise TypeError(f"interpolate must be True or False, got {interpolate!r}")
-    if interpolate and (isinstance(n_neighbors, bool) or not isinstance(n_neighbors, int)
-                        or n_neighbors < 1):
+    if interpolate and (isinstance(n_neighbors, (bool, np.bool_))
+                        or not isinstance(n_neighbors, (int, np.integer)) or n_neighbors < 1):
         raise ValueError(f"n_neighbors must be a positive int, got {n_neighbors!r}")
     state = grams = None
     added_per_epoch = []
