@@ -180,7 +180,7 @@ def median_ratio(times, name, ref="numba"):
     return statistics.median(t / r for t, r in zip(times[name], times[ref], strict=True))
 
 
-def main(argv=None):
+def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--planes", type=int, default=24)
@@ -196,12 +196,11 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.quick:
         args.batch, args.repeats = 16, 3
-    base = import_baseline(args.baseline) if args.baseline else None
+    return args
 
-    threads = min(args.threads, numba.config.NUMBA_NUM_THREADS)
-    numba.set_num_threads(threads)
-    if torch is not None:
-        torch.set_num_threads(args.threads)
+
+def print_setup(args, threads):
+    """The layer, the versions of the libraries, their threads and the machine's load."""
     N, K, S, f = args.batch, args.planes, args.size, args.field
     print(f"layer: batch {N}, {K} -> {K} planes, {f}x{f} fields, {S}x{S}, 'same' grid")
     print(f"numba {numba.__version__} on {threads} threads "
@@ -211,57 +210,82 @@ def main(argv=None):
           + f"; cpus {os.cpu_count()}, load {os.getloadavg()[0]:.2f}")
     print(f"median of {args.repeats} interleaved repeats after a warm-up\n")
 
+
+def layer_versions(u, a, b, c, d, us, base):
+    """``{layer: {version: function}}``: each version of the S- and C-layer on these
+    arguments (the C-layer reads ``us``), the baseline package's too when ``base`` is given."""
+    layers = {
+        "s_layer": dict(
+            numba=lambda u=u, a=a, b=b, c=c: cells.s_layer(u, a, b, c, R),
+            numpy=lambda u=u, a=a, b=b, c=c: numpy_s_layer(u, a, b, c, R),
+            torch=lambda u=u, a=a, b=b, c=c: torch_s_layer(u, a, b, c, R),
+            conv=lambda u=u, a=a: torch_conv_only(u, a),
+        ),
+        "c_layer": dict(
+            numba=lambda us=us, d=d: cells.c_layer(us, d, ALPHA),
+            numpy=lambda us=us, d=d: numpy_c_layer(us, d, ALPHA),
+            torch=lambda us=us, d=d: torch_c_layer(us, d, ALPHA),
+        ),
+    }
+    if base is not None:
+        layers["s_layer"]["base"] = lambda u=u, a=a, b=b, c=c: base.s_layer(u, a, b, c, R)
+        layers["c_layer"]["base"] = lambda us=us, d=d: base.c_layer(us, d, ALPHA)
+    return layers
+
+
+def differences(layer, dtype, outs):
+    """``{version: relative difference to numba}`` of ``outs``, the output of each version;
+    exits when a version disagrees with numba beyond the dtype's tolerance."""
+    tol = 1e-4 if dtype == np.float32 else 1e-9
+    ref = outs["numba"]
+    assert ref.dtype == dtype
+    errs = {}
+    for name in ("numpy", "torch", "base"):
+        if name in outs:
+            assert outs[name].dtype == dtype, (name, outs[name].dtype)
+            errs[name] = rel_err(outs[name], ref)
+            if errs[name] > tol:
+                sys.exit(f"{layer} {dtype}: {name} disagrees with numba "
+                         f"(rel. error {errs[name]:.2e})")
+    return errs
+
+
+def time_layers(args, base):
+    """``(layer, dtype name, times by version, differences to numba)`` for each dtype and
+    layer: the versions are checked against numba (the first call is the warm-up), then
+    timed interleaved."""
+    N, K, S, f = args.batch, args.planes, args.size, args.field
     rows = []
     rng = np.random.default_rng(0)
     for dtype_name in args.dtypes.split(","):
         dtype = np.dtype(dtype_name)
         u, a, b, c, d = make_layer(rng, N, K, K, S, S, f, f, dtype)
         us = cells.s_layer(u, a, b, c, R)
-        layers = {
-            "s_layer": dict(
-                numba=lambda u=u, a=a, b=b, c=c: cells.s_layer(u, a, b, c, R),
-                numpy=lambda u=u, a=a, b=b, c=c: numpy_s_layer(u, a, b, c, R),
-                torch=lambda u=u, a=a, b=b, c=c: torch_s_layer(u, a, b, c, R),
-                conv=lambda u=u, a=a: torch_conv_only(u, a),
-            ),
-            "c_layer": dict(
-                numba=lambda us=us, d=d: cells.c_layer(us, d, ALPHA),
-                numpy=lambda us=us, d=d: numpy_c_layer(us, d, ALPHA),
-                torch=lambda us=us, d=d: torch_c_layer(us, d, ALPHA),
-            ),
-        }
-        if base is not None:
-            layers["s_layer"]["base"] = lambda u=u, a=a, b=b, c=c: base.s_layer(u, a, b, c, R)
-            layers["c_layer"]["base"] = lambda us=us, d=d: base.c_layer(us, d, ALPHA)
-        tol = 1e-4 if dtype == np.float32 else 1e-9
-        for layer, fns in layers.items():
+        for layer, fns in layer_versions(u, a, b, c, d, us, base).items():
             if torch is None:
                 fns.pop("torch")
                 fns.pop("conv", None)
             if args.no_numpy:
                 fns.pop("numpy")
             outs = {name: fn() for name, fn in fns.items()}  # warm-up and agreement check
-            ref = outs["numba"]
-            assert ref.dtype == dtype
-            errs = {}
-            for name in ("numpy", "torch", "base"):
-                if name in outs:
-                    assert outs[name].dtype == dtype, (name, outs[name].dtype)
-                    errs[name] = rel_err(outs[name], ref)
-                    if errs[name] > tol:
-                        sys.exit(f"{layer} {dtype}: {name} disagrees with numba "
-                                 f"(rel. error {errs[name]:.2e})")
+            errs = differences(layer, dtype, outs)
             times = time_interleaved(fns, args.repeats)
             rows.append((layer, dtype_name, times, errs))
+    return rows
 
-    def ms(times, name):
-        if name not in times:
-            return f"{'-':>9}"
-        return f"{1e3 * statistics.median(times[name]):9.1f}"
 
-    def ratio(times, name):
-        return f"{median_ratio(times, name):8.2f}" if name in times else f"{'-':>8}"
+def _ms(times, name):
+    if name not in times:
+        return f"{'-':>9}"
+    return f"{1e3 * statistics.median(times[name]):9.1f}"
 
+
+def _ratio(times, name):
+    return f"{median_ratio(times, name):8.2f}" if name in times else f"{'-':>8}"
+
+
+def print_table(rows):
+    """The table of median times and ratios, a row per layer and dtype, and its legend."""
     head = (f"{'layer':8} {'dtype':8} {'numba ms':>9} {'numpy ms':>9} {'torch ms':>9} "
             f"{'numpy/nb':>8} {'torch/nb':>8} {'conv ms':>8} {'conv/nb':>8} {'base ms':>9} "
             f"{'base/nb':>8}  max rel. diff")
@@ -271,13 +295,24 @@ def main(argv=None):
         diff = ", ".join(f"{k} {v:.1e}" for k, v in errs.items())
         conv = times.get("conv")
         conv_ms = f"{1e3 * statistics.median(conv):8.1f}" if conv else f"{'-':>8}"
-        print(f"{layer:8} {dtype_name:8} {ms(times, 'numba')} {ms(times, 'numpy')} "
-              f"{ms(times, 'torch')} {ratio(times, 'numpy')} {ratio(times, 'torch')} "
-              f"{conv_ms} {ratio(times, 'conv')} {ms(times, 'base')} {ratio(times, 'base')}"
+        print(f"{layer:8} {dtype_name:8} {_ms(times, 'numba')} {_ms(times, 'numpy')} "
+              f"{_ms(times, 'torch')} {_ratio(times, 'numpy')} {_ratio(times, 'torch')} "
+              f"{conv_ms} {_ratio(times, 'conv')} {_ms(times, 'base')} {_ratio(times, 'base')}"
               f"  {diff}")
     print("\nratios are medians of per-round ratios (> 1: numba faster); 'conv' is torch's "
           "conv2d alone,\nwithout the V_C-cells and the shunting inhibition, a lower bound "
           "for any torch S-layer; 'base' is --baseline's version of the package")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    base = import_baseline(args.baseline) if args.baseline else None
+    threads = min(args.threads, numba.config.NUMBA_NUM_THREADS)
+    numba.set_num_threads(threads)
+    if torch is not None:
+        torch.set_num_threads(args.threads)
+    print_setup(args, threads)
+    print_table(time_layers(args, base))
 
 
 if __name__ == "__main__":

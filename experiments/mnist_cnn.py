@@ -55,13 +55,20 @@ VARIANTS = {
 }
 
 
+#: how a model is named in titles (the confusion matrix is of the first model run, which
+#: ``--variants`` may make another than LeNet-5)
+DISPLAY = {"lenet5": "LeNet-5"}
+
+
 def draw(summary, arrays):
     """Every figure, from the content of results.json and figures.npz; trains nothing."""
     cm = summary["confusion_matrix"]
-    accuracy = summary["models"][cm["model"]]["test_accuracy"]
+    name = cm["model"]
+    accuracy = summary["models"][name]["test_accuracy"]
     return {
         "loss_curve.png": plot_loss_curves(summary["models"]).figure,
-        "confusion_matrix.png": plot_cnn_confusion(np.asarray(cm["counts"]), accuracy).figure,
+        "confusion_matrix.png": plot_cnn_confusion(np.asarray(cm["counts"]), accuracy,
+                                                   name=DISPLAY.get(name, name)).figure,
         "filters.png": plot_conv_filters(arrays["filters"]),
     }
 

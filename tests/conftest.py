@@ -5,6 +5,11 @@ import subprocess
 import pytest
 from mnist_home import SKIP_REASON, ci_folder
 
+# helpers that test files import: pytest rewrites their assertions as in a test file (a
+# failure shows the values compared), and loads the two that hold fixtures as plugins
+# (pytest_plugins) without a warning that the test file imported them first
+pytest.register_assert_rewrite("cell_cases", "digit_models", "io_models")
+
 
 def mnist_skips(reports):
     """How many tests of ``reports`` (skipped ones) were skipped for want of MNIST."""

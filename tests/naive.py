@@ -352,6 +352,161 @@ def fit_top(W, y, theta, q, n_epochs, centre, rng, margins=None):
     return np.array(X), np.array(labels), added_per_epoch
 
 
+# ------------------------------------- add-if-silent with frozen cells (Fukushima 2013/2014)
+# Written from the rule: "a new cell is generated when all postsynaptic cells are silent
+# [in spite of non-silent presynaptic cells]. The generated cell learns the activity of the
+# presynaptic cells in one-shot, and its input connections will never be modified
+# afterward", with the project's reading of "silent" and of the seed order
+# (neocognitron.digits.competitive docstring): every S-cell recomputed from scratch, in
+# float64, after each new plane.
+
+__all__ += ["add_if_silent_frozen"]
+
+
+def add_if_silent_frozen(patterns, u_c, c, theta, q, min_activity, max_planes):
+    """One presentation of ``u_c`` ``(K', H, W)`` to frozen planes ``patterns``.
+
+    A position is active when ``v_C > 0`` and ``v_C >= min_activity * max v_C``; it is
+    silent when, besides, no plane's S-cell there is above zero (cells with ``a = c X``,
+    ``b = sqrt(sum c X^2)`` and threshold ``theta`` on the "same" grid). While a silent
+    position is left that has not seeded yet and there are fewer than ``max_planes``
+    planes, the one of largest ``v_C`` (the first in row-major order on a tie) seeds a new
+    plane ``q`` times the input under its field (zero outside the input). The old planes
+    are never touched.
+
+    Returns
+    -------
+    patterns : list of ndarray, shape (K', h, w)
+        The old patterns (the same objects) followed by the new ones.
+    seeds : list of (y, x)
+    """
+    u_c = np.asarray(u_c, dtype=np.float64)
+    c = np.asarray(c, dtype=np.float64)
+    patterns = list(patterns)
+    Kp, H, W = u_c.shape
+    h, w = c.shape
+    ys, xs = grid_starts(H, H, h), grid_starts(W, W, w)
+    v = v_c(u_c, c)
+    vmax = max(float(v[y, x]) for y in range(H) for x in range(W))
+    seeds = []
+    while len(patterns) < max_planes:
+        if patterns:
+            a = np.stack([c[None] * X for X in patterns])
+            b = [math.sqrt(float((c[None] * X * X).sum())) for X in patterns]
+            u_s = s_layer_theta(u_c, a, b, c, theta)
+        best = None
+        for y in range(H):
+            for x in range(W):
+                vy = float(v[y, x])
+                if vy <= 0 or vy < min_activity * vmax or (y, x) in seeds:
+                    continue
+                if patterns and any(u_s[k, y, x] > 0 for k in range(len(patterns))):
+                    continue
+                if best is None or vy > float(v[best]):
+                    best = (y, x)
+        if best is None:
+            break
+        patch = np.zeros((Kp, h, w))
+        for kp in range(Kp):
+            for dy in range(h):
+                for dx in range(w):
+                    yy, xx = ys[best[0]] + dy, xs[best[1]] + dx
+                    if 0 <= yy < H and 0 <= xx < W:
+                        patch[kp, dy, dx] = u_c[kp, yy, xx]
+        patterns.append(q * patch)
+        seeds.append(best)
+    return patterns, seeds
+
+
+# ------------------------- interpolating vectors in the top stage's learning (Fukushima 2013)
+# Written from the rule ("training vectors are classified using interpolating-vectors. If
+# classification is wrong or all S-cells are silent, the training vector becomes a new
+# reference vector") with the project's reading (neocognitron.digits.top docstring): one
+# digit at a time, every cosine afresh in float64, the best point of a segment found by
+# projecting onto the plane of its two ends.
+
+__all__ += ["segment_cosine", "fit_top_interpolating"]
+
+
+def _cosine(a, b):
+    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
+    return float(a @ b) / (na * nb) if na > 0 and nb > 0 else 0.0
+
+
+def segment_cosine(x, Xa, Xb):
+    """Largest cosine between ``x`` and a point ``alpha Xa + beta Xb``, ``alpha, beta >= 0``.
+
+    Within the plane of ``Xa`` and ``Xb`` the cosine with ``x`` falls off with the angle
+    from the projection ``P`` of ``x``: if ``P`` lies in the cone, the answer is
+    ``|P| / |x|``; otherwise the nearer edge of the cone, ``max`` of the two cosines.
+    """
+    x, Xa, Xb = (np.asarray(t, dtype=np.float64) for t in (x, Xa, Xb))
+    ends = max(_cosine(x, Xa), _cosine(x, Xb))
+    if np.linalg.norm(x) == 0:
+        return ends
+    # normal equations of the projection: [[aa, ab], [ab, bb]] (alpha, beta) = (ax, bx)
+    aa, ab, bb = float(Xa @ Xa), float(Xa @ Xb), float(Xb @ Xb)
+    ax, bx = float(Xa @ x), float(Xb @ x)
+    det = aa * bb - ab * ab
+    if det <= 1e-12 * aa * bb:  # parallel ends: the cone is one ray
+        return ends
+    alpha, beta = (bb * ax - ab * bx) / det, (aa * bx - ab * ax) / det
+    if alpha < 0 or beta < 0:
+        return ends
+    P = alpha * Xa + beta * Xb
+    return max(ends, float(np.linalg.norm(P)) / float(np.linalg.norm(x)))
+
+
+def _class_similarity(x, refs, n_neighbors):
+    """Best similarity of ``x`` to the references ``refs`` of one class and their segments,
+    pairing only the ``n_neighbors`` most similar; -inf without references."""
+    if not refs:
+        return -math.inf
+    cosines = [_cosine(x, r) for r in refs]
+    near = sorted(range(len(refs)), key=lambda k: -cosines[k])[:n_neighbors]
+    best = max(cosines[k] for k in near)
+    for a in near:
+        for b in near:
+            if a != b:
+                best = max(best, segment_cosine(x, refs[a], refs[b]))
+    return best
+
+
+def _recognised(x_windows, X, labels, y, theta, n_neighbors, n_classes):
+    """Its own class ``y`` is the first of the largest best-over-positions similarities,
+    and above ``theta``."""
+    sims = []
+    for j in range(n_classes):
+        refs = [X[k] for k in range(len(X)) if labels[k] == j]
+        sims.append(max(_class_similarity(x, refs, n_neighbors) for x in x_windows))
+    first = max(range(n_classes), key=lambda j: (sims[j], -j))
+    return first == y and sims[first] > theta
+
+
+def fit_top_interpolating(W, y, theta, q, n_epochs, centre, rng, n_neighbors, n_classes):
+    """Top planes learned with interpolating vectors, strictly one digit at a time.
+
+    Every epoch shows the digits in the order ``rng.permutation(len(y))``. A digit that
+    :func:`_recognised` accepts changes nothing; otherwise, unless it is blank, a plane of
+    its label ``X = q x`` is made at the position where ``|x|`` is largest (the centre when
+    it ties). Epochs stop after one that adds no plane. Returns ``(X, labels,
+    added_per_epoch)`` as :func:`fit_top` does.
+    """
+    W = np.asarray(W, dtype=np.float64)
+    order = np.random.default_rng(rng)
+    X, labels, added_per_epoch = [], [], []
+    while len(added_per_epoch) < n_epochs and 0 not in added_per_epoch:
+        before = len(X)
+        for i in order.permutation(len(y)):
+            if _recognised(W[i], X, labels, y[i], theta, n_neighbors, n_classes):
+                continue
+            norms = [float(np.linalg.norm(w)) for w in W[i]]
+            if max(norms) > 0:
+                seed = centre if norms[centre] >= max(norms) else norms.index(max(norms))
+                X.append(q * W[i, seed])
+                labels.append(int(y[i]))
+        added_per_epoch.append(len(X) - before)
+    return np.array(X), np.array(labels), added_per_epoch
 # ------------------------------------------------ the C-cells' d with an inhibitory surround
 # Written from docs/design.md §3: a Gaussian centre less kappa times a Gaussian twice as
 # wide, each summing to one over the taps.

@@ -1,75 +1,23 @@
-"""NeocognitronClassifier as a scikit-learn estimator: the common checks, determinism,
-input layouts, learning on real digits (sklearn's 8x8 digits, 0 against 1, a tiny
-network) and bad hyper-parameters."""
+"""NeocognitronClassifier as a scikit-learn estimator: learning on real digits (sklearn's
+8x8 digits, 0 against 1, a tiny network), determinism, input layouts, and the readouts
+and figure of one fit."""
 
 import copy
-import warnings
 
 import matplotlib.pyplot as plt
 import naive
 import numpy as np
 import pytest
+from digit_models import fast
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
-from sklearn.model_selection import train_test_split
 from sklearn.utils import get_tags
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from neocognitron.datasets import load_digits_images
 from neocognitron.digits import NeocognitronClassifier
 from neocognitron.digits.readouts import time_readouts
 from neocognitron.digits.top import _windows
 from neocognitron.plotting import plot_digit_features
 
-# A tiny network: 8x8 digits on a 12x12 canvas, 4 edge planes, at most 6 learned planes.
-FAST = dict(margin=2, n_orientations=4, max_planes=(6,), thresholds=(0.55, 0.5),
-            learning_thresholds=(0.75,), fields=(5, 3), blurs=(1.0, 0.8),
-            strides=(2, 1), n_unsupervised=50, n_epochs=2, random_state=0)
-
-# scikit-learn's checks pass tables of 1 to 20 features, read as one-row images
-# (image_shape=(1, -1)). A smaller contrast kernel (5x5) fits the 5-row canvas, and a lower
-# U_S1 threshold lets the edge cells answer on such flat images at all (with the default
-# 0.55 the checks' random 2- and 3-pixel rows leave U_C1 silent and fit raises).
-CHECKS = dict(FAST, image_shape=(1, -1), contrast=(0.5, 1.0, 16.0), thresholds=(0.3, 0.5))
-# and the layout of the defaults: no learned intermediate layer, the top reads U_C1
-CHECKS_NO_MID = dict(CHECKS, max_planes=(), thresholds=(0.3,), learning_thresholds=(),
-                     fields=(5,), blurs=(1.0,), strides=(1,))
-
-EXPECTED_FAILED_CHECKS = {
-    "check_methods_sample_order_invariance": (
-        "transform is computed in float32 with one BLAS matrix product per batch; how BLAS "
-        "blocks the rows changes the last bit of a row's sums with the batch's make-up "
-        "(predictions do not change: test_order_of_samples_changes_nothing)"
-    ),
-}
-
-
-@parametrize_with_checks(
-    [NeocognitronClassifier(**CHECKS), NeocognitronClassifier(**CHECKS_NO_MID)],
-    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
-)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
-
-
-# ----------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def digits01():
-    X, y = load_digits_images()
-    keep = y < 2
-    return train_test_split(X[keep], y[keep], test_size=0.3, random_state=0, stratify=y[keep])
-
-
-@pytest.fixture(scope="module")
-def fitted(digits01):
-    X_tr, _, y_tr, _ = digits01
-    return NeocognitronClassifier(**FAST).fit(X_tr, y_tr)
-
-
-def fast(**kw):
-    return NeocognitronClassifier(**dict(FAST, **kw))
+pytest_plugins = ["digit_models"]  # the digits and the network fitted on them (fixtures)
 
 
 def assert_same_model(a, b):
@@ -254,110 +202,6 @@ def test_flat_rectangular_images_keep_their_orientation(digits01):
 
 
 # (images of another shape than at fit are refused: tests/test_estimator_inputs.py)
-
-
-# ----------------------------------------------------------------------------- bad input
-
-
-@pytest.fixture(scope="module")
-def tiny(digits01):
-    X_tr, _, y_tr, _ = digits01
-    return X_tr[:24], y_tr[:24]
-
-
-@pytest.mark.parametrize(
-    "params, exc, match",
-    [
-        (dict(thresholds=(0.55,)), ValueError, "thresholds"),
-        (dict(thresholds=(0.55, 0.5, 0.5)), ValueError, "thresholds"),
-        (dict(learning_thresholds=(0.7, 0.8)), ValueError, "learning_thresholds"),
-        (dict(fields=(4, 3)), ValueError, "fields"),
-        (dict(fields=(5, 2)), ValueError, "fields"),
-        (dict(fields=(5,)), ValueError, "fields"),
-        (dict(blurs=(1.0,)), ValueError, "blurs"),
-        (dict(blurs=(1.0, 0.0)), ValueError, "blurs"),
-        (dict(strides=(2,)), ValueError, "strides"),
-        (dict(strides=(2, 0)), ValueError, "strides"),
-        (dict(readout="foo"), ValueError, "readout"),
-        (dict(thresholds=(1.0, 0.5)), ValueError, "thresholds"),
-        (dict(thresholds=(0.5, 1.2)), ValueError, "thresholds"),
-        (dict(thresholds=(-0.1, 0.5)), ValueError, "thresholds"),
-        (dict(thresholds=(0.5, float("nan"))), ValueError, "thresholds"),
-        (dict(thresholds=("a", "b")), TypeError, "thresholds"),
-        (dict(max_planes=(0,)), ValueError, "max_planes"),
-        (dict(max_planes=6), TypeError, "max_planes"),
-        (dict(max_planes=(6.5,)), TypeError, "max_planes"),
-        (dict(margin=-1), ValueError, "margin"),
-        (dict(n_orientations=0), ValueError, "n_orientations"),
-        (dict(contrast=(2.0, 1.0, 16.0)), ValueError, "contrast"),
-        (dict(contrast=(1.0, 2.0)), ValueError, "contrast"),
-        (dict(q=0.0), ValueError, r"\bq\b"),
-        (dict(top_exponent=0.0), ValueError, "top_exponent"),
-        (dict(top_exponent="half"), TypeError, "top_exponent"),
-        (dict(min_activity=1.5), ValueError, "min_activity"),
-        (dict(competition_area=0), ValueError, "competition_area"),
-        (dict(n_unsupervised=1.5), TypeError, "n_unsupervised"),
-        (dict(n_epochs=0), ValueError, "n_epochs"),
-        (dict(n_neighbors=0), ValueError, "n_neighbors"),
-        (dict(batch_size=0), ValueError, "batch_size"),
-        (dict(top_slack=-1), ValueError, "top_slack"),
-        (dict(top_slack=3), ValueError, "top_slack"),  # the top C-layer is 6x6
-        (dict(random_state="seed"), TypeError, "random_state"),
-        (dict(image_shape=(4, 4)), ValueError, "image_shape"),
-        pytest.param(dict(top_threshold=1.0), ValueError, "top_threshold"),
-        pytest.param(dict(top_learning_threshold=1.0), ValueError, "top_learning_threshold"),
-        pytest.param(dict(learning_thresholds=(1.0,)), ValueError, "learning_thresholds"),
-        pytest.param(dict(thresholds=(0.0, 0.5)), ValueError, "thresholds"),
-        pytest.param(dict(learning_thresholds=(0.0,)), ValueError, "learning_thresholds"),
-    ],
-    ids=lambda v: (",".join(f"{k}={w}" for k, w in v.items()) if isinstance(v, dict)
-                   else getattr(v, "__name__", str(v))),
-)
-def test_bad_hyper_parameters_are_named(tiny, params, exc, match):
-    X, y = tiny
-    clf = fast(**params)
-    with pytest.raises(exc, match=match):
-        clf.fit(X, y)
-    assert not hasattr(clf, "top_X_")
-
-
-@pytest.mark.parametrize("value", [np.nan, np.inf])
-def test_nan_and_inf_input_raise(fitted, tiny, value):
-    X, y = tiny
-    Xb = X.astype(np.float64)
-    Xb[3, 4, 4] = value
-    with pytest.raises(ValueError, match="NaN|infinity"):
-        fast().fit(Xb, y)
-    with pytest.raises(ValueError, match="NaN|infinity"):
-        fitted.predict(Xb)
-    with pytest.raises(ValueError, match="NaN|infinity"):
-        fitted.transform(Xb.reshape(len(Xb), -1))
-
-
-def test_other_bad_input(fitted, tiny):
-    X, y = tiny
-    with pytest.raises(ValueError, match="one class"):
-        fast().fit(X, np.zeros(len(X), dtype=int))
-    with pytest.raises(ValueError):
-        fast().fit(X, y[:-1])
-    with pytest.raises(ValueError, match="images"):
-        fast().fit(X[:, None], y)  # 4-D
-    with pytest.raises(ValueError, match="square"):
-        fast().fit(X.reshape(len(X), -1)[:, :60], y)
-    with pytest.raises(ValueError, match="blank"):
-        fast().fit(np.zeros_like(X), y)
-    with pytest.raises(NotFittedError):
-        fast().predict(X)
-
-
-def test_blank_training_digit_gives_no_warnings(tiny):
-    X, y = tiny
-    X = X.astype(np.float64).copy()
-    X[0] = 0.0
-    clf = fast(readout="interpolating").fit(X, y)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        clf.predict(X)
 
 
 def test_set_params_readout_changes_only_prediction(fitted, digits01):

@@ -3,7 +3,10 @@ writes its figures, results.json and run.json, and --replot redraws the same fig
 them without data or training (about 20 s; skipped without the files)."""
 
 import json
+from pathlib import Path
 
+import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 from mnist_home import (
     assert_replot_identical,
@@ -17,6 +20,7 @@ from mnist_home import (
 
 from neocognitron import ConvNetClassifier
 
+ROOT = Path(__file__).resolve().parents[1]
 DATA_HOME = mnist_home()
 FIGURES = ("loss_curve.png", "confusion_matrix.png", "filters.png")
 ARGS = ["--quick", "--variants", "lenet5", "--data-home", str(DATA_HOME)]
@@ -64,3 +68,18 @@ def test_replot_redraws_the_same_figures_without_data_or_training(quick_run, tmp
 
 def test_replot_without_results_says_so(tmp_path, capsys):
     assert_replot_refuses_missing(load_experiment("mnist_cnn"), tmp_path, capsys)
+
+
+def test_confusion_title_names_the_model_drawn():
+    # --variants may put another model first; the title must name it, not "LeNet-5"
+    module = load_experiment("mnist_cnn")
+    summary = json.loads((ROOT / "docs/results/mnist_cnn/results.json").read_text())
+    arrays = {"filters": np.zeros((6, 1, 5, 5))}
+    titles = {}
+    for model in ("lenet5", "avg_pool"):
+        summary["confusion_matrix"]["model"] = model
+        fig = module.draw(summary, arrays)["confusion_matrix.png"]
+        titles[model] = fig.axes[0].get_title()
+        plt.close("all")
+    assert "LeNet-5" in titles["lenet5"]
+    assert "avg_pool" in titles["avg_pool"] and "LeNet-5" not in titles["avg_pool"]

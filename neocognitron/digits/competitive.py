@@ -16,12 +16,19 @@ whose planes have learned the patterns ``X[:K]`` (weights ``a = c * X``,
    that patch in one shot (``X[K] = q * patch``). The new plane answers around its seed,
    so those positions stop being silent; the next silent position with the largest
    ``v_C`` seeds the next plane, until none is left or the layer has ``max_planes``.
-   The rule is named in Fukushima, Neural Networks 37, 103-119 (2013), where a generated
-   cell keeps its weights; here generated planes also take part in the winner-take-all
-   reinforcement of step 1, as in the 2003 network.
+   The rule is named in Fukushima, Neural Networks 37, 103-119 (2013). By default
+   generated planes also take part in the winner-take-all reinforcement of step 1, as in
+   the 2003 network.
 
 Winners are found before any plane is added, so a new plane never wins on the
 presentation that made it.
+
+**Frozen cells** (``frozen=True``, Fukushima 2013/2014): step 1 is skipped, so a plane
+keeps the patch it was generated from for ever; the 2014 text says an add-if-silent cell
+"learns the activity of the presynaptic cells in one-shot, and its input connections will
+never be modified afterward". Only step 2 runs, with the same silence rule and the same
+choice of seeds. There is then no winner, and ``q`` only scales every pattern alike:
+whether a cell answers (its ``c``-weighted cosine above ``theta``) does not depend on it.
 """
 
 import numpy as np
@@ -40,7 +47,7 @@ def _silent_mask(u_s, v, min_activity):
     return active & (u_s.max(axis=0) <= 0)
 
 
-def _present(X, n_planes, u_c, c, theta, q, area, min_activity):
+def _present(X, n_planes, u_c, c, theta, q, area, min_activity, frozen=False):
     """One presentation: reinforce the winners, then add planes where it is silent.
 
     Parameters
@@ -63,16 +70,21 @@ def _present(X, n_planes, u_c, c, theta, q, area, min_activity):
         Side of the competition area, in positions.
     min_activity : float
         Fraction of this input's largest ``v_C`` below which silence adds nothing.
+    frozen : bool, default=False
+        Add-if-silent alone (Fukushima 2013/2014): no plane is reinforced, only new
+        planes are generated where the layer is silent.
 
     Returns
     -------
     n_planes : int
         Planes in use after the presentation.
     winners : list of (k, y, x)
-        The cells that reinforced their planes.
+        The cells that reinforced their planes (none when ``frozen``).
     seeds : list of (y, x)
         Where new planes were generated (planes ``n_planes_before ...``, in order).
     """
+    if not isinstance(frozen, (bool, np.bool_)):
+        raise TypeError(f"frozen must be True or False, got {frozen!r}")
     H, W = u_c.shape[1:]
     h, w = c.shape
     ys, xs = field_starts(H, H, h), field_starts(W, W, w)
@@ -83,7 +95,7 @@ def _present(X, n_planes, u_c, c, theta, q, area, min_activity):
         u_s = _cells.s_layer_theta(batch, a.astype(u_c.dtype), b.astype(u_c.dtype), c, theta)[0]
     else:
         u_s = np.zeros((0, H, W), dtype=u_c.dtype)
-    winners = _representatives(u_s, (area, area)) if n_planes else []
+    winners = _representatives(u_s, (area, area)) if n_planes and not frozen else []
     for k, y, x in winners:
         X[k] += q * input_patch(u_c, ys[y], xs[x], (h, w))
     silent = _silent_mask(u_s, v, min_activity)

@@ -24,14 +24,29 @@ where the input is strongest (``|x|`` largest; the central position when it ties
 largest, as it does for a centred digit); a blank digit generates nothing.
 Epochs repeat until one adds no plane or ``n_epochs`` have run.
 
+**Interpolating vectors in learning** (``interpolate=True``; Fukushima 2013/2014, after the
+readout of 2007, :mod:`.interpolating`): a digit is *recognised* when, over the planes
+learned so far, the interpolating-vector similarity of its own class (the largest
+similarity of a segment between two of the class's patterns, or of one pattern, per
+position and then the largest over positions, as the readout computes it) is the largest
+of all classes and above the learning threshold ``theta`` (above, as a cell answers:
+``score > 1`` is ``cosine > theta``). A recognised digit changes nothing; any other digit
+makes a new plane as above. Patterns are never reinforced: they are the reference vectors
+of the 2013 text, "If classification is wrong or all S-cells are silent, the training
+vector becomes a new reference vector". Segments only join pairs (the 2007 line
+segments), not the trios of the 2014 text.
+
 Computation: ``a.x`` for a batch of digits against every plane is one matrix product;
 after each change of a plane within the batch, only that plane's column is recomputed for
-the digits still to come, so the result is that of strictly one-at-a-time learning.
+the digits still to come, so the result is that of strictly one-at-a-time learning. With
+``interpolate``, planes are only added, and the cosines between the patterns of a class are
+grown with them (:class:`_ClassGrams`).
 """
 
 import numpy as np
 
 from ._kernels import _top_max_scores
+from .interpolating import _interpolate_predict
 
 __all__ = ["top_max_scores"]
 
@@ -109,8 +124,91 @@ class _TopState:
         self.b[k] = np.linalg.norm(self.X[k])
 
 
-def _present_batch(state, Wb, yb, centre, theta, q):
-    """Strictly sequential supervised learning over one batch; returns planes added."""
+class _ClassGrams:
+    """Unit patterns and, per class, their cosines with each other, grown plane by plane.
+
+    The ``grams`` argument of :func:`~.interpolating._interpolate_predict`, kept up to date
+    as planes are added (patterns never change under ``interpolate``) instead of computed
+    afresh for every digit; buffers double when full, so adding is linear in the planes.
+    """
+
+    def __init__(self, dim, dtype, n_classes, capacity=64):
+        self.unit = np.zeros((capacity, dim), dtype=dtype)
+        self.n = 0
+        self.members = [np.zeros(capacity, dtype=np.int64) for _ in range(n_classes)]
+        self.grams = [np.zeros((capacity, capacity), dtype=dtype) for _ in range(n_classes)]
+        self.sizes = [0] * n_classes
+
+    def add(self, k, x, label):
+        """Plane ``k`` (the next one) of class ``label`` with pattern ``x``."""
+        if k != self.n:
+            raise RuntimeError(f"planes must be added in order: got {k}, expected {self.n}")
+        if self.n == len(self.unit):
+            self.unit = np.concatenate([self.unit, np.zeros_like(self.unit)])
+        norm = np.linalg.norm(x)
+        self.unit[k] = x / (norm if norm > 0 else 1)
+        self.n += 1
+        m = self.sizes[label]
+        if m == len(self.members[label]):
+            grown = np.zeros((2 * m, 2 * m), dtype=self.unit.dtype)
+            grown[:m, :m] = self.grams[label]
+            self.grams[label] = grown
+            self.members[label] = np.concatenate([self.members[label],
+                                                  np.zeros_like(self.members[label])])
+        members, gram = self.members[label], self.grams[label]
+        members[m] = k
+        g = self.unit[members[: m + 1]] @ self.unit[k]
+        gram[m, : m + 1] = g
+        gram[: m + 1, m] = g
+        self.sizes[label] = m + 1
+
+    def similarities(self, dots, norms, b, labels, n_neighbors):
+        """Interpolating-vector similarity per class, best over positions: ``(n_classes,)``.
+
+        ``dots`` ``(n_pos, R)``, ``norms`` ``(n_pos,)``, ``b`` ``(R,)`` and ``labels``
+        ``(R,)`` of one digit against the ``R`` planes so far; cosines as the readout
+        forms them.
+        """
+        cos = dots / np.maximum(norms[:, None] * b, 1e-30)
+        grams = [(idx[:m], g[:m, :m])
+                 for idx, g, m in zip(self.members, self.grams, self.sizes, strict=True)]
+        best = _interpolate_predict(cos, self.unit[: self.n], labels, len(grams), n_neighbors,
+                                    grams)
+        return best.max(axis=0)
+
+
+def _winner(state, dots_i, norms_i, label, theta):
+    """Today's rule: ``(plane, position)`` of the winner if it is right and answers, else None.
+
+    ``dots_i`` is ``(planes, n_pos)`` of one digit; the winner is the largest score over
+    every plane and position (first in position-then-plane order).
+    """
+    n = state.n
+    if not n:
+        return None
+    s = _top_scores(dots_i[:n].T, norms_i, state.b[:n], theta)
+    pos, k = np.unravel_index(np.argmax(s), s.shape)
+    if s[pos, k] > 1 and state.labels[k] == label:
+        return k, pos
+    return None
+
+
+def _recognised(state, grams, dots_i, norms_i, label, theta, n_neighbors):
+    """Interpolating rule: the digit's class has the largest similarity, above ``theta``."""
+    n = state.n
+    if not n:
+        return False
+    best = grams.similarities(dots_i[:n].T, norms_i, state.b[:n], state.labels[:n],
+                              n_neighbors)
+    return bool(np.argmax(best) == label and best[label] > theta)
+
+
+def _present_batch(state, Wb, yb, centre, theta, q, grams=None, n_neighbors=8):
+    """Strictly sequential supervised learning over one batch; returns planes added.
+
+    With ``grams`` (a :class:`_ClassGrams`), the interpolating rule decides instead of the
+    winner, and nothing is reinforced.
+    """
     B = Wb.shape[0]
     norms = np.sqrt(np.einsum("bpd,bpd->bp", Wb, Wb))
     n0 = state.n
@@ -121,20 +219,22 @@ def _present_batch(state, Wb, yb, centre, theta, q):
         dots[:n0] = (state.X[:n0] @ Wflat.T).reshape(n0, B, -1)
     added = 0
     for i in range(B):
-        n = state.n
-        if n:
-            s = _top_scores(dots[:n, i].T, norms[i], state.b[:n], theta)
-            pos, k = np.unravel_index(np.argmax(s), s.shape)
-            right = s[pos, k] > 1 and state.labels[k] == yb[i]
+        if grams is None:
+            win = _winner(state, dots[:, i], norms[i], yb[i], theta)
+        elif _recognised(state, grams, dots[:, i], norms[i], yb[i], theta, n_neighbors):
+            continue  # recognised: the references stay as they are
         else:
-            right = False
-        if right:
+            win = None
+        if win is not None:
+            k, pos = win
             state.reinforce(k, Wb[i, pos], q)
         elif norms[i].max() == 0:
             continue  # a blank digit has nothing to learn: no plane of all zeros
         else:
             seed = centre if norms[i, centre] >= norms[i].max() else np.argmax(norms[i])
             k = state.add(Wb[i, seed], yb[i], q)
+            if grams is not None:
+                grams.add(k, state.X[k], yb[i])
             added += 1
             if k >= n0 + B:  # cannot happen: at most B planes per batch
                 raise RuntimeError("top-layer column buffer overflow")
@@ -145,7 +245,8 @@ def _present_batch(state, Wb, yb, centre, theta, q):
     return added
 
 
-def _fit_top_planes(W_batches, y, theta, q, n_epochs, centre, order_rng, batch_size, progress=None):
+def _fit_top_planes(W_batches, y, theta, q, n_epochs, centre, order_rng, batch_size, progress=None,
+                    interpolate=False, n_neighbors=8):
     """Supervised competitive learning of the top planes.
 
     Parameters
@@ -163,13 +264,25 @@ def _fit_top_planes(W_batches, y, theta, q, n_epochs, centre, order_rng, batch_s
     batch_size : int
     progress : callable, optional
         ``progress(n_digits_done, n_planes)`` after every batch.
+    interpolate : bool, default=False
+        Decide by interpolating vectors (Fukushima 2013/2014): a digit makes a new plane
+        unless its class has the largest interpolating-vector similarity, above
+        ``theta``; no plane is reinforced. False: the winner-take-all rule of 2003.
+    n_neighbors : int, default=8
+        With ``interpolate``, each digit pairs only its ``n_neighbors`` most similar
+        planes of each class, as the readout does.
 
     Returns
     -------
     state : TopState
     added_per_epoch : list of int
     """
-    state = None
+    if not isinstance(interpolate, (bool, np.bool_)):
+        raise TypeError(f"interpolate must be True or False, got {interpolate!r}")
+    if interpolate and (isinstance(n_neighbors, (bool, np.bool_))
+                        or not isinstance(n_neighbors, (int, np.integer)) or n_neighbors < 1):
+        raise ValueError(f"n_neighbors must be a positive int, got {n_neighbors!r}")
+    state = grams = None
     added_per_epoch = []
     for _ in range(n_epochs):
         order = order_rng.permutation(len(y))
@@ -179,7 +292,9 @@ def _fit_top_planes(W_batches, y, theta, q, n_epochs, centre, order_rng, batch_s
             Wb = W_batches(idx)
             if state is None:
                 state = _TopState(Wb.shape[2], Wb.dtype)
-            added += _present_batch(state, Wb, y[idx], centre, theta, q)
+                if interpolate:
+                    grams = _ClassGrams(Wb.shape[2], Wb.dtype, int(np.max(y)) + 1)
+            added += _present_batch(state, Wb, y[idx], centre, theta, q, grams, n_neighbors)
             if progress is not None:
                 progress(len(idx), state.n)
         added_per_epoch.append(added)
