@@ -507,6 +507,8 @@ def fit_top_interpolating(W, y, theta, q, n_epochs, centre, rng, n_neighbors, n_
                 labels.append(int(y[i]))
         added_per_epoch.append(len(X) - before)
     return np.array(X), np.array(labels), added_per_epoch
+
+
 # ------------------------------------------------ the C-cells' d with an inhibitory surround
 # Written from docs/design.md §3: a Gaussian centre less kappa times a Gaussian twice as
 # wide, each summing to one over the taps.
