@@ -5,7 +5,7 @@ and figure of one fit."""
 import copy
 
 import matplotlib.pyplot as plt
-import naive
+import naive_digits
 import numpy as np
 import pytest
 from digit_models import fast
@@ -77,7 +77,7 @@ TIE_MARGIN = 2e-6
 
 @pytest.mark.parametrize("exponent", [1.0, 0.5, 0.3])
 def test_top_layer_learns_and_recognises_u_c_to_the_exponent(digits01, exponent):
-    # oracle: naive.fit_top (float64, one digit at a time) on the same u_C ** exponent and
+    # oracle: naive_digits.fit_top (float64, one digit at a time) on the same u_C ** exponent and
     # random stream. Not seed 0: its 0.5 run has two planes 2e-8 apart for one digit
     X_tr, X_te, y_tr, _ = digits01
     seed = 2
@@ -87,7 +87,7 @@ def test_top_layer_learns_and_recognises_u_c_to_the_exponent(digits01, exponent)
     rng = np.random.default_rng(seed)
     rng.permutation(len(X_tr))  # the draw of the unsupervised subset comes first
     margins = []
-    ref_X, ref_labels, ref_added = naive.fit_top(
+    ref_X, ref_labels, ref_added = naive_digits.fit_top(
         _windows(u_c, clf.top_field_), y_tr, clf.top_learning_threshold, clf.q, clf.n_epochs,
         4, rng, margins)
     assert min(margins) > TIE_MARGIN, (

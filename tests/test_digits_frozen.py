@@ -1,7 +1,7 @@
 """Add-if-silent with frozen cells (Fukushima 2013/2014), ``competitive._present(frozen=True)``:
-hand-worked sequences and a plain-loop oracle (``naive.add_if_silent_frozen``)."""
+hand-worked sequences and a plain-loop oracle (``naive_digits.add_if_silent_frozen``)."""
 
-import naive
+import naive_digits
 import numpy as np
 import pytest
 
@@ -89,7 +89,7 @@ def test_frozen_sequence_against_naive():
     c = _gaussian(3, 1.0)
     patterns = []
     for u, (n, winners, seeds, X) in zip(SEQUENCE, _run(frozen=True), strict=True):
-        patterns, want_seeds = naive.add_if_silent_frozen(patterns, u, c, THETA, Q,
+        patterns, want_seeds = naive_digits.add_if_silent_frozen(patterns, u, c, THETA, Q,
                                                           MIN_ACTIVITY, 6)
         assert (n, winners, seeds) == (len(patterns), [], want_seeds)
         np.testing.assert_allclose(X, np.stack(patterns), rtol=1e-12, atol=0)
@@ -108,7 +108,7 @@ def test_frozen_random_inputs_against_naive(seed):
         u = rng.random((2, 8, 8)) * (rng.random((2, 8, 8)) < 0.15)
         before = X[:n].copy()
         n, winners, seeds = competitive._present(X, n, u, c, 0.5, 3.0, 5, 0.7, frozen=True)
-        patterns, want_seeds = naive.add_if_silent_frozen(patterns, u, c, 0.5, 3.0, 0.7,
+        patterns, want_seeds = naive_digits.add_if_silent_frozen(patterns, u, c, 0.5, 3.0, 0.7,
                                                           capacity)
         assert winners == [] and seeds == want_seeds and n == len(patterns)
         np.testing.assert_array_equal(X[: len(before)], before)  # frozen, bit for bit

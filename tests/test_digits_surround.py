@@ -1,11 +1,12 @@
 """The inhibitory surround of the digit network's C-cells (``surrounds``): the kernel ``d``
-against hand-worked values and the formula of ``tests/naive.blur_d``, the C-cells against
+against hand-worked values and the formula of ``tests/naive_digits.blur_d``, the C-cells against
 ``naive.c_layer_blur``, and what the surround is for (a line end against mid-line),
 computed with the naive loops."""
 
 import math
 
 import naive
+import naive_digits
 import numpy as np
 import pytest
 
@@ -51,7 +52,7 @@ def test_d_by_hand_for_a_small_sigma():
 def test_d_matches_the_naive_formula(sigma, kappa, stagger, size):
     d = _blur_weights(sigma, surround=kappa, stagger=stagger)
     assert d.shape == (size, size)
-    np.testing.assert_allclose(d, naive.blur_d(sigma, kappa, size), rtol=0, atol=1e-15)
+    np.testing.assert_allclose(d, naive_digits.blur_d(sigma, kappa, size), rtol=0, atol=1e-15)
     assert d.sum() == pytest.approx(1.0 - kappa, abs=1e-12)
 
 
@@ -92,7 +93,7 @@ def test_the_surround_makes_line_ends_stand_out(sigma):
 
     def response(kappa):
         size = 2 * int(round(1.5 * sigma * (2 if kappa else 1))) + 1
-        return naive.c_layer_blur(u, naive.blur_d(sigma, kappa, size))[0, 7]
+        return naive.c_layer_blur(u, naive_digits.blur_d(sigma, kappa, size))[0, 7]
 
     plain, half, full = response(0.0), response(0.5), response(1.0)
     # without a surround no cell near the end answers more than mid-line (the blur only

@@ -3,7 +3,7 @@
 batched learning against a plain one-digit-at-a-time reimplementation
 (``tests/naive.py``)."""
 
-import naive
+import naive_digits
 import numpy as np
 import pytest
 
@@ -64,7 +64,7 @@ def test_top_max_scores_kernel_against_naive(shape):
     b = rng.random(shape[2], dtype=np.float32) * 100
     out = np.empty((shape[0], shape[2]), dtype=np.float32)
     digits_kernels._top_max_scores(dots, norms, b, np.float32(0.7), out)
-    np.testing.assert_allclose(out, naive.top_max_scores(dots, norms, b, 0.7), rtol=2e-6)
+    np.testing.assert_allclose(out, naive_digits.top_max_scores(dots, norms, b, 0.7), rtol=2e-6)
 
 
 def test_top_max_scores_rejects_bad_input():
@@ -191,7 +191,7 @@ def top_data():
 def test_fit_top_equals_one_at_a_time(top_data, batch_size):
     Wall, y = top_data
     theta, q, n_epochs = 0.8, 5.0, 4
-    ref_X, ref_labels, ref_added = naive.fit_top(Wall, y, theta, q, n_epochs, 4, 3)
+    ref_X, ref_labels, ref_added = naive_digits.fit_top(Wall, y, theta, q, n_epochs, 4, 3)
     calls = []
     state, added = top._fit_top_planes(lambda idx: Wall[idx], y, theta, q, n_epochs, 4,
                                np.random.default_rng(3), batch_size,
@@ -211,7 +211,7 @@ def test_fit_top_equals_one_at_a_time(top_data, batch_size):
 
 def test_fit_top_stops_after_an_epoch_without_new_planes(top_data):
     Wall, y = top_data
-    _, _, added = naive.fit_top(Wall, y, 0.5, 5.0, 10, 4, 0)
+    _, _, added = naive_digits.fit_top(Wall, y, 0.5, 5.0, 10, 4, 0)
     state, got = top._fit_top_planes(lambda idx: Wall[idx], y, 0.5, 5.0, 10, 4,
                              np.random.default_rng(0), 16)
     assert got == added and got[-1] == 0 and len(got) < 10

@@ -1,8 +1,8 @@
 """Interpolating vectors in the top stage's learning (Fukushima 2013/2014),
 ``top._fit_top_planes(interpolate=True)``: hand-worked 3-D cases and a plain one-digit-at-a-
-time oracle (``naive.fit_top_interpolating``)."""
+time oracle (``naive_digits.fit_top_interpolating``)."""
 
-import naive
+import naive_digits
 import numpy as np
 import pytest
 
@@ -92,9 +92,9 @@ def test_blank_digit_and_seed_position():
 
 
 def test_segment_cosine_oracle_by_hand():
-    assert naive.segment_cosine(BETWEEN, E1, E2) == pytest.approx(np.sqrt(1.81 / 1.9))
+    assert naive_digits.segment_cosine(BETWEEN, E1, E2) == pytest.approx(np.sqrt(1.81 / 1.9))
     # outside the cone: the nearer end
-    assert naive.segment_cosine(np.array([1.0, -0.5, 0.0]), E1, E2) == pytest.approx(
+    assert naive_digits.segment_cosine(np.array([1.0, -0.5, 0.0]), E1, E2) == pytest.approx(
         1 / np.sqrt(1.25))
 
 
@@ -123,7 +123,7 @@ def test_fit_top_interpolating_equals_one_at_a_time(digits, batch_size, n_neighb
     Wall, y = digits
     theta, n_epochs = 0.85, 4
     if n_neighbors not in _NAIVE:  # the oracle is slow; one run serves every batch size
-        _NAIVE[n_neighbors] = naive.fit_top_interpolating(Wall, y, theta, Q, n_epochs, 4, 3,
+        _NAIVE[n_neighbors] = naive_digits.fit_top_interpolating(Wall, y, theta, Q, n_epochs, 4, 3,
                                                           n_neighbors, 3)
     ref_X, ref_labels, ref_added = _NAIVE[n_neighbors]
     state, added = top._fit_top_planes(lambda idx: Wall[idx], y, theta, Q, n_epochs, 4,

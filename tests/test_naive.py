@@ -2,7 +2,7 @@
 
 import math
 
-import naive
+import naive_digits
 import numpy as np
 import pytest
 
@@ -14,7 +14,7 @@ def test_fit_top_reports_each_decisions_distance_from_a_tie():
     W = np.empty((3, 1, 2))
     W[order, 0] = digits
     margins = []
-    X, labels, added = naive.fit_top(W, np.zeros(3, int), 0.5, 1.0, 1, 0, 0, margins)
+    X, labels, added = naive_digits.fit_top(W, np.zeros(3, int), 0.5, 1.0, 1, 0, 0, margins)
     # [1, 0]: no plane yet, nothing to decide; it seeds plane 0
     # [0, 1]: plane 0 scores 1 / (1 + 0.5) = 2/3, silent: 1/3 below the threshold; plane 1
     # [1, 1]: planes 0 and 1 tie exactly at 2 / (1 + 0.5 sqrt 2) (the rule picks plane 0,

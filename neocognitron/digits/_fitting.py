@@ -60,7 +60,8 @@ def learn_stage(est, images, i):
     for u in KernelProgress(below, desc=f"U_S{i + 1} (unsupervised)", disable=not est.verbose,
                             leave=False):
         n, _, _ = _present(X, n, u, c, float(est.learning_thresholds[i - 1]), est.q,
-                           est.competition_area, est.min_activity)
+                           est.competition_area, est.min_activity,
+                           frozen=est.learning_rule == "frozen")
     if n == 0:
         raise ValueError(f"U_S{i + 1} learned no plane: the training images are blank")
     return CascadeStage(X[:n], c, est.thresholds[i], blur_weights(est, i), est.strides[i])
@@ -101,7 +102,9 @@ def fit_top(est, images, yi, rng):
 
     state, added = _fit_top_planes(lambda idx: _windows(u_top[idx], top_field), yi,
                                    est.top_learning_threshold, est.q, est.n_epochs,
-                                   n_pos // 2, rng, est.batch_size, progress)
+                                   n_pos // 2, rng, est.batch_size, progress,
+                                   interpolate=est.top_learning == "interpolating",
+                                   n_neighbors=int(est.n_neighbors))
     bar.close()
     return top_field, state.X[: state.n].copy(), state.labels[: state.n].copy(), added
 

@@ -46,7 +46,8 @@ STATE = io.ModelState(
     # the file name predates the class name CascadeStage: kept so saved models load
     dataclasses={"digits.Stage": CascadeStage},
     # files saved before a parameter existed were trained without it: top_exponent 1 (on
-    # u_C itself), no inhibitory surround, no stagger
-    added_params={"top_exponent": 1.0, "surrounds": None, "stagger": False},
+    # u_C itself), no inhibitory surround, no stagger, the 2003 learning rules
+    added_params={"top_exponent": 1.0, "surrounds": None, "stagger": False,
+                  "learning_rule": "wta", "top_learning": "wta"},
 )
 io.register(NeocognitronClassifier, STATE)

@@ -74,11 +74,25 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         Staggered arrangement of S- and C-cells (Fukushima 2003): every ``d`` has an even
         number of taps, so each C-cell sits midway between two S-cells instead of on one
         of them. Needs even strides that divide the S-layers' sides.
+    learning_rule : {"wta", "frozen"}, default="wta"
+        How the learned intermediate S-layers learn. ``"wta"`` (Fukushima 2003): the
+        winners of winner-take-all competition are reinforced, and planes are added where
+        the layer is silent; generated planes keep learning. ``"frozen"`` (add-if-silent,
+        Fukushima 2013/2014): planes are only added where the layer is silent and are
+        never modified after they are created.
     top_threshold : float, default=0.5
         Threshold ``theta`` of the top S-cells.
     top_learning_threshold : float, default=0.96
         Threshold of the top S-cells during supervised learning: a digit whose winner
         does not answer at this threshold makes a new plane even if its label is right.
+    top_learning : {"wta", "interpolating"}, default="wta"
+        How the top stage decides, while it learns, that a digit is recognised.
+        ``"wta"``: its strongest top cell has its label and answers at
+        ``top_learning_threshold`` (else the digit becomes a new plane, and a right winner
+        is reinforced). ``"interpolating"`` (Fukushima 2007/2013): interpolating vectors
+        over the planes learned so far (line segments between pairs of same-label planes,
+        ``n_neighbors`` per class) give its label the largest similarity, above
+        ``top_learning_threshold``; otherwise it becomes a new plane.
     top_slack : int, default=1
         The top S-planes' field is the last C-layer less ``top_slack`` cells per side, slid
         over ``(2 top_slack + 1)^2`` positions.
@@ -137,7 +151,8 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     def __init__(self, margin=4, contrast=(1.0, 2.0, 16.0), n_orientations=8,
                  thresholds=(0.55,), learning_thresholds=(), max_planes=(), fields=(7,),
                  blurs=(2.7,), strides=(4,), surrounds=None, stagger=False,
-                 top_threshold=0.5, top_learning_threshold=0.96,
+                 learning_rule="wta", top_threshold=0.5, top_learning_threshold=0.96,
+                 top_learning="wta",
                  top_slack=1, top_exponent=0.5, q=100.0, competition_area=5, min_activity=0.2,
                  n_unsupervised=3000, n_epochs=3, readout="wta", n_neighbors=8,
                  image_shape=None, batch_size=256, random_state=None, verbose=False):
@@ -152,8 +167,10 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.strides = strides
         self.surrounds = surrounds
         self.stagger = stagger
+        self.learning_rule = learning_rule
         self.top_threshold = top_threshold
         self.top_learning_threshold = top_learning_threshold
+        self.top_learning = top_learning
         self.top_slack = top_slack
         self.top_exponent = top_exponent
         self.q = q

@@ -120,6 +120,10 @@ def check_params(est):
     check_scalar(est.n_epochs, "n_epochs", low=0, integer=True)
     check_scalar(est.n_neighbors, "n_neighbors", low=0, integer=True)
     check_scalar(est.batch_size, "batch_size", low=0, integer=True)
-    if est.readout not in ("wta", "interpolating"):
-        raise ValueError(f"readout must be 'wta' or 'interpolating', got {est.readout!r}")
+    for name, allowed in (("readout", ("wta", "interpolating")),
+                          ("top_learning", ("wta", "interpolating")),
+                          ("learning_rule", ("wta", "frozen"))):
+        if not isinstance(getattr(est, name), str) or getattr(est, name) not in allowed:
+            raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, "
+                             f"got {getattr(est, name)!r}")
     return n_mid
