@@ -45,7 +45,6 @@ import matplotlib
 matplotlib.use("Agg")
 from tqdm.auto import tqdm  # noqa: E402
 
-import neocognitron  # noqa: E402
 from neocognitron import NeocognitronClassifier, cli  # noqa: E402
 from neocognitron.datasets import load_mnist  # noqa: E402
 from neocognitron.digits import ONE_LEARNED_STAGE  # noqa: E402
@@ -226,9 +225,7 @@ def describe(run, args, variants):
         },
         "readouts": list(READOUTS),
         "variants": variants,
-        "neocognitron_version": neocognitron.__version__,
-        "machine": {"cpus": run.record["machine"]["cpu_count"],
-                    "python": run.record["versions"]["python"]},
+        **run.summary(),
     }
 
 

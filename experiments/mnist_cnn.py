@@ -34,7 +34,6 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 from sklearn.metrics import confusion_matrix  # noqa: E402
 
-import neocognitron  # noqa: E402
 from neocognitron import ConvNetClassifier, cli  # noqa: E402
 from neocognitron.datasets import load_mnist  # noqa: E402
 from neocognitron.plotting import (  # noqa: E402
@@ -128,10 +127,7 @@ def summarise(run, args, results, yt, n_train, main_name, pred):
         "n_test": int(len(yt)),
         "seed": args.seed,
         "quick": args.quick,
-        # kept for readers of older results; run.json is the record of provenance
-        "neocognitron_version": neocognitron.__version__,
-        "machine": {"cpus": run.record["machine"]["cpu_count"],
-                    "python": run.record["versions"]["python"]},
+        **run.summary(),
         "models": results,
         "confusion_matrix": {
             "model": main_name, "labels": list(range(10)), "rows": "true",

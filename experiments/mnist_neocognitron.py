@@ -57,7 +57,6 @@ import numpy as np  # noqa: E402
 from sklearn.metrics import confusion_matrix  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
-import neocognitron  # noqa: E402
 from neocognitron import NeocognitronClassifier, cli  # noqa: E402
 from neocognitron.datasets import load_mnist  # noqa: E402
 from neocognitron.digits.readouts import READOUTS, time_readouts  # noqa: E402
@@ -330,10 +329,7 @@ def describe(run, args, data, fit, curve, shown):
         "learning_curve": curve,
         **shown,
         "references": {"etl1_fukushima2003": ETL1_REFERENCE, "lenet5": LENET5_REFERENCE},
-        # kept for readers of older results; run.json is the record of provenance
-        "neocognitron_version": neocognitron.__version__,
-        "machine": {"cpus": run.record["machine"]["cpu_count"],
-                    "python": run.record["versions"]["python"]},
+        **run.summary(),
     }
 
 

@@ -106,7 +106,6 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
-import neocognitron  # noqa: E402
 from neocognitron import ConvNetClassifier, NeocognitronClassifier, cli  # noqa: E402
 from neocognitron.datasets import fukushima1980_patterns, load_mnist  # noqa: E402
 from neocognitron.plotting.shift_study import plot_shift_study  # noqa: E402
@@ -341,9 +340,7 @@ def describe(run, args, settings, canvases, test_idx, measured, pattern_names):
         },
         "table_markdown": report.markdown_table(summary, canvases, labels, len(seeds)),
         "table_1980_markdown": report.fukushima1980_table(s1980["summary"], len(seeds)),
-        "neocognitron_version": neocognitron.__version__,
-        "machine": {"cpus": run.record["machine"]["cpu_count"],
-                    "python": run.record["versions"]["python"]},
+        **run.summary(),
     }
 
 

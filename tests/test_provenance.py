@@ -74,6 +74,17 @@ def test_fields_present_and_typed(tmp_path):
     assert isinstance(rec["environment"], dict)
 
 
+def test_summary_repeats_version_and_machine_from_the_record(tmp_path):
+    with provenance.Run(tmp_path / "out", argv=[]) as run:
+        summary = run.summary()
+    import neocognitron
+
+    assert summary == {"neocognitron_version": neocognitron.__version__,
+                       "machine": {"cpus": os.cpu_count(),
+                                   "python": run.record["versions"]["python"]}}
+    assert run.record["versions"]["python"].count(".") == 2
+
+
 def test_argv_defaults_to_the_command_line(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "argv", ["experiments/y.py", "--out", "o"])
     with provenance.Run(tmp_path) as run:

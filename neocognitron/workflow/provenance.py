@@ -243,6 +243,13 @@ class Run:
         return {s["name"]: s["seconds"] for s in self.record["stages"]
                 if s["status"] == "finished"}
 
+    def summary(self):
+        """The package version and machine an experiment repeats in its ``results.json``
+        (kept for readers of older results; ``run.json`` is the record of provenance)."""
+        return {"neocognitron_version": __version__,
+                "machine": {"cpus": self.record["machine"]["cpu_count"],
+                            "python": self.record["versions"]["python"]}}
+
     def note(self, **fields):
         """Add JSON-serialisable facts to ``notes`` (written with the next update)."""
         self.record["notes"].update(fields)
