@@ -201,6 +201,15 @@ def test_not_a_checkout_gives_nulls(tmp_path, monkeypatch):
     assert provenance.git_info()["commit"] is None
 
 
+def test_default_root_is_the_checkout_holding_the_package():
+    # the package's own checkout is what a run names: ROOT must be its top, however deep
+    # provenance.py sits in the package (it moved into workflow/ once and lost the commit)
+    assert (provenance.ROOT / "neocognitron" / "workflow" / "provenance.py").is_file()
+    if not (provenance.ROOT / ".git").exists():
+        pytest.skip("not run from a git checkout")
+    assert re.fullmatch(r"[0-9a-f]{40}", provenance.git_info()["commit"] or "")
+
+
 def test_git_in_a_checkout(tmp_path, git):
     (tmp_path / "a.txt").write_text("a\n")
     git("add", "a.txt")

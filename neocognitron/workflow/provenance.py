@@ -98,7 +98,8 @@ ENVIRONMENT = ("NUMBA_NUM_THREADS", "NUMBA_THREADING_LAYER", "OMP_NUM_THREADS",
                "PYTHONHASHSEED")
 #: The git executable (tests point it elsewhere to play "git is not installed").
 GIT = "git"
-ROOT = Path(__file__).resolve().parent.parent
+#: The folder holding the package: the top of the checkout in an editable install.
+ROOT = Path(__file__).resolve().parents[2]
 #: Folders of a checkout holding saved outputs, not code (see ``git`` in the schema).
 OUTPUTS = ("docs/results", "docs/figures")
 
