@@ -111,9 +111,7 @@ def preferred_inputs(clf, X, layer, n_planes=32, n_best=20, batch_size=100):
     for name, v in (("n_planes", n_planes), ("n_best", n_best), ("batch_size", batch_size)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
-    images, _ = clf._images(X, reset=False)
-    if len(images) == 0:
-        raise ValueError("X holds no image")
+    images, _ = clf._images(X, reset=False)  # refuses no image, or another shape
     peak, where, use, canvases = [], [], 0.0, []
     for i in range(0, len(images), batch_size):
         canvas = _to_canvas(images[i : i + batch_size], clf.canvas_shape_)
