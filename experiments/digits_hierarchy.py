@@ -1,52 +1,53 @@
 """Does the self-organized hierarchy carry the digit neocognitron? Learned layers against
 controls that store every training digit, over training sizes, seeds and two validation
-splits.
+splits (issue 14).
 
 Fukushima, "Neocognitron for handwritten digit recognition", Neurocomputing 51, 161-180
 (2003): the deep layout ``neocognitron.digits.FUKUSHIMA2003`` (learned U_S2 and U_S3);
-interpolating vectors after Fukushima, Neural Networks 20, 904-916 (2007). LeNet-5:
-LeCun et al., Proc. IEEE 86 (1998).
+interpolating vectors: Fukushima, Neural Networks 20, 904-916 (2007); LeNet-5: LeCun et
+al., Proc. IEEE 86 (1998).
 
 Rows (``--rows``): ``deep`` (FUKUSHIMA2003), ``one_stage`` (ONE_LEARNED_STAGE), ``shallow``
-(the defaults: no learned layer), each fitted once and read out by winner-take-all and by
-interpolating vectors (``set_params(readout=...)``), and on that fit's own top-stage input
-(``neocognitron.digits.controls.top_features``) the controls 1-NN (cosine) and
-interpolating vectors over *all* its training maps (no condensation); ``pixels_1nn`` (1-NN,
-cosine, on pixels) and ``lenet5`` (``ConvNetClassifier()``). Every model gets
-``random_state=seed``. Each is trained on the first N MNIST training digits (``--sizes``)
-and measured on a validation split of the training set: ``A`` = digits 50,000-54,999 (for
-tuning), ``B`` = 55,000-59,999 (for confirming), so N <= 50,000. ``--split test`` trains on
-all 60,000 and measures on the 10,000 test digits: for the final defaults only, once, and
-results.json and results.md say so at the top.
+(the defaults: no learned layer), each fitted once, read out by winner-take-all and by
+interpolating vectors (``set_params(readout=...)``), and, on that fit's own top-stage input
+(``neocognitron.digits.controls``), the controls 1-NN (cosine) and interpolating vectors
+over *all* its training maps (no condensation); ``pixels_1nn`` (1-NN, cosine, on pixels)
+and ``lenet5`` (``ConvNetClassifier()``). Every model gets ``random_state=seed``, is
+trained on the first N MNIST training digits (``--sizes``) and measured on a validation
+split of the training set: ``A`` = digits 50,000-54,999 (tuning), ``B`` = 55,000-59,999
+(confirming), so N <= 50,000. ``--split test`` trains on all 60,000 and measures on the
+10,000 test digits: for the final defaults only; results.json, results.md and the figure
+then say so at the top.
 
 Resumable: each (split, row, N, seed) is one record, ``records/<split>/<row>-n<N>-seed<S>
-.json`` (and ``.npz``: the learned layers' preferred inputs), written atomically as soon
-as it is finished; rerunning a command skips every finished record (a record made with
-other parameters is refused, never mixed), so a killed run loses only the record it was
-running. The output folder is locked while a run writes it. Writes to ``--out``:
+.json`` (and ``.npz``: the learned layers' preferred inputs), written atomically when it
+is finished (``neocognitron.workflow.records``); rerunning a command skips the finished
+records and refuses any made with other parameters, so a killed run loses only the record
+it was running. (``workflow/sweep.py`` does not fit: its points are one estimator and a
+score, a record here one fit with both readouts and the controls on its features.) The
+summary covers every record in the folder (run A and B into one folder). Writes to
+``--out``, besides ``records/``:
 
   results.json   every record (errors and digits/s of both readouts and of the controls,
-                 planes per learned layer, top planes, fit seconds), and per (split, row,
+                 planes per learned layer, top planes, fit seconds) and per (split, row,
                  N) the mean / std / min / max over seeds; the git commit
-  results.md     the table: rows x training sizes, mean ± std over seeds
-  error_vs_size.png  error against training size per row (mean, min-max band over seeds,
-                 both readouts; controls dashed)
-  preferred_inputs.png  what U_S2 and U_S3 learned: the preferred inputs, in pixels, of
-                 their 32 most used planes (``neocognitron.digits.preferred``), from the
-                 deep network with the most training digits (else one learned stage)
+  results.md     per split, rows x training sizes, mean ± std over seeds
+  error_vs_size.png     error against training size, a panel per network and split
+  preferred_inputs.png  what U_S2 and U_S3 learned: their 32 most used planes' preferred
+                 inputs in pixels (``neocognitron.digits.preferred``), from the deep
+                 network with the most training digits (else one learned stage)
   figures.npz    those preferred inputs; run.json: provenance, a stage per record
 
 ``--replot DIR [--out OUT]`` redraws both figures and results.md without data or training.
-(``workflow/sweep.py`` is not used: its points are one estimator and a score each, and a
-record here is one fit with both readouts and the controls on that fit's features.)
 
 Usage: python experiments/digits_hierarchy.py [--out results/digits_hierarchy] [--quick]
 [--split A|B|test] [--sizes 3000,10000,50000] [--seeds 0,1,2] [--rows deep,shallow,...]
 [--val-size 5000] [--data-home DIR] [--quiet] [--replot DIR]. ``--quick``: 1,000 training
-and 300 validation digits, seed 0, rows shallow, one_stage, pixels_1nn and deep with
-``n_unsupervised=100`` (about 40 s on 2 busy cores). Measured at N = 3,000 (split A, seed
-0, 2 busy cores): see the closing note of issue 14; the full study (3 splits' worth of
-sizes, 3 seeds, all rows) takes many hours, most of it in the deep fits at 50,000 digits.
+and 300 validation digits, seed 0, rows deep (``n_unsupervised=100, max_planes=(50,
+50)``), one_stage, shallow and pixels_1nn: 40 s on 2 busy cores. Measured at N = 3,000,
+split A, seed 0 (load average 4-5 on 2 cores): deep 409 s a record (fit 232 s, 99
+digits/s), shallow 65 s (fit 47 s). The full study (3 sizes x 3 seeds x 5 rows per split)
+is an ESTIMATE of 8-16 hours per split on such a machine, mostly the deep fits at 50,000.
 """
 
 import argparse
@@ -67,12 +68,15 @@ from neocognitron.digits import FUKUSHIMA2003, ONE_LEARNED_STAGE  # noqa: E402
 from neocognitron.digits.controls import time_controls, top_features  # noqa: E402
 from neocognitron.digits.preferred import preferred_inputs  # noqa: E402
 from neocognitron.digits.readouts import READOUTS, time_readouts  # noqa: E402
-from neocognitron.plotting.digit_hierarchy import plot_hierarchy_study  # noqa: E402
+from neocognitron.plotting.digit_hierarchy import plot_hierarchy_study, split_title  # noqa: E402
 from neocognitron.workflow import provenance, records  # noqa: E402
 from neocognitron.workflow.outputs import Outputs, wrote  # noqa: E402
 from neocognitron.workflow.results import now  # noqa: E402
 
 DEFAULT_OUT, QUICK_OUT = "results/digits_hierarchy", "results/digits_hierarchy_quick"
+# the checkout, for git: provenance's default looks one folder too deep since the package
+# moved to workflow/ (its git_info() then finds no commit)
+CHECKOUT = Path(__file__).resolve().parent.parent
 NETWORKS = {"deep": FUKUSHIMA2003, "one_stage": ONE_LEARNED_STAGE, "shallow": {}}
 ROW_LABELS = {"deep": "deep (FUKUSHIMA2003: learned U_S2, U_S3)",
               "one_stage": "one learned stage (ONE_LEARNED_STAGE)",
@@ -80,7 +84,7 @@ ROW_LABELS = {"deep": "deep (FUKUSHIMA2003: learned U_S2, U_S3)",
               "pixels_1nn": "1-NN (cosine) on pixels", "lenet5": "LeNet-5 (ConvNetClassifier)"}
 ROWS = tuple(ROW_LABELS)
 QUICK_ROWS = ("deep", "one_stage", "shallow", "pixels_1nn")
-QUICK_CHANGES = {"deep": {"n_unsupervised": 100}}  # --quick only: a deep fit in ~20 s
+QUICK_CHANGES = {"deep": {"n_unsupervised": 100, "max_planes": (50, 50)}}  # --quick: ~10 s
 SPLITS = {"A": 50000, "B": 55000}  # first validation digit of each; "test": the test set
 N_TRAIN_DIGITS, MAX_TRAIN = 60000, 50000
 PREFERRED = {"n_images": 500, "n_planes": 32, "n_best": 20}  # the first 500 training digits
@@ -126,19 +130,20 @@ def check_records(ap, args):
     return found
 
 
+def _timed(f, *args):
+    t0 = time.perf_counter()
+    out = f(*args)
+    return out, time.perf_counter() - t0
+
+
 def run_network(params, X, y, Xe, ye, quiet):
     """Fit one network, read it out both ways, run the controls on its top-stage input and
     reconstruct its learned layers' preferred inputs: ``(metrics, details, arrays)``."""
     clf = NeocognitronClassifier(**params, verbose=not quiet)
-    t0 = time.perf_counter()
-    clf.fit(X, y)
-    fit_seconds = time.perf_counter() - t0
+    fit_seconds = _timed(clf.fit, X, y)[1]
     ev = time_readouts(clf, Xe, ye)
-    t0 = time.perf_counter()
-    F = top_features(clf, X)
-    t1 = time.perf_counter()
-    Fe = top_features(clf, Xe)
-    t2 = time.perf_counter()
+    F, train_seconds = _timed(top_features, clf, X)
+    Fe, eval_seconds = _timed(top_features, clf, Xe)
     ctrl = time_controls(F, y, Fe, n_neighbors=clf.n_neighbors)
     metrics = {f"planes_U_S{i + 2}": k for i, k in enumerate(clf.n_planes_[1:-1])}
     metrics.update(top_planes=clf.n_planes_[-1], fit_seconds=fit_seconds)
@@ -148,10 +153,10 @@ def run_network(params, X, y, Xe, ye, quiet):
     for c, res in ctrl.items():
         metrics[f"features_{c}_error"] = float(np.mean(res["pred"] != ye))
         # what the control costs alone: the forward pass to its features, then its own work
-        metrics[f"features_{c}_digits_per_second"] = len(ye) / (t2 - t1 + res["seconds"])
+        metrics[f"features_{c}_digits_per_second"] = len(ye) / (eval_seconds + res["seconds"])
     details = {"n_planes": list(clf.n_planes_), "planes_added": list(clf.planes_added_),
                "n_iter": clf.n_iter_, "feature_dim": int(F.shape[1]),
-               "features_train_seconds": t1 - t0, "features_eval_seconds": t2 - t1,
+               "features_train_seconds": train_seconds, "features_eval_seconds": eval_seconds,
                "readouts": {r: {k: v for k, v in ev[r].items() if k != "pred"}
                             for r in READOUTS},
                "controls": {c: {"errors": int(np.sum(res["pred"] != ye)),
@@ -172,11 +177,8 @@ def run_baseline(row, seed, X, y, Xe, ye):
         pred, fit_seconds, seconds, details = res["pred"], 0.0, res["seconds"], {}
     else:
         clf = ConvNetClassifier(random_state=seed)
-        t0 = time.perf_counter()
-        clf.fit(X, y)
-        t1 = time.perf_counter()
-        pred = clf.predict(Xe)
-        fit_seconds, seconds = t1 - t0, time.perf_counter() - t1
+        fit_seconds = _timed(clf.fit, X, y)[1]
+        pred, seconds = _timed(clf.predict, Xe)
         details = {"n_iter": clf.n_iter_}
     metrics = {"error": float(np.mean(pred != ye)), "digits_per_second": len(ye) / seconds,
                "fit_seconds": fit_seconds}
@@ -192,7 +194,7 @@ def make_record(args, split, row, n, seed, data):
         metrics, details, arrays = run_network(params, X, y, Xe, ye, args.quiet)
     else:
         metrics, details, arrays = run_baseline(row, seed, X, y, Xe, ye)
-    git = provenance.git_info()
+    git = provenance.git_info(CHECKOUT)
     rec = {"split": split, "row": row, "n_train": n, "seed": seed, "n_eval": len(ye),
            "config": config, "metrics": metrics, "details": details,
            "preferred_inputs": bool(arrays),
@@ -209,10 +211,7 @@ def results_markdown(results):
     summary = results["summary"]
     for split in dict.fromkeys(s["split"] for s in summary):
         sizes = sorted({s["n_train"] for s in summary if s["split"] == split})
-        where = ("the MNIST test set" if split == "test" else "validation " + split
-                 + ": training digits {:,}-{:,}".format(results["splits"][split][0],
-                                                         results["splits"][split][1] - 1))
-        lines += ["", f"### {where}", "",
+        lines += ["", f"### {split_title(split, results)}", "",
                   "| row | measure | " + " | ".join(f"{n:,}" for n in sizes) + " |",
                   "|---|---|" + "---|" * len(sizes)]
         for row in ROWS:
@@ -252,8 +251,7 @@ def parse_args(argv):
     ap.add_argument("--out", default=None, help=f"output folder (default {DEFAULT_OUT}; "
                     f"--quick: {QUICK_OUT}; with --replot: DIR)")
     ap.add_argument("--quick", action="store_true", help="1,000 training / 300 validation "
-                    "digits, seed 0, rows " + ",".join(QUICK_ROWS) + " (deep: "
-                    "n_unsupervised=100)")
+                    f"digits, seed 0, rows {','.join(QUICK_ROWS)} (deep: {QUICK_CHANGES['deep']})")
     ap.add_argument("--split", choices=("A", "B", "test"), default="A",
                     help="A: validate on training digits 50,000-54,999 (tuning); B: "
                          "55,000-59,999 (confirming); test: train on all 60,000 and test "
@@ -372,7 +370,7 @@ def run_study(ap, args, argv):
     folder; results.json's content, the paths written and the wall time."""
     t_start = time.perf_counter()
     check_records(ap, args)  # before the run too: a refused folder gets no run.json
-    run = provenance.Run(args.out, argv=argv, script=__file__, parser=ap,
+    run = provenance.Run(args.out, argv=argv, script=__file__, parser=ap, root=CHECKOUT,
                          seeds={"models": args.seed_list})
     with run:
         found = check_records(ap, args)  # again, now that the folder is locked

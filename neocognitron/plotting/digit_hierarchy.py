@@ -11,7 +11,7 @@ model, and nothing calls ``show()``.
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["plot_error_vs_size", "plot_preferred_inputs", "plot_hierarchy_study"]
+__all__ = ["plot_error_vs_size", "plot_preferred_inputs", "plot_hierarchy_study", "split_title"]
 
 _MARKERS = "osD^vP*X"
 
@@ -169,7 +169,8 @@ _CURVES = (("wta_error", "winner-take-all", False),
 _BASELINES = (("pixels_1nn", "grey"), ("lenet5", "black"))
 
 
-def _split_title(split, results):
+def split_title(split, results):
+    """Where a split's digits come from, from the study's ``results["splits"]``."""
     if split == "test":
         return "MNIST test set (10,000 digits)"
     lo, hi = results["splits"][split]
@@ -198,7 +199,7 @@ def _error_panels(results):
                 continue
             for base, colour in _BASELINES:
                 curves += _curve(summary, split, base, "error", labels[base], True, colour)
-            panels.append({"title": f"{labels[row]}\n{_split_title(split, results)}",
+            panels.append({"title": f"{labels[row]}\n{split_title(split, results)}",
                            "curves": curves})
     return panels
 
