@@ -15,6 +15,7 @@ from mnist_home import (
     forbid,
     load_experiment,
     mnist_home,
+    needs_mnist,
     run_experiment,
 )
 
@@ -31,18 +32,13 @@ NETWORK_METRICS = {"fit_seconds", "top_planes", "wta_error", "wta_digits_per_sec
                    "features_interpolating_error", "features_interpolating_digits_per_second"}
 
 
-def needs_mnist(test):
-    """The tests that run the experiment: slow, and skipped without the MNIST files."""
-    skip = pytest.mark.skipif(DATA_HOME is None, reason="MNIST files not available")
-    return pytest.mark.slow(skip(test))
-
-
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("digits_hierarchy") / "res"
     return run_experiment("digits_hierarchy", out, ARGS)
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_quick_run_writes_a_record_per_row(quick_run):
     out, returned, printed = quick_run
@@ -93,6 +89,7 @@ def test_quick_run_writes_a_record_per_row(quick_run):
     assert "| shallow | wta_error |" in table and "| pixels_1nn | error |" in table
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_run_json_has_a_stage_per_record(quick_run):
     out, _, _ = quick_run
@@ -102,6 +99,7 @@ def test_run_json_has_a_stage_per_record(quick_run):
                                                   "figures"]
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_a_rerun_skips_finished_records_and_makes_a_missing_one(quick_run, monkeypatch):
     out, first, _ = quick_run
@@ -123,6 +121,7 @@ def test_a_rerun_skips_finished_records_and_makes_a_missing_one(quick_run, monke
     assert res["this_run"] == {"ran": [], "skipped": KEYS}
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_records_of_other_parameters_are_refused(quick_run, capsys):
     out, _, _ = quick_run
@@ -135,12 +134,16 @@ def test_records_of_other_parameters_are_refused(quick_run, capsys):
     assert (out / "run.json").read_bytes() == before
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_replot_redraws_without_data_or_training(quick_run, tmp_path, monkeypatch, capsys):
     out, _, _ = quick_run
     module = load_experiment("digits_hierarchy")
-    forbid(monkeypatch, [(NeocognitronClassifier, "fit"), (NeocognitronClassifier, "predict"),
-                         (module, "load_mnist")])
+    # nothing that loads, fits, predicts or measures: the figures come from the saved files
+    forbid(monkeypatch, [(NeocognitronClassifier, "fit"), (ConvNetClassifier, "fit"),
+                         *((module, name) for name in ("load_mnist", "time_readouts",
+                                                       "time_controls", "top_features",
+                                                       "preferred_inputs"))])
     assert_replot_identical(module, out, tmp_path / "replotted", DRAWN, capsys)
 
 

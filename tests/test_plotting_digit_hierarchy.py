@@ -125,6 +125,7 @@ def test_the_study_figures_from_its_results():
     np.testing.assert_allclose(panels[0].lines[0].get_ydata(), [5.25, 1.75])  # mean of seeds
     assert "mean over seeds 0, 1" in err._suptitle.get_text()
     assert "TEST SET" not in err._suptitle.get_text()
+    assert panels[0].get_ylabel() == "validation error (%, log scale)"
     pref = figs["preferred_inputs.png"]
     assert "network 'deep', 3,000 training digits, seed 0" in pref._suptitle.get_text()
     for fig in figs.values():
@@ -137,5 +138,7 @@ def test_the_study_figures_say_when_the_test_set_was_used():
                          "warning": "THE MNIST TEST SET WAS USED"})
     figs = plot_hierarchy_study(res, {})
     assert set(figs) == {"error_vs_size.png"}
-    assert "THE MNIST TEST SET WAS USED" in figs["error_vs_size.png"]._suptitle.get_text()
+    fig = figs["error_vs_size.png"]
+    assert "THE MNIST TEST SET WAS USED" in fig._suptitle.get_text()
+    assert "validation or test" in fig.axes[0].get_ylabel()
     plt.close("all")

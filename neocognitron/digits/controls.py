@@ -67,11 +67,12 @@ def unit_rows(A):
         raise ValueError(f"expected a 2-D array of vectors, got shape {A.shape}")
     if A.dtype.kind not in "fiub":
         raise TypeError(f"expected real numbers, got dtype {A.dtype}")
-    A = A.astype(np.float32)
+    A = np.array(A, dtype=np.float32)  # a copy, scaled in place: one array of its size
     if not np.isfinite(A).all():
         raise ValueError("the vectors hold NaN or infinity")
     norms = np.linalg.norm(A, axis=1, keepdims=True)
-    return A / np.where(norms > 0, norms, 1)
+    A /= np.where(norms > 0, norms, 1)
+    return A
 
 
 def _check(train, labels, test):

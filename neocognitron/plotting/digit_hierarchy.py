@@ -29,7 +29,7 @@ def _check_curve(c):
     return sizes, 100 * mean, 100 * lo, 100 * hi
 
 
-def plot_error_vs_size(panels, fig=None, title=None, ylabel="validation error (%, log scale)",
+def plot_error_vs_size(panels, fig=None, title=None, ylabel="error (%, log scale)",
                        ncols=None):
     """Error against training-set size, one panel per network, with a band over seeds.
 
@@ -230,8 +230,10 @@ def plot_hierarchy_study(results, arrays):
     if panels:
         seeds = sorted({s for p in results["summary"] for s in p["seeds"]})
         warning = results["test_set"].get("warning")
+        ylabel = ("error (%, log scale): validation or test, as each panel says" if warning
+                  else "validation error (%, log scale)")
         figs["error_vs_size.png"] = plot_error_vs_size(panels, ncols=len(results["networks"]),
-                                                       title=(
+                                                       ylabel=ylabel, title=(
             "Digit neocognitron on MNIST: error against training-set size (mean over seeds "
             f"{', '.join(map(str, seeds))}; band: min to max)\nsolid: the network's readouts;"
             " dashed: controls that store every training digit" + (f"\n{warning}" if warning
