@@ -3,9 +3,8 @@ controls that store every training digit, over training sizes, seeds and two val
 splits (issue 14).
 
 Fukushima, "Neocognitron for handwritten digit recognition", Neurocomputing 51, 161-180
-(2003): the deep layout ``neocognitron.digits.FUKUSHIMA2003`` (learned U_S2 and U_S3);
-interpolating vectors: Fukushima, Neural Networks 20, 904-916 (2007); LeNet-5: LeCun et
-al., Proc. IEEE 86 (1998).
+(2003); interpolating vectors: Fukushima, Neural Networks 20, 904-916 (2007); LeNet-5:
+LeCun et al., Proc. IEEE 86 (1998).
 
 Rows (``--rows``): ``deep`` (FUKUSHIMA2003), ``one_stage`` (ONE_LEARNED_STAGE), ``shallow``
 (the defaults: no learned layer), each fitted once, read out by winner-take-all and by
@@ -23,10 +22,9 @@ Resumable: each (split, row, N, seed) is one record, ``records/<split>/<row>-n<N
 .json`` (and ``.npz``: the learned layers' preferred inputs), written atomically when it
 is finished (``neocognitron.workflow.records``); rerunning a command skips the finished
 records and refuses any made with other parameters, so a killed run loses only the record
-it was running. (``workflow/sweep.py`` does not fit: its points are one estimator and a
-score, a record here one fit with both readouts and the controls on its features.) The
-summary covers every record in the folder (run A and B into one folder). Writes to
-``--out``, besides ``records/``:
+it was running (``workflow/sweep.py`` does not fit: its points are one estimator and a
+score, a record here one fit with both readouts and the controls on its features). The
+summary covers every record in the folder (run A and B into one). Writes to ``--out``:
 
   results.json   every record (errors and digits/s of both readouts and of the controls,
                  planes per learned layer, top planes, fit seconds) and per (split, row,
@@ -37,7 +35,6 @@ summary covers every record in the folder (run A and B into one folder). Writes 
                  inputs in pixels (``neocognitron.digits.preferred``), from the deep
                  network with the most training digits (else one learned stage)
   figures.npz    those preferred inputs; run.json: provenance, a stage per record
-
 ``--replot DIR [--out OUT]`` redraws both figures and results.md without data or training.
 
 Usage: python experiments/digits_hierarchy.py [--out results/digits_hierarchy] [--quick]
@@ -45,9 +42,11 @@ Usage: python experiments/digits_hierarchy.py [--out results/digits_hierarchy] [
 [--val-size 5000] [--data-home DIR] [--quiet] [--replot DIR]. ``--quick``: 1,000 training
 and 300 validation digits, seed 0, rows deep (``n_unsupervised=100, max_planes=(50,
 50)``), one_stage, shallow and pixels_1nn: 40 s on 2 busy cores. Measured at N = 3,000,
-split A, seed 0 (load average 4-5 on 2 cores): deep 409 s a record (fit 232 s, 99
-digits/s), shallow 65 s (fit 47 s). The full study (3 sizes x 3 seeds x 5 rows per split)
-is an ESTIMATE of 8-16 hours per split on such a machine, mostly the deep fits at 50,000.
+split A, seed 0, 2 cores at load average 4: a deep record 316 s (fit 172 s, predict 130
+digits/s), a shallow one 21 s (fit 12 s). ESTIMATED from that (not measured): per split
+and seed about 1.5 h (deep ~65 min, most of it at 50,000 digits; shallow and one_stage
+~15 min each; LeNet-5 ~5 min), so about 5 h per validation split for 3 seeds and 4 h for
+``--split test``, on such a busy machine.
 """
 
 import argparse
@@ -74,8 +73,7 @@ from neocognitron.workflow.outputs import Outputs, wrote  # noqa: E402
 from neocognitron.workflow.results import now  # noqa: E402
 
 DEFAULT_OUT, QUICK_OUT = "results/digits_hierarchy", "results/digits_hierarchy_quick"
-# the checkout, for git: provenance's default looks one folder too deep since the package
-# moved to workflow/ (its git_info() then finds no commit)
+# the checkout, for git (provenance's default ROOT is a folder too deep: it finds no commit)
 CHECKOUT = Path(__file__).resolve().parent.parent
 NETWORKS = {"deep": FUKUSHIMA2003, "one_stage": ONE_LEARNED_STAGE, "shallow": {}}
 ROW_LABELS = {"deep": "deep (FUKUSHIMA2003: learned U_S2, U_S3)",
@@ -194,7 +192,7 @@ def make_record(args, split, row, n, seed, data):
         metrics, details, arrays = run_network(params, X, y, Xe, ye, args.quiet)
     else:
         metrics, details, arrays = run_baseline(row, seed, X, y, Xe, ye)
-    git = provenance.git_info(CHECKOUT)
+    git = args.git  # the run's: the commit of the code running, even if HEAD moves since
     rec = {"split": split, "row": row, "n_train": n, "seed": seed, "n_eval": len(ye),
            "config": config, "metrics": metrics, "details": details,
            "preferred_inputs": bool(arrays),
@@ -374,6 +372,7 @@ def run_study(ap, args, argv):
                          seeds={"models": args.seed_list})
     with run:
         found = check_records(ap, args)  # again, now that the folder is locked
+        args.git = run.record["git"]
         ran = run_records(run, args, found)
         done = sorted(found.values(), key=lambda r: (r["split"], ROWS.index(r["row"]),
                                                      r["n_train"], r["seed"]))
