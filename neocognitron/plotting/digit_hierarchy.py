@@ -232,12 +232,12 @@ def plot_hierarchy_study(results, arrays):
         warning = results["test_set"].get("warning")
         ylabel = ("error (%, log scale): validation or test, as each panel says" if warning
                   else "validation error (%, log scale)")
+        title = ("Digit neocognitron on MNIST: error against training-set size (mean over "
+                 f"seed{'s' * (len(seeds) > 1)} {', '.join(map(str, seeds))}; band: min to "
+                 "max)\nsolid: the network's readouts; dashed: controls that store every "
+                 "training digit" + (f"\n{warning}" if warning else ""))
         figs["error_vs_size.png"] = plot_error_vs_size(panels, ncols=len(results["networks"]),
-                                                       ylabel=ylabel, title=(
-            "Digit neocognitron on MNIST: error against training-set size (mean over seeds "
-            f"{', '.join(map(str, seeds))}; band: min to max)\nsolid: the network's readouts;"
-            " dashed: controls that store every training digit" + (f"\n{warning}" if warning
-                                                                    else "")))
+                                                       ylabel=ylabel, title=title)
     p = results["preferred_inputs"]
     if p is not None:
         layers = [{"name": f"{L['name']} ({L['n_planes']} planes)",
