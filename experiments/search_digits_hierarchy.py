@@ -14,56 +14,105 @@ Usage: python experiments/search_digits_hierarchy.py --out results/search_hierar
 [--settings NAME,NAME] [--seeds 0,1,2] [--train-size 3000] [--val-size 1000]
 [--data-home DIR] [--quick] [--table]
 
-Findings (main 062c5b0, 30 November 2026, 2 cores shared with another job: fit seconds and
-digits/s vary by 2-5x with the load, e.g. "R2 frozen" fitted in 96 s and in 21 s).
-Rounds, each one factor at a time: ``BASE`` (FUKUSHIMA2003 with caps of 1000 and learning
-thresholds 0.5/0.35, recognition 0.45/0.3, U_S2/U_S3 shown 1,000 digits); round 2 ``R2``
-= BASE + ``top_slack=0`` + ``top_exponent=0.5``; round 3 ``R3`` = R2 + ``learning_rule=
-"frozen"`` ("R2 frozen" is R3's base). Planes: U_S1/U_S2/U_S3/top.
+Findings (main 062c5b0, 30 November 2026; 2 cores shared with another job, so fit seconds
+and digits/s vary 2-5x with the load: "R2 frozen" fitted once in 96 s, once in 21 s).
+Rounds, one factor at a time: ``BASE`` is FUKUSHIMA2003 with caps of 1000 (never reached),
+learning thresholds theta_L 0.5/0.35 and recognition thresholds theta_R 0.45/0.3 for
+U_S2/U_S3, which see 1,000 digits. ``R2`` = BASE + ``top_slack=0`` + ``top_exponent=0.5``
+(round 1's two gains); ``R3`` = R2 + ``learning_rule="frozen"`` (round 2's gain; "R2
+frozen" is R3's base). planes: U_S1/U_S2/U_S3/top; tlt: top_learning_threshold; IV:
+interpolating vectors; 1-NN: cosine 1-NN on the top stage's input over all 3,000 training
+maps ("-": runs made before that column existed); digits/s: WTA/IV readout.
 
-TABLE
+| setting | seed | WTA % | IV % | 1-NN % | planes | fit s | digits/s |
+|---|---|---|---|---|---|---|---|
+| base | 0 | 12.1 | 9.6 | 6.3 | 8/171/152/516 | 68 | 202/160 |
+| shallow defaults | 0 | 3.4 | 2.4 | 3.2 | 8/1574 | 25 | 2019/867 |
+| shallow defaults | 1 | 3.3 | 2.0 | 3.2 | 8/1586 | 2 | 2966/1711 |
+| shallow defaults | 2 | 3.2 | 2.2 | 3.2 | 8/1580 | 2 | 3638/1563 |
+| one learned stage | 0 | 6.0 | 3.3 | 5.3 | 8/32/988 | 70 | 1122/647 |
+| one learned stage | 1 | 6.6 | 3.9 | 5.1 | 8/32/982 | 6 | 2218/1530 |
+| one learned stage | 2 | 5.6 | 3.8 | 4.9 | 8/32/971 | 6 | 2133/1502 |
+| frozen | 0 | 9.9 | 8.6 | - | 8/205/247/748 | 99 | 133/121 |
+| top_learning IV | 0 | 17.2 | 9.8 | - | 8/171/152/532 | 53 | 204/185 |
+| top_exponent 0.5 | 0 | 9.6 | 7.7 | - | 8/171/152/447 | 78 | 195/178 |
+| top_slack 0 | 0 | 6.7 | 5.1 | 6.3 | 8/171/152/562 | 45 | 203/174 |
+| U_C3 stride 1, no stagger | 0 | 8.0 | 7.0 | 7.8 | 8/200/161/496 | 58 | 260/228 |
+| R2 base | 0 | 5.9 | 4.8 | 6.0 | 8/171/152/453 | 44 | 273/148 |
+| R2 frozen | 0 | 4.7 | 3.0 | 4.0 | 8/205/247/858 | 96 | 120/107 |
+| R2 frozen | 1 | 5.4 | 3.1 | 4.3 | 8/190/229/723 | 21 | 268/258 |
+| R2 frozen | 2 | 4.9 | 3.4 | 4.7 | 8/194/239/754 | 19 | 243/244 |
+| R2 surrounds 0 | 0 | 7.8 | 6.0 | 6.8 | 8/118/105/346 | 48 | 350/346 |
+| R3 surrounds 0 | 0 | 5.8 | 4.4 | 4.8 | 8/146/152/600 | 64 | 285/240 |
+| R3 surrounds 1 | 0 | 3.7 | 2.8 | 3.9 | 8/418/880/2207 | 203 | 35/34 |
+| R3 stagger off | 0 | 6.9 | 4.7 | 6.0 | 8/241/266/783 | 62 | 118/99 |
+| R3 theta_L 0.5/0.25 | 0 | 6.4 | 4.4 | 4.9 | 8/205/102/508 | 20 | 466/466 |
+| R3 theta_L 0.5/0.45 | 0 | 4.4 | 2.8 | 4.0 | 8/205/602/890 | 101 | 72/76 |
+| R3 theta_L 0.6/0.35 | 0 | 4.1 | 3.0 | 4.2 | 8/569/272/906 | 112 | 61/53 |
+| R3 theta_R lower | 0 | 7.7 | 5.0 | 5.6 | 8/205/113/325 | 14 | 382/362 |
+| R3 theta_R = theta_L | 0 | 4.8 | 3.1 | 4.0 | 8/205/341/1335 | 27 | 235/242 |
+| R3 top_learning IV | 0 | 9.6 | 3.9 | 4.0 | 8/205/247/559 | 63 | 119/106 |
+| R3 min_activity 0.5 | 0 | 5.0 | 3.1 | 4.9 | 8/141/145/809 | 12 | 361/364 |
+| R3 n_unsupervised 3000 | 0 | 3.9 | 2.4 | 3.9 | 8/238/307/933 | 63 | 178/159 |
+| R3 n_unsupervised 3000 | 1 | 4.5 | 3.3 | 4.4 | 8/235/269/769 | 53 | 194/199 |
+| R3 n_unsupervised 3000 | 2 | 4.8 | 2.9 | 4.4 | 8/230/298/831 | 50 | 220/212 |
+| R3 tlt 0.96 | 0 | 3.8 | 2.5 | 4.0 | 8/205/247/2176 | 22 | 203/234 |
+| R3 tlt 0.96 | 1 | 4.3 | 3.0 | 4.3 | 8/190/229/1997 | 21 | 265/261 |
+| R3 tlt 0.96 | 2 | 4.5 | 3.1 | 4.7 | 8/194/239/2090 | 25 | 203/205 |
+| R3 blurs 1.6 | 0 | 6.2 | 5.9 | 6.2 | 8/117/95/461 | 8 | 581/529 |
+| R3 theta_L 0.5/0.45 + tlt 0.96 | 0 | 3.6 | 2.6 | 4.0 | 8/205/602/2217 | 46 | 80/119 |
+| R3 theta_L 0.5/0.45 + tlt 0.96 | 1 | 4.4 | 3.1 | 4.6 | 8/190/548/2088 | 42 | 128/131 |
+| R3 theta_L 0.5/0.45 + tlt 0.96 | 2 | 4.2 | 2.9 | 4.5 | 8/194/599/2124 | 46 | 130/120 |
+| R3 n_unsupervised 3000 + tlt 0.96 | 0 | 3.8 | 2.7 | 3.9 | 8/238/307/2264 | 56 | 195/187 |
+| R3 n_unsupervised 3000 + tlt 0.96 | 1 | 4.3 | 3.0 | 4.4 | 8/235/269/2084 | 45 | 230/180 |
+| R3 n_unsupervised 3000 + tlt 0.96 | 2 | 4.1 | 3.0 | 4.4 | 8/230/298/2193 | 53 | 216/174 |
 
-Conclusions (seed 0 unless said; errors in % of 1,000 validation digits, so +-0.6 points
-is about one standard error at 4 %):
+What each mechanism did (seed 0; 1,000 validation digits, so one standard error is about
+0.6 points at 4 %):
 
-* FUKUSHIMA2003's learning thresholds of 0.7 fill any cap; U_S3's growth is very steep in
-  theta_L3 (500 digits, frozen, theta_L2 0.5: theta_L3 0.3 -> 185 planes, 0.4 -> 401,
-  0.5 -> 935). 0.5/0.35 keeps both layers near 150-250 planes from 1,000 digits, no cap hit.
-* ``top_slack`` was the largest single loss: with U_C3 5x5 and slack 1 the top field is the
-  central 3x3 cells slid by +-1 cell (+-8 pixels), and misses the digit's rim. slack 0:
-  12.1 -> 6.7 % WTA, 9.6 -> 5.1 % IV, the top stage then matching 1-NN on its input (6.3 %).
-* ``top_exponent`` 0.5: 12.1 -> 9.6 / 9.6 -> 7.7 (round 1).
-* frozen add-if-silent (2014) beats winner-take-all (2003): 9.9/8.6 against 12.1/9.6 in
-  round 1, 4.7/3.0 against 5.9/4.8 in round 2 (1-NN on U_C3: 4.0 against 6.0): reinforcing
-  winners averages U_S2/U_S3's patterns into less selective ones.
-* surround: 0 -> 5.8/4.4, 0.5 -> 4.7/3.0, 1 -> 3.7/2.8 (but 418/880 planes, 2,207 top
-  planes and 35 digits/s): the surround makes the C-layers sparser, so more planes are
-  needed and they carry more information. Wta rule, surround 0: 7.8/6.0 against 5.9/4.8.
-* stagger off (odd d): 6.9/4.7 against 4.7/3.0.
-* dual thresholds: lowering the recognition thresholds (0.35/0.2) 7.7/5.0; raising them to
-  the learning ones (0.5/0.35) not run. Lower theta_L3 (0.25, theta_R3 0.2): 6.4/4.4 with
-  102 U_S3 planes; higher theta_L3 (0.45): 4.4/2.8 with 602 planes at 72 digits/s; higher
-  theta_L2 (0.6): 4.1/3.0 with 569/272 planes at 61 digits/s. More planes help a little,
-  at a steep price in speed.
-* top_learning "interpolating" (2013): IV 3.9 against 3.0 (and WTA 9.6, since the top
-  planes are then chosen for the IV readout) with 559 instead of 858 top planes.
-* top_learning_threshold 0.96: 3.8/2.5, but 2,176 top planes for 3,000 digits: the top
-  stage then stores most training digits.
-* Seeds 0/1/2 (WTA %, IV %, 1-NN on the top input %):
-  shallow defaults 3.4/3.3/3.2, 2.4/2.0/2.2, 3.2 x3 (1,574-1,586 top planes, 2,000-3,600
-  digits/s); ONE_LEARNED_STAGE 6.0/6.6/5.6, 3.3/3.9/3.8, 5.3/5.1/4.9 (~980 top planes);
-  R2 frozen 4.7/5.4/4.9, 3.0/3.1/3.4, 4.0/4.3/4.7 (~750-860 top planes, 120-270
-  digits/s); R3 top_learning_threshold 0.96 4.3 mean (3.8/4.3/4.5), 2.9 mean
-  (2.5/3.0/3.1), ~2,000-2,200 top planes.
+* Learning thresholds: FUKUSHIMA2003's 0.7 fills any cap (uncapped U_S2: 1,187 planes after
+  500 digits). U_S3 grows far faster than U_S2 (frozen, theta_L2 0.5, 500 digits: theta_L3
+  0.3 -> 185 planes, 0.4 -> 401, 0.5 -> 935). More planes help a little at a steep price:
+  theta_L3 0.45 (602 planes) 4.4/2.8 at 72 digits/s, theta_L2 0.6 (569/272) 4.1/3.0 at 61/s,
+  theta_L3 0.25 (102 planes) 6.4/4.4, against 4.7/3.0.
+* Dual thresholds: theta_R below theta_L is needed but not by much: theta_R lowered to
+  0.35/0.2 gives 7.7/5.0; theta_R = theta_L (0.5/0.35) 4.8/3.1 (no change).
+* top_slack (not a paper mechanism, the largest single loss): with U_C3 5x5 and slack 1 the
+  top field is U_C3's central 3x3 cells slid by +-1 cell (+-8 pixels) and misses the rim of
+  the digit. slack 0: 12.1 -> 6.7 % WTA, 9.6 -> 5.1 % IV; the top stage then matches 1-NN
+  on its own input (6.3 %). top_exponent 0.5: 12.1/9.6 -> 9.6/7.7.
+* Frozen add-if-silent (2014) against winner-take-all + add-if-silent (2003): 4.7/3.0
+  against 5.9/4.8 in round 2 (1-NN on U_C3 4.0 against 6.0), 9.9/8.6 against 12.1/9.6 in
+  round 1: reinforcing winners averages U_S2/U_S3's patterns into less selective ones.
+* Inhibitory surround: 0 -> 5.8/4.4, 0.5 -> 4.7/3.0, 1 -> 3.7/2.8 (but 418/880 planes,
+  2,207 top planes, 35 digits/s). With the 2003 rule, surround 0: 7.8/6.0 against 5.9/4.8.
+* Staggered arrangement off (odd d): 6.9/4.7 against 4.7/3.0.
+* Interpolating vectors in the top stage's learning (2013): IV 3.9 against 3.0 (WTA 9.6),
+  559 instead of 858 top planes: fewer planes, worse.
+* n_unsupervised 3000 (U_S2/U_S3 see every training digit): 3.9/2.4 (3 seeds: 4.4/2.9
+  against 5.0/3.2). tlt 0.96: 3.8/2.5 but ~2,100 top planes for 3,000 digits (3 seeds:
+  4.2/2.9). min_activity 0.5: 5.0/3.1 with 141/145 planes, 361 digits/s (3x faster).
+  blurs 1.6: 6.2/5.9. One stride less at U_C3 (10x10, no stagger, slack 1): 8.0/7.0.
+
+Three seeds (0/1/2), WTA / IV / 1-NN on the top input, mean %:
+  shallow defaults                   3.3 / 2.2 / 3.2   ~1,580 top planes, 2,000-3,600 digits/s
+  ONE_LEARNED_STAGE                  6.1 / 3.7 / 5.1   ~980 top planes, 1,100-2,200 digits/s
+  R2 frozen (deep, U_S 1,000 digits) 5.0 / 3.2 / 4.3   ~780 top planes, 120-270 digits/s
+  R3 n_unsupervised 3000             4.4 / 2.9 / 4.2   ~840 top planes, 180-220 digits/s
+  R3 tlt 0.96                        4.2 / 2.9 / 4.3   ~2,090 top planes, 200-265 digits/s
+  R3 n_unsupervised 3000 + tlt 0.96  4.1 / 2.9 / 4.2   ~2,180 top planes, 195-230 digits/s
+  R3 theta_L 0.5/0.45 + tlt 0.96     4.1 / 2.9 / 4.4   ~2,140 top planes, 80-130 digits/s
+The shallow layout wins on every seed (its worst seed beats the deep network's best).
 
 Conclusion: tuned (top_slack 0, top_exponent 0.5, frozen add-if-silent, surround 0.5,
-stagger on, theta_L 0.5/0.35 with theta_R 0.45/0.3), the deep network beats the one learned
-stage (WTA 5.0 against 6.1 %, IV 3.2 against 3.7 %, means of 3 seeds) but not the shallow
-layout (3.3 / 2.2 %), and it is 10x slower to predict. The top stage is not what loses:
-1-NN on the deep network's U_C3 (4.3 % mean) is itself worse than 1-NN on the shallow
-U_C1 (3.2 %); the two learned layers lose information the shallow map keeps, and every
-change that recovered some of it (more planes by higher theta_L, surround 1, more top
-planes) did so by storing more, at a cost in speed, without reaching the shallow layout.
+stagger on, theta_L 0.5/0.35 over theta_R 0.45/0.3, U_S2/U_S3 shown all 3,000 digits), the
+deep network beats ONE_LEARNED_STAGE (WTA 4.4 against 6.1 %, IV 2.9 against 3.7 %) but not
+the shallow layout (3.3 / 2.2 %), with about half its top planes yet 10x slower prediction
+(U_S3 over 230-300 input planes). The top stage is not what loses: 1-NN on the deep
+network's U_C3 (4.2 %) is itself worse than 1-NN on the shallow U_C1 (3.2 %). The two
+learned layers discard information the shallow map keeps, and every change that recovered
+some of it (higher theta_L, surround 1, more top planes) did so by storing more, at a cost
+in speed, without reaching the shallow layout at 3,000 training digits.
 """
 
 import argparse
@@ -139,12 +188,16 @@ FACTORS = {
     "fields 7/3/3": {"fields": (7, 3, 3)},
     "competition_area 3": {"competition_area": 3},
     "wta": {"learning_rule": "wta"},
+    "top_exponent 1": {"top_exponent": 1.0},
+    "top_slack 1": {"top_slack": 1},
 }
 SETTINGS.update({f"{r} {name}": dict(base, **over) for r, base in (("R2", R2), ("R3", R3))
                  for name, over in FACTORS.items()})
 #: combined: round 3's two best single changes together
 SETTINGS["R3 theta_L 0.5/0.45 + top_learning_threshold 0.96"] = dict(
     R3, learning_thresholds=(0.5, 0.45), top_learning_threshold=0.96)
+SETTINGS["R3 n_unsupervised 3000 + top_learning_threshold 0.96"] = dict(
+    R3, n_unsupervised=3000, top_learning_threshold=0.96)
 
 
 def _slug(name):
