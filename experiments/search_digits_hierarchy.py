@@ -74,8 +74,9 @@ What each mechanism did (seed 0; 1,000 validation digits, so one standard error 
 0.6 points at 4 %):
 
 * Learning thresholds: FUKUSHIMA2003's 0.7 fills any cap (uncapped U_S2: 1,187 planes after
-  500 digits). U_S3 grows far faster than U_S2 (frozen, theta_L2 0.5, 500 digits: theta_L3
-  0.3 -> 185 planes, 0.4 -> 401, 0.5 -> 935). More planes help a little at a steep price:
+  500 digits, measured before this search). U_S3 grows far faster than U_S2 (a probe outside
+  this script, frozen, theta_L2 0.5, 500 digits: theta_L3 0.3 -> 185 planes, 0.4 -> 401,
+  0.5 -> 935). More planes help a little at a steep price:
   theta_L3 0.45 (602 planes) 4.4/2.8 at 72 digits/s, theta_L2 0.6 (569/272) 4.1/3.0 at 61/s,
   theta_L3 0.25 (102 planes) 6.4/4.4, against 4.7/3.0.
 * Dual thresholds made no difference: theta_R = theta_L (0.5/0.35) 4.8/3.1 against
