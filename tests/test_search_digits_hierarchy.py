@@ -1,0 +1,46 @@
+"""experiments/search_digits_hierarchy.py --quick fits its small deep setting on the real MNIST
+files (300 training digits, 200 of validation split A; about 10 s, skipped without the files),
+writes one JSON for the run, and a second call resumes: it reads that file and fits nothing.
+Unknown settings are refused before anything is loaded."""
+
+import json
+
+import pytest
+from mnist_home import load_experiment, mnist_home, needs_mnist, run_experiment
+
+from neocognitron import NeocognitronClassifier
+
+ARGS = ["--quick", "--data-home", str(mnist_home())]
+
+
+@pytest.mark.slow
+@needs_mnist
+def test_quick_run_writes_one_json_per_run_and_resumes(tmp_path, monkeypatch):
+    out, returned, printed = run_experiment("search_digits_hierarchy", tmp_path / "res", ARGS)
+    path = out / "quick__seed0.json"
+    res = json.loads(path.read_text())
+    assert res == json.loads(json.dumps(returned[0]))
+    assert res["data"] == {"train_indices": [0, 300], "val_indices": [50000, 50200]}
+    assert res["params"]["max_planes"] == [40, 40] and res["params"]["random_state"] == 0
+    # U_S1, U_S2, U_S3 and the top: the learned layers stay under their cap of 40
+    assert len(res["n_planes"]) == 4 and all(0 < k <= 40 for k in res["n_planes"][1:3])
+    for readout in ("wta", "interpolating"):
+        val = res["val"][readout]
+        assert val["errors"] == round(200 * val["error"]) and 0 <= val["error"] < 0.6
+    assert not list(out.glob(".*")), "temporary files left behind"
+
+    def refit(*args, **kwargs):
+        raise AssertionError("a finished run was fitted again")
+
+    monkeypatch.setattr(NeocognitronClassifier, "fit", refit)
+    _, again, printed = run_experiment("search_digits_hierarchy", out, ARGS)
+    assert "(done before)" in printed and again == json.loads(json.dumps(returned))
+
+
+def test_unknown_setting_is_refused(tmp_path, capsys):
+    module = load_experiment("search_digits_hierarchy")
+    with pytest.raises(SystemExit) as exit_:
+        module.main(["--out", str(tmp_path / "res"), "--settings", "base,no such"])
+    assert exit_.value.code == 2
+    assert "unknown settings ['no such']" in capsys.readouterr().err
+    assert not (tmp_path / "res").exists()
