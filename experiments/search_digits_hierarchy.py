@@ -135,7 +135,8 @@ import numpy as np
 
 from neocognitron import NeocognitronClassifier
 from neocognitron.datasets import load_mnist
-from neocognitron.digits import FUKUSHIMA2003, ONE_LEARNED_STAGE, _fitting
+from neocognitron.digits import FUKUSHIMA2003, ONE_LEARNED_STAGE
+from neocognitron.digits.controls import top_features
 from neocognitron.digits.readouts import time_readouts
 from neocognitron.workflow.results import write_json
 
@@ -228,9 +229,7 @@ def nn_error(clf, X, y, Xv, yv):
     top stage's condensation lose the information."""
 
     def maps(images):
-        images, _ = clf._images(images, reset=False)
-        u = _fitting.top_response(_fitting.top_input(clf, images), clf.top_exponent)
-        u = u.reshape(len(u), -1)
+        u = top_features(clf, images)
         return u / np.maximum(np.linalg.norm(u, axis=1, keepdims=True), 1e-30)
 
     train = maps(X)
