@@ -136,7 +136,7 @@ import numpy as np
 from neocognitron import NeocognitronClassifier
 from neocognitron.datasets import load_mnist
 from neocognitron.digits import FUKUSHIMA2003, ONE_LEARNED_STAGE
-from neocognitron.digits.controls import top_features
+from neocognitron.digits.controls import nearest_neighbour, top_features
 from neocognitron.digits.readouts import time_readouts
 from neocognitron.workflow.results import write_json
 
@@ -150,64 +150,63 @@ VAL_END = 55000
 BASE = dict(FUKUSHIMA2003, max_planes=(1000, 1000), learning_thresholds=(0.5, 0.35),
             thresholds=(0.55, 0.45, 0.3), n_unsupervised=1000, top_slack=1,
             top_exponent=1.0)
+#: every factor tried, once: name -> the parameters it changes
+FACTORS = {
+    "base": {},
+    "frozen": {"learning_rule": "frozen"},
+    "wta": {"learning_rule": "wta"},
+    "top_learning interpolating": {"top_learning": "interpolating"},
+    "top_exponent 0.5": {"top_exponent": 0.5},
+    "top_exponent 1": {"top_exponent": 1.0},
+    "top_slack 0": {"top_slack": 0},
+    "top_slack 1": {"top_slack": 1},
+    "surrounds 0": {"surrounds": (0.0, 0.0, 0.0)},
+    "surrounds 0.25": {"surrounds": (0.25, 0.25, 0.25)},
+    "surrounds 1": {"surrounds": (1.0, 1.0, 1.0)},
+    "stagger off": {"stagger": False},
+    "theta_L 0.6/0.35": {"learning_thresholds": (0.6, 0.35)},
+    "theta_L 0.5/0.45": {"learning_thresholds": (0.5, 0.45)},
+    "theta_L 0.5/0.25": {"learning_thresholds": (0.5, 0.25), "thresholds": (0.55, 0.45, 0.2)},
+    "theta_L 0.4/0.35": {"learning_thresholds": (0.4, 0.35), "thresholds": (0.55, 0.35, 0.3)},
+    "theta_R = theta_L": {"thresholds": (0.55, 0.5, 0.35)},
+    "theta_R lower": {"thresholds": (0.55, 0.35, 0.2)},
+    "min_activity 0.5": {"min_activity": 0.5},
+    "competition_area 3": {"competition_area": 3},
+    "n_unsupervised 3000": {"n_unsupervised": 3000},
+    "top_learning_threshold 0.96": {"top_learning_threshold": 0.96},
+    "top_learning_threshold 0.8": {"top_learning_threshold": 0.8},
+    "blurs 1.6": {"blurs": (1.6, 1.6, 1.6)},
+    "fields 7/3/3": {"fields": (7, 3, 3)},
+    "U_C3 stride 1 (no stagger)": {"strides": (2, 2, 1), "stagger": False},
+}
+#: round 1: one factor at a time from BASE (named as the factor), in the order run
+ROUND1 = ("frozen", "top_learning interpolating", "top_exponent 0.5", "surrounds 0",
+          "surrounds 1", "stagger off", "theta_L 0.6/0.35", "theta_L 0.5/0.45",
+          "theta_L 0.5/0.25", "theta_R = theta_L", "theta_R lower", "surrounds 0.25",
+          "min_activity 0.5", "competition_area 3", "n_unsupervised 3000",
+          "top_learning_threshold 0.96", "blurs 1.6", "fields 7/3/3", "top_slack 0",
+          "U_C3 stride 1 (no stagger)")
+#: rounds 2 and 3 ("R2 <factor>", "R3 <factor>"): the same from each round's base
+LATER = ("base", "frozen", "surrounds 0", "surrounds 0.25", "surrounds 1", "stagger off",
+         "theta_L 0.5/0.25", "theta_L 0.5/0.45", "theta_L 0.6/0.35", "theta_L 0.4/0.35",
+         "theta_R lower", "theta_R = theta_L", "top_learning interpolating",
+         "min_activity 0.5", "n_unsupervised 3000", "top_learning_threshold 0.96",
+         "top_learning_threshold 0.8", "blurs 1.6", "fields 7/3/3", "competition_area 3",
+         "wta", "top_exponent 1", "top_slack 1")
 #: name -> parameters on top of BASE ("replace": the whole parameter set instead)
 SETTINGS = {
     "quick": {"max_planes": (40, 40), "n_unsupervised": 100},
     "base": {},
     "shallow defaults": {"replace": {}},
     "one learned stage": {"replace": dict(ONE_LEARNED_STAGE)},
-    "frozen": {"learning_rule": "frozen"},
-    "top_learning interpolating": {"top_learning": "interpolating"},
-    "top_exponent 0.5": {"top_exponent": 0.5},
-    "surrounds 0": {"surrounds": (0.0, 0.0, 0.0)},
-    "surrounds 1": {"surrounds": (1.0, 1.0, 1.0)},
-    "stagger off": {"stagger": False},
-    "theta_L 0.6/0.35": {"learning_thresholds": (0.6, 0.35)},
-    "theta_L 0.5/0.45": {"learning_thresholds": (0.5, 0.45)},
-    "theta_L 0.5/0.25": {"learning_thresholds": (0.5, 0.25), "thresholds": (0.55, 0.45, 0.2)},
-    "theta_R = theta_L": {"thresholds": (0.55, 0.5, 0.35)},
-    "theta_R lower": {"thresholds": (0.55, 0.35, 0.2)},
-    "surrounds 0.25": {"surrounds": (0.25, 0.25, 0.25)},
-    "min_activity 0.5": {"min_activity": 0.5},
-    "competition_area 3": {"competition_area": 3},
-    "n_unsupervised 3000": {"n_unsupervised": 3000},
-    "top_learning_threshold 0.96": {"top_learning_threshold": 0.96},
-    "blurs 1.6": {"blurs": (1.6, 1.6, 1.6)},
-    "fields 7/3/3": {"fields": (7, 3, 3)},
-    "top_slack 0": {"top_slack": 0},
-    "U_C3 stride 1 (no stagger)": {"strides": (2, 2, 1), "stagger": False},
+    **{name: FACTORS[name] for name in ROUND1},
 }
 #: round 2: BASE with the two changes of round 1 that helped, then one factor at a time;
 #: round 3: the same from round 2's best (frozen add-if-silent)
 R2 = {"top_slack": 0, "top_exponent": 0.5}
 R3 = dict(R2, learning_rule="frozen")
-FACTORS = {
-    "base": {},
-    "frozen": {"learning_rule": "frozen"},
-    "surrounds 0": {"surrounds": (0.0, 0.0, 0.0)},
-    "surrounds 0.25": {"surrounds": (0.25, 0.25, 0.25)},
-    "surrounds 1": {"surrounds": (1.0, 1.0, 1.0)},
-    "stagger off": {"stagger": False},
-    "theta_L 0.5/0.25": {"learning_thresholds": (0.5, 0.25), "thresholds": (0.55, 0.45, 0.2)},
-    "theta_L 0.5/0.45": {"learning_thresholds": (0.5, 0.45)},
-    "theta_L 0.6/0.35": {"learning_thresholds": (0.6, 0.35)},
-    "theta_L 0.4/0.35": {"learning_thresholds": (0.4, 0.35), "thresholds": (0.55, 0.35, 0.3)},
-    "theta_R lower": {"thresholds": (0.55, 0.35, 0.2)},
-    "theta_R = theta_L": {"thresholds": (0.55, 0.5, 0.35)},
-    "top_learning interpolating": {"top_learning": "interpolating"},
-    "min_activity 0.5": {"min_activity": 0.5},
-    "n_unsupervised 3000": {"n_unsupervised": 3000},
-    "top_learning_threshold 0.96": {"top_learning_threshold": 0.96},
-    "top_learning_threshold 0.8": {"top_learning_threshold": 0.8},
-    "blurs 1.6": {"blurs": (1.6, 1.6, 1.6)},
-    "fields 7/3/3": {"fields": (7, 3, 3)},
-    "competition_area 3": {"competition_area": 3},
-    "wta": {"learning_rule": "wta"},
-    "top_exponent 1": {"top_exponent": 1.0},
-    "top_slack 1": {"top_slack": 1},
-}
-SETTINGS.update({f"{r} {name}": dict(base, **over) for r, base in (("R2", R2), ("R3", R3))
-                 for name, over in FACTORS.items()})
+SETTINGS.update({f"{r} {name}": dict(base, **FACTORS[name])
+                 for r, base in (("R2", R2), ("R3", R3)) for name in LATER})
 #: combined: round 3's two best single changes together
 SETTINGS["R3 theta_L 0.5/0.45 + top_learning_threshold 0.96"] = dict(
     R3, learning_thresholds=(0.5, 0.45), top_learning_threshold=0.96)
@@ -231,13 +230,7 @@ def nn_error(clf, X, y, Xv, yv):
     """Validation error of 1-NN (cosine) on what the fitted top stage sees, the whole last
     C-layer ``u_C ** top_exponent`` of every training digit: whether the features or the
     top stage's condensation lose the information."""
-
-    def maps(images):
-        u = top_features(clf, images)
-        return u / np.maximum(np.linalg.norm(u, axis=1, keepdims=True), 1e-30)
-
-    train = maps(X)
-    pred = np.asarray(y)[np.argmax(maps(Xv) @ train.T, axis=1)]
+    pred = nearest_neighbour(top_features(clf, X), y, top_features(clf, Xv))
     return float(np.mean(pred != np.asarray(yv)))
 
 

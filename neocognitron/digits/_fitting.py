@@ -38,10 +38,12 @@ def edge_stage(est, a_g):
     return CascadeStage(X1, c1, est.thresholds[0], blur_weights(est, 0), est.strides[0])
 
 
-def top_input(est, images, upto=None):
-    """The last C-layer (or that of stage ``upto``) for a batch of images, in batches."""
+def top_input(est, images, upto=None, verbose=None):
+    """The last C-layer (or that of stage ``upto``) for a batch of images, in batches; a
+    progress bar when ``verbose`` (default ``est.verbose``)."""
+    verbose = est.verbose if verbose is None else verbose
     starts = range(0, len(images), est.batch_size)
-    starts = KernelProgress(starts, desc="forward pass", disable=not est.verbose, leave=False)
+    starts = KernelProgress(starts, desc="forward pass", disable=not verbose, leave=False)
     out = [_forward(_to_canvas(images[i : i + est.batch_size], est.canvas_shape_), est.a_g_,
                     est.stages_, upto) for i in starts]
     return np.concatenate(out)

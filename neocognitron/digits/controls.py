@@ -49,12 +49,7 @@ def top_features(clf, X):
     """
     check_is_fitted(clf)
     images, _ = clf._images(X, reset=False)
-    verbose = clf.verbose
-    clf.verbose = False  # no progress bar of the forward pass
-    try:
-        u = _fitting.top_input(clf, images)
-    finally:
-        clf.verbose = verbose
+    u = _fitting.top_input(clf, images, verbose=False)
     u = _fitting.top_response(u, clf.top_exponent)
     return np.ascontiguousarray(u.reshape(len(u), -1), dtype=np.float32)
 
