@@ -178,6 +178,7 @@ FACTORS = {
     "blurs 1.6": {"blurs": (1.6, 1.6, 1.6)},
     "fields 7/3/3": {"fields": (7, 3, 3)},
     "U_C3 stride 1 (no stagger)": {"strides": (2, 2, 1), "stagger": False},
+    "U_C1 stride 1 (no stagger)": {"strides": (1, 2, 2), "stagger": False},
 }
 #: round 1: one factor at a time from BASE (named as the factor), in the order run
 ROUND1 = ("frozen", "top_learning interpolating", "top_exponent 0.5", "surrounds 0",
@@ -212,6 +213,14 @@ SETTINGS["R3 theta_L 0.5/0.45 + top_learning_threshold 0.96"] = dict(
     R3, learning_thresholds=(0.5, 0.45), top_learning_threshold=0.96)
 SETTINGS["R3 n_unsupervised 3000 + top_learning_threshold 0.96"] = dict(
     R3, n_unsupervised=3000, top_learning_threshold=0.96)
+#: round 4, the geometry: U_S2's field covers 30 pixels at U_C1 stride 2 (digit-sized, where
+#: the paper's U_S2 extracts line segments); a finer U_C1 halves it
+SETTINGS["R3 U_C1 stride 1 (no stagger)"] = dict(R3, **FACTORS["U_C1 stride 1 (no stagger)"])
+#: stagger=True leaves a stride-1 C-layer unstaggered, and staggers U_C2 and U_C3
+R4 = dict(R3, strides=(1, 2, 2))
+SETTINGS.update({f"R4 {name}": dict(R4, **FACTORS[name]) for name in (
+    "base", "n_unsupervised 3000", "wta", "surrounds 1", "theta_L 0.5/0.45",
+    "top_learning_threshold 0.8", "top_exponent 1", "fields 7/3/3")})
 
 
 def _slug(name):

@@ -102,7 +102,8 @@ def test_a_staggered_model_has_even_kernels_and_the_same_grid():
 @pytest.mark.parametrize("kw, error, match", [
     (dict(stagger=1), TypeError, "stagger must be True or False"),
     (dict(stagger="yes"), TypeError, "stagger must be True or False"),
-    (dict(stagger=True, strides=(3,)), ValueError, r"needs even strides, got strides=\(3,\)"),
+    (dict(stagger=True, strides=(3,)), ValueError,
+     r"needs even strides \(or 1: that layer is not staggered\), got strides=\(3,\)"),
     # a 14x14 canvas: stride 4 does not divide U_S1's 14 cells
     (dict(stagger=True, strides=(4,), margin=3), ValueError,
      r"strides\[0\]=4 to divide U_S1's 14x14 cells \(the canvas is 14x14\)"),
@@ -110,6 +111,22 @@ def test_a_staggered_model_has_even_kernels_and_the_same_grid():
 def test_bad_stagger_is_refused(kw, error, match):
     with pytest.raises(error, match=match):
         NeocognitronClassifier(**dict(TINY, **kw)).fit(DIGITS, LABELS)
+
+
+def test_a_stride_of_one_is_not_staggered():
+    # strides (1, 2): U_C1 keeps a C-cell on each of the 12x12 S-cells (odd d, on them),
+    # U_C2 thins 12 -> 6 with its C-cells midway between S-cells (even d)
+    kw = dict(TINY, max_planes=(4,), thresholds=(0.55, 0.5), learning_thresholds=(0.7,),
+              fields=(5, 3), blurs=(1.0, 1.0), strides=(1, 2))
+    clf = NeocognitronClassifier(**kw, stagger=True).fit(DIGITS, LABELS)
+    plain = NeocognitronClassifier(**kw).fit(DIGITS, LABELS)
+    assert [st.d.shape for st in clf.stages_] == [(5, 5), (4, 4)]
+    assert [st.d.shape for st in plain.stages_] == [(5, 5), (5, 5)]
+    np.testing.assert_array_equal(clf.stages_[0].d, plain.stages_[0].d)
+    layers = clf.forward(DIGITS)
+    assert layers["UC1"].shape == (4, 4, 12, 12) and layers["UC2"].shape[2:] == (6, 6)
+    np.testing.assert_allclose(layers["UC2"], naive.c_layer_blur(layers["US2"], clf.stages_[1].d,
+                                                                 (6, 6)), rtol=2e-6, atol=1e-7)
 
 
 def test_stagger_checks_every_layer():
@@ -138,7 +155,8 @@ def test_surrounds_and_stagger_round_trip_through_io(tmp_path):
     # the stagger is in the shape of d: a model whose parameter says otherwise is refused
     clf.set_params(stagger=False)
     with pytest.raises(ValueError, match=r"stages_\[0\].d has shape \(8, 8\): with "
-                                         "stagger=False its sides must be odd"):
+                                         r"stagger=False and strides\[0\]=2 its sides must "
+                                         "be odd"):
         io.save(clf, tmp_path / "n.npz")
 
 

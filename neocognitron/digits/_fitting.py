@@ -13,7 +13,7 @@ from .cascade import CascadeStage, _blur_weights, _forward, _to_canvas
 from .competitive import _present
 from .interpolating import _class_grams, _interpolate_predict
 from .layers import _contrast_kernel, _edge_patterns, _gaussian
-from .params import surround_strengths
+from .params import staggered, surround_strengths
 from .top import _fit_top_planes, _windows, top_max_scores
 
 
@@ -27,7 +27,7 @@ def contrast_kernel(est):
 def blur_weights(est, i):
     """``d`` of C-layer ``i + 1``: ``blurs[i]``, ``surrounds[i]`` and ``stagger``."""
     kappa = surround_strengths(est)[i]
-    return _blur_weights(est.blurs[i], surround=kappa, stagger=bool(est.stagger))
+    return _blur_weights(est.blurs[i], surround=kappa, stagger=staggered(est, i))
 
 
 def edge_stage(est, a_g):

@@ -7,6 +7,7 @@ import numpy as np
 from ..workflow import io
 from .cascade import CascadeStage
 from .estimator import NeocognitronClassifier
+from .params import staggered
 
 
 def _check(model):
@@ -23,9 +24,11 @@ def _check(model):
         below = X.shape[0]
         # stagger is in the shape of d (an even kernel puts C-cells between S-cells)
         even = [n % 2 == 0 for n in np.shape(st.d)]
-        io.expect(len(even) == 2 and all(e == bool(model.stagger) for e in even),
+        want = staggered(model, i)
+        io.expect(len(even) == 2 and all(e == want for e in even),
                   f"stages_[{i}].d has shape {np.shape(st.d)}: with stagger="
-                  f"{model.stagger} its sides must be {'even' if model.stagger else 'odd'}")
+                  f"{model.stagger} and strides[{i}]={model.strides[i]} its sides must be "
+                  f"{'even' if want else 'odd'}")
     n_top = np.shape(model.top_X_)[0]
     planes = tuple(np.shape(st.X)[0] for st in stages) + (n_top,)
     io.expect(tuple(model.n_planes_) == planes, f"n_planes_ {model.n_planes_} != {planes}")

@@ -73,7 +73,8 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     stagger : bool, default=False
         Staggered arrangement of S- and C-cells (Fukushima 2003): every ``d`` has an even
         number of taps, so each C-cell sits midway between two S-cells instead of on one
-        of them. Needs even strides that divide the S-layers' sides.
+        of them. Needs even strides that divide the S-layers' sides; a C-layer of stride
+        1 (a C-cell per S-cell) is not staggered: its ``d`` stays odd.
     learning_rule : {"wta", "frozen"}, default="wta"
         How the learned intermediate S-layers learn. ``"wta"`` (Fukushima 2003): the
         winners of winner-take-all competition are reinforced, and planes are added where

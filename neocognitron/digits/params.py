@@ -51,6 +51,12 @@ def surround_strengths(est):
     return tuple(check_scalar(k, "surrounds", low=0, low_inclusive=True) for k in values)
 
 
+def staggered(est, i):
+    """Whether C-layer ``i + 1`` is staggered: ``stagger`` and a stride above 1 (at stride 1
+    each S-cell has its own C-cell, which stays on it)."""
+    return bool(est.stagger) and est.strides[i] != 1
+
+
 def check_layers(est, canvas_shape, kernels):
     """Refuse a layout whose grids cannot carry its C-layers, before anything is learned.
 
@@ -104,9 +110,10 @@ def check_params(est):
     surround_strengths(est)
     if not isinstance(est.stagger, (bool, np.bool_)):
         raise TypeError(f"stagger must be True or False, got {est.stagger!r}")
-    if est.stagger and any(s % 2 for s in est.strides):
+    if est.stagger and any(s % 2 and s != 1 for s in est.strides):
         raise ValueError(f"stagger=True puts each C-cell midway between two S-cells, which "
-                         f"needs even strides, got strides={tuple(est.strides)}")
+                         f"needs even strides (or 1: that layer is not staggered), got "
+                         f"strides={tuple(est.strides)}")
     check_scalar(est.margin, "margin", low=0, low_inclusive=True, integer=True)
     check_scalar(est.n_orientations, "n_orientations", low=1, integer=True)
     lo, hi, gain = _tuple(est.contrast, "contrast", 3, "(sigma_centre, sigma_surround, gain)")
