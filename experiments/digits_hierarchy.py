@@ -6,8 +6,10 @@ Fukushima, "Neocognitron for handwritten digit recognition", Neurocomputing 51, 
 (2003); interpolating vectors: Fukushima, Neural Networks 20, 904-916 (2007); LeNet-5:
 LeCun et al., Proc. IEEE 86 (1998).
 
-Rows (``--rows``): ``deep`` (FUKUSHIMA2003), ``one_stage`` (ONE_LEARNED_STAGE), ``shallow``
-(the defaults: no learned layer), each fitted once, read out by winner-take-all and by
+Rows (``--rows``): ``deep`` (``DEEP``: FUKUSHIMA2003 with the 2013/2014 rule, frozen
+add-if-silent, as chosen on split A by ``experiments/search_digits_hierarchy.py``),
+``one_stage`` (ONE_LEARNED_STAGE), ``shallow`` (the defaults: no learned layer), each
+fitted once, read out by winner-take-all and by
 interpolating vectors (``set_params(readout=...)``), and, on that fit's own top-stage input
 (``neocognitron.digits.controls``), the controls 1-NN (cosine) and interpolating vectors
 over *all* its training maps (no condensation); ``pixels_1nn`` (1-NN, cosine, on pixels)
@@ -63,7 +65,7 @@ from tqdm.auto import tqdm  # noqa: E402
 import neocognitron  # noqa: E402
 from neocognitron import ConvNetClassifier, NeocognitronClassifier, cli  # noqa: E402
 from neocognitron.datasets import load_mnist  # noqa: E402
-from neocognitron.digits import FUKUSHIMA2003, ONE_LEARNED_STAGE  # noqa: E402
+from neocognitron.digits import DEEP, ONE_LEARNED_STAGE  # noqa: E402
 from neocognitron.digits.controls import time_controls, top_features  # noqa: E402
 from neocognitron.digits.preferred import preferred_inputs  # noqa: E402
 from neocognitron.digits.readouts import READOUTS, time_readouts  # noqa: E402
@@ -75,8 +77,8 @@ from neocognitron.workflow.results import now  # noqa: E402
 DEFAULT_OUT, QUICK_OUT = "results/digits_hierarchy", "results/digits_hierarchy_quick"
 # the checkout, for git (provenance's default ROOT is a folder too deep: it finds no commit)
 CHECKOUT = Path(__file__).resolve().parent.parent
-NETWORKS = {"deep": FUKUSHIMA2003, "one_stage": ONE_LEARNED_STAGE, "shallow": {}}
-ROW_LABELS = {"deep": "deep (FUKUSHIMA2003: learned U_S2, U_S3)",
+NETWORKS = {"deep": DEEP, "one_stage": ONE_LEARNED_STAGE, "shallow": {}}
+ROW_LABELS = {"deep": "deep (DEEP: learned U_S2, U_S3, frozen add-if-silent)",
               "one_stage": "one learned stage (ONE_LEARNED_STAGE)",
               "shallow": "shallow (the defaults: no learned layer)",
               "pixels_1nn": "1-NN (cosine) on pixels", "lenet5": "LeNet-5 (ConvNetClassifier)"}

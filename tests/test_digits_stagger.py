@@ -33,9 +33,11 @@ def test_c_cells_by_hand():
 
 
 def test_the_preset_grid_by_hand():
-    # FUKUSHIMA2003 on a 40x40 canvas: U_S1 40 -> U_C1 20 (d of 8 taps), U_S2 20 -> U_C2 10,
-    # U_S3 10 -> U_C3 5; every C-cell midway between two S-cells, at 2i + 1/2
-    for n_in in (40, 20, 10):
+    # FUKUSHIMA2003 on a 40x40 canvas: U_S1 40 -> U_C1 40 (not thinned, not staggered),
+    # U_S2 40 -> U_C2 20 (d of 8 taps), U_S3 20 -> U_C3 10; every C-cell of U_C2 and U_C3
+    # midway between two S-cells, at 2i + 1/2
+    assert centres(40, 40, 9) == list(range(40))
+    for n_in in (40, 20):
         assert centres(n_in, n_in // 2, 8) == [2 * i + Fraction(1, 2) for i in range(n_in // 2)]
     # thinned by 4, a C-cell sits midway between S-cells 4i + 1 and 4i + 2
     assert centres(36, 9, 6) == [4 * i + Fraction(3, 2) for i in range(9)]
@@ -188,10 +190,11 @@ def test_fukushima2003_layers_have_the_documented_sizes():
     clf = NeocognitronClassifier(**kw).fit(X, [0, 0, 1, 1])
     sizes = {k: v.shape[2:] for k, v in clf.forward(X[:1]).items() if k != "U0"}
     assert clf.canvas_shape_ == (40, 40)
-    assert sizes == {"UG": (40, 40), "US1": (40, 40), "UC1": (20, 20), "US2": (20, 20),
-                     "UC2": (10, 10), "US3": (10, 10), "UC3": (5, 5)}
-    assert [st.d.shape for st in clf.stages_] == [(8, 8)] * 3
-    assert [st.X.shape[2:] for st in clf.stages_] == [(7, 7), (5, 5), (5, 5)]
-    assert clf.top_field_ == (5, 5) and len(clf.n_planes_) == 4  # top_slack 0: all of U_C3
+    assert sizes == {"UG": (40, 40), "US1": (40, 40), "UC1": (40, 40), "US2": (40, 40),
+                     "UC2": (20, 20), "US3": (20, 20), "UC3": (10, 10)}
+    # U_C1 (stride 1) keeps an odd d centred on its S-cells; U_C2 and U_C3 are staggered
+    assert [st.d.shape for st in clf.stages_] == [(9, 9), (8, 8), (8, 8)]
+    assert [st.X.shape[2:] for st in clf.stages_] == [(7, 7), (3, 3), (3, 3)]
+    assert clf.top_field_ == (10, 10) and len(clf.n_planes_) == 4  # top_slack 0: all U_C3
     assert all(a > b for a, b in zip(FUKUSHIMA2003["learning_thresholds"],
                                      FUKUSHIMA2003["thresholds"][1:], strict=True))

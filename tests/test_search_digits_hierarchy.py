@@ -44,3 +44,16 @@ def test_unknown_setting_is_refused(tmp_path, capsys):
     assert exit_.value.code == 2
     assert "unknown settings ['no such']" in capsys.readouterr().err
     assert not (tmp_path / "res").exists()
+
+
+def test_the_presets_are_the_search_choice():
+    # DEEP is the setting the search chose, and FUKUSHIMA2003 the same with the 2003 rule:
+    # a change to either preset that the search does not record fails here
+    from neocognitron.digits import DEEP, FUKUSHIMA2003
+
+    search = load_experiment("search_digits_hierarchy")
+    chosen = NeocognitronClassifier(**search.params_of("R4 n_unsupervised 3000 + fields 7/3/3"))
+    assert NeocognitronClassifier(**DEEP).get_params() == chosen.get_params()
+    assert chosen.learning_rule == "frozen"
+    assert (NeocognitronClassifier(**FUKUSHIMA2003).get_params()
+            == chosen.set_params(learning_rule="wta").get_params())

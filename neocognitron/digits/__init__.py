@@ -1,6 +1,6 @@
 """Fukushima's later neocognitrons for handwritten digits (2003, 2007)."""
 
 from .estimator import NeocognitronClassifier
-from .params import FUKUSHIMA2003, ONE_LEARNED_STAGE
+from .params import DEEP, FUKUSHIMA2003, ONE_LEARNED_STAGE
 
-__all__ = ["FUKUSHIMA2003", "NeocognitronClassifier", "ONE_LEARNED_STAGE"]
+__all__ = ["DEEP", "FUKUSHIMA2003", "NeocognitronClassifier", "ONE_LEARNED_STAGE"]
