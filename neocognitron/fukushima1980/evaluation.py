@@ -16,12 +16,19 @@ The two measures are defined once, here, and used by this module and by the shif
   kept, silent ones included: a silent network recognises nothing, and counting "silent
   again" as kept would credit a network that never answers with perfect tolerance.
 * :func:`distinct`: every pattern has its own live UC3 cell.
+
+The paper's strict claim (one responding UC3 cell per pattern, none shared) is
+:func:`strict_claim`, defined in :mod:`neocognitron.fukushima1980.claims` and re-exported
+here.
 """
 
 import numpy as np
 
 from .. import transforms
 from .._random import check_random_state, integers
+from .claims import FRACTION as FRACTION
+from .claims import strict_claim as strict_claim
+from .claims import strict_claim_of as strict_claim_of
 
 #: Kinds of variation of Fig. 6, in the order the figure shows them.
 VARIANT_KINDS = ("shift", "resize", "deform", "noise", "erase")
