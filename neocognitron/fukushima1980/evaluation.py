@@ -234,7 +234,7 @@ def winner_consistency(model, patterns, variants):
 STRENGTHS = {
     "shift": (1, 2, 3, 4),                          # pixels (Chebyshev distance, ink kept)
     "resize": (0.6, 0.7, 0.8, 0.9, 1.1, 1.25, 1.4, 1.6),  # scale factor
-    "deform": (2.0, 4.0, 8.0, 12.0, 16.0),          # elastic alpha at sigma = 3 pixels
+    "deform": (4.0, 8.0, 12.0, 16.0, 20.0),         # elastic alpha at sigma = 3 pixels
     "noise": (0.01, 0.02, 0.04, 0.08, 0.12),        # fraction of pixels flipped
     "erase": (0.05, 0.1, 0.2, 0.3, 0.4),            # fraction of ink erased
 }
