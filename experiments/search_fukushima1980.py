@@ -153,18 +153,10 @@ def table(results):
     return "\n".join(rows)
 
 
-def _names(text):
-    names = [t.strip() for t in text.split(",") if t.strip()]
-    unknown = [n for n in names if n not in SETTINGS]
-    if unknown:
-        raise argparse.ArgumentTypeError(f"unknown settings {unknown}; known: {list(SETTINGS)}")
-    return names
-
-
 def parse_args(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", required=True, type=Path, help="output folder")
-    ap.add_argument("--settings", type=_names, default=list(SETTINGS),
+    ap.add_argument("--settings", type=cli.name_list(SETTINGS), default=list(SETTINGS),
                     help="comma-separated setting names (default all)")
     ap.add_argument("--seeds", type=cli.positive_int, default=len(TUNING_SEEDS),
                     help="the first N tuning seeds (1000, 1001, ...; at most 100)")
