@@ -77,6 +77,16 @@ CLAIM = {
     "US2 r 3": {"s2.r": 3.0},
     "alpha 0.25": {"alpha": 0.25},
     "alpha 1.0": {"alpha": 1.0},
+    # a second round, after the first found no r or alpha that helps
+    "US3 r 1.2": {"s3.r": 1.2},
+    "US3 r 2.0": {"s3.r": 2.0},
+    "US2 r 1.0": {"s2.r": 1.0},
+    "US2 r 2.0": {"s2.r": 2.0},
+    "US3 q 4": {"s3.q": 4.0},
+    "US3 q 64": {"s3.q": 64.0},
+    "US2 q 4": {"s2.q": 4.0},
+    "US2 q 64": {"s2.q": 64.0},
+    "repeats 40": {"repeats": 40},
 }
 SETTINGS = {**FREE, **CLAIM}
 
