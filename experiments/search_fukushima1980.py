@@ -140,8 +140,10 @@ def summary(runs):
 
 def choose(results):
     """The rule: the best free setting if it beats "base" by more than two standard errors
-    of the paired difference over seeds; else "base"."""
+    of the paired difference over seeds; else "base". None when no free setting ran."""
     free = [n for n in results if n in FREE]
+    if not free:
+        return None
     best = max(free, key=lambda n: results[n]["summary"]["score"])
     if best == "base" or "base" not in results:
         return best

@@ -53,6 +53,7 @@ def test_choice_keeps_base_unless_beaten_by_two_standard_errors(search):
     assert search.choose(far) == "d_peak 0.7"
     # a claim setting is never a candidate, however it scores
     assert search.choose({"base": _runs(base), "US3 r 4": _runs([1.0] * 4)}) == "base"
+    assert search.choose({"US3 r 4": _runs([1.0] * 4)}) is None
 
 
 def test_too_many_seeds_and_unknown_settings_are_refused(search, tmp_path, capsys):
