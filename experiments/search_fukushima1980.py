@@ -87,6 +87,11 @@ CLAIM = {
     "US2 q 4": {"s2.q": 4.0},
     "US2 q 64": {"s2.q": 64.0},
     "repeats 40": {"repeats": 40},
+    # a third round: more reinforcement (round 2's two gains), further and together
+    "US3 q 256": {"s3.q": 256.0},
+    "repeats 80": {"repeats": 80},
+    "repeats 40 + US3 q 64": {"repeats": 40, "s3.q": 64.0},
+    "repeats 80 + US3 q 64": {"repeats": 80, "s3.q": 64.0},
 }
 SETTINGS = {**FREE, **CLAIM}
 
