@@ -3,9 +3,14 @@
 Fukushima (1980, Fig. 6) shows that after self-organisation each training pattern
 elicits a response from one C-cell of the last layer, a different cell per pattern, and
 that the same cell keeps answering when the pattern is shifted, deformed, resized, made
-noisy or incomplete. :func:`pattern_variants` makes such variants (held out: drawn with
-their own random state, never used in training) and :func:`winner_consistency` measures
-how often each pattern's cell keeps winning.
+noisy or incomplete. :func:`pattern_variants` makes such variants, held out by
+construction: none is pixel-identical to an image a fit can present (the patterns shifted
+by up to ``config.max_shift`` pixels; :mod:`neocognitron.fukushima1980.heldout`), and
+shifts within the training distances are reported apart ("shift<=2", shifts the network
+was never shown) from shifts beyond them ("shift>=3"). :func:`winner_consistency`
+measures how often each pattern's cell keeps winning; :func:`tolerance_curves` does so
+along the whole range of each variation. The controls (a template matcher, the untrained
+network) are in :mod:`neocognitron.fukushima1980.controls`.
 
 The two measures are defined once, here, and used by this module and by the shift study
 (:mod:`neocognitron.shift_study.fukushima1980`):
