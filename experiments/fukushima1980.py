@@ -171,6 +171,8 @@ def summarise_model(runs):
         "keep_mean": {k: float(np.mean(v)) for k, v in keep.items()},
         "keep_std": {k: float(np.std(v)) for k, v in keep.items()},
         "keep_all": _mean_sd([r["keep_all"] for r in runs]),
+        # the search's score: a network whose winners are not distinct recognises nothing
+        "keep_if_distinct": _mean_sd([r["keep_all"] * r["distinct"] for r in runs]),
         "winners": [r["winners"] for r in runs],
         # None: no fresh variant at that strength (left out of the mean, a gap in the plot)
         "curves": {k: [r["curves"][k] for r in runs] for k in STRENGTHS},
@@ -189,16 +191,22 @@ def summarise(results, seeds):
 
 
 def table(by_model, n_seeds):
-    """Markdown: distinct winners, strict claim and kept fraction (mean ± sd over seeds)."""
+    """Markdown: distinct winners, strict claim and kept fraction (mean ± sd over seeds);
+    the last column counts 0 for a network whose winners are not distinct (the untrained
+    network answers every pattern with one cell, so its variants all "keep" it)."""
     rows = ["| model | distinct winners | strict claim | " + " | ".join(VARIANT_KINDS)
-            + " | all kinds |", "|---" * (4 + len(VARIANT_KINDS)) + "|"]
+            + " | all kinds | all kinds, 0 if not distinct |",
+            "|---" * (5 + len(VARIANT_KINDS)) + "|"]
+
+    def ms(v):
+        return f"{v['mean']:.2f} ± {v['std']:.2f}"
+
     for name, s in by_model.items():
         claim = s.get("strict_claim")
         claim = f"{claim['n_holds']}/{n_seeds}" if claim else "n/a"
+        kept = [ms({"mean": s["keep_mean"][k], "std": s["keep_std"][k]}) for k in VARIANT_KINDS]
         rows.append(f"| {MODELS[name]} | {s['n_distinct']}/{n_seeds} | {claim} | "
-                    + " | ".join(f"{s['keep_mean'][k]:.2f} ± {s['keep_std'][k]:.2f}"
-                                 for k in VARIANT_KINDS)
-                    + f" | {s['keep_all']['mean']:.2f} ± {s['keep_all']['std']:.2f} |")
+                    + " | ".join(kept + [ms(s["keep_all"]), ms(s["keep_if_distinct"])]) + " |")
     return "\n".join(rows)
 
 
