@@ -68,7 +68,7 @@ from neocognitron.fukushima1980.evaluation import (
     tolerance_curves,
     winner_consistency,
 )
-from neocognitron.fukushima1980.heldout import unpresented_shifts
+from neocognitron.fukushima1980.heldout import training_presentations, unpresented_shifts
 from neocognitron.plotting import (
     plot_fig6,
     plot_fig7,
@@ -85,15 +85,18 @@ FIG7_PATTERN = 4  # Fig. 7 shows every layer's response to "4"
 #: the trained network and its two controls, measured alike (table labels)
 MODELS = {"trained": "trained network", "untrained": "untrained network (initial weights)",
           "template": "template matcher (no learning)"}
-FIG6_LABELS = ("(a) shifted", "(b) shifted", "(c) shifted", "(d) smaller", "(e) larger",
+FIG6_LABELS = ("(a) shifted 3", "(b) shifted 3", "(c) shifted 3", "(d) smaller", "(e) larger",
                "(f) deformed", "(g) noisy", "(g) incomplete")
 
 
 def fig6_variants(patterns, rng):
-    """The eight inputs per pattern shown in Fig. 6, drawn from ``rng``."""
+    """The eight inputs per pattern shown in Fig. 6, drawn from ``rng``; the three shifted
+    ones beyond the training distances, so that none is a training presentation."""
+    far = unpresented_shifts(patterns, training_presentations(patterns, TRAIN_SHIFT), 3,
+                             (TRAIN_SHIFT + 1,), rng)
     rows = []
-    for p in patterns:
-        shifts = [transforms.random_shift(p, 3, rng)[0] for _ in range(3)]
+    for p, shifted in zip(patterns, far, strict=True):
+        shifts = list(shifted)
         small, large = resize_strokes(p[None], 0.8)[0], resize_strokes(p[None], 1.2)[0]
         deformed = deform_strokes(p[None], 8.0, 3.0, rng)[0]
         noisy = transforms.salt_and_pepper(p, 0.03, rng)
