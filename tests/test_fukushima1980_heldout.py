@@ -84,6 +84,11 @@ def test_without_presentations_there_is_no_near_shift_kind():
     assert tuple(pattern_variants(PATTERNS, n=2, random_state=0)) == VARIANT_KINDS[1:]
 
 
+def test_variants_need_shifts_beyond_the_training_distances():
+    with pytest.raises(ValueError, match=r"max_shift \(2\) must exceed train_shift \(2\)"):
+        pattern_variants(PATTERNS, n=2, max_shift=2, random_state=0)
+
+
 def test_a_pattern_presented_at_every_near_shift_is_refused():
     with pytest.raises(ValueError, match="pattern 0 was presented at every shift"):
         heldout.unpresented_shifts(PATTERNS[:1], oracle_training(PATTERNS[:1], 2), 3,

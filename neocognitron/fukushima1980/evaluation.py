@@ -114,6 +114,9 @@ def pattern_variants(patterns, n=20, train_shift=TRAIN_SHIFT, max_shift=3, scale
         the training patterns' (:func:`resize_strokes`, :func:`deform_strokes`), so all
         variants stay binary.
     """
+    if not max_shift > train_shift >= 0:
+        raise ValueError(f"max_shift ({max_shift}) must exceed train_shift ({train_shift}) >= 0: "
+                         f"the shifts beyond the training distances are a kind of variant")
     rng = check_random_state(random_state)
     P = np.asarray(patterns, dtype=np.float64)
     trained = heldout.training_presentations(P, train_shift)
