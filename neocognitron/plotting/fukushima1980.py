@@ -115,8 +115,9 @@ def plot_fig6(patterns, variants, responses, winners, names=None, fig=None):
                             pattern_names[p], winners[p], last=p == P - 1)
     cbar = fig.colorbar(im, ax=fig.axes[-1], orientation="vertical", fraction=0.05, pad=0.02)
     cbar.set_label("UC3 output", fontsize=8)
-    fig.suptitle("Fig. 6: shifted, deformed, resized, noisy and incomplete patterns elicit "
-                 "the same UC3 cell (red title: a different cell won)", fontsize=10)
+    fig.suptitle("Fig. 6: the UC3 cell that wins for shifted, resized, deformed, noisy and "
+                 "incomplete patterns (the paper: the pattern's own cell; red title: another "
+                 "cell won)", fontsize=10)
     return fig
 
 
