@@ -273,6 +273,11 @@ class DataParallel:
         return self._map("features", x, batch_size)
 
 
+#: Layer arguments added since models were first saved, with their defaults: a spec holds
+#: them only away from the default, so a model without them saves byte for byte as before.
+_ADDED_ARGS = {"circular": False}
+
+
 def _spec(layer):
     """Constructor arguments of a layer (for pickling)."""
     keys = {
@@ -282,7 +287,8 @@ def _spec(layer):
         Dense: ("units", "gain"),
         ReLU: ("inplace",),
     }.get(type(layer), ())
-    return {k: getattr(layer, k) for k in keys}
+    return {k: getattr(layer, k) for k in keys
+            if k not in _ADDED_ARGS or getattr(layer, k) != _ADDED_ARGS[k]}
 
 
 def _pool_layers(pooling, antialias):
