@@ -41,6 +41,14 @@ def aps_size(n):
     return (n + 1) // 2
 
 
+@njit(inline="always")
+def _grid(a, n, i):
+    """Index ``(a + 2i) mod n`` for ``i < ceil(n/2)``: past the side only when n is odd and
+    a = 1, and then by one pixel (a conditional subtraction, not a division per pixel)."""
+    k = a + 2 * i
+    return k - n if k >= n else k
+
+
 @njit
 def aps_choose(x, phase):
     """phase[n] = the component ``2a + b`` of sample n with the largest l2 norm over all
@@ -55,9 +63,9 @@ def aps_choose(x, phase):
             t = 0.0
             for c in range(C):
                 for i in range(Ho):
-                    row = x[n, c, (a + 2 * i) % H]
+                    row = x[n, c, _grid(a, H, i)]
                     for j in range(Wo):
-                        v = np.float64(row[(b + 2 * j) % W])
+                        v = np.float64(row[_grid(b, W, j)])
                         t += v * v
             norms[p] = t
         best = 0
@@ -78,10 +86,10 @@ def aps_forward(x, phase, out):
         a = phase[n] // 2
         b = phase[n] % 2
         for i in range(Ho):
-            src = x[n, c, (a + 2 * i) % H]
+            src = x[n, c, _grid(a, H, i)]
             dst = out[n, c, i]
             for j in range(Wo):
-                dst[j] = src[(b + 2 * j) % W]
+                dst[j] = src[_grid(b, W, j)]
 
 
 @njit
@@ -98,10 +106,38 @@ def aps_backward(dout, phase, dx):
         g = dx[n, c]
         g[:, :] = 0
         for i in range(Ho):
-            dst = g[(a + 2 * i) % H]
+            dst = g[_grid(a, H, i)]
             src = dout[n, c, i]
             for j in range(Wo):
-                dst[(b + 2 * j) % W] += src[j]
+                dst[_grid(b, W, j)] += src[j]
+
+
+@njit(inline="always")
+def _wrap_max2_row(r0, r1, base0, base1, dst, ai, keep_arg):
+    """One output row of the wrapping 2x2 max pooling over rows ``r0``, ``r1`` (flat offsets
+    ``base0``, ``base1`` in the plane): columns x and x + 1, the last window wrapping to
+    column 0; ``ai`` gets the flat index of the first maximum in the order r0[x], r0[x + 1],
+    r1[x], r1[x + 1]."""
+    W = r0.shape[0]
+    for xx in range(W):
+        x1 = xx + 1 if xx + 1 < W else 0
+        best = r0[xx]
+        bi = base0 + xx
+        v = r0[x1]
+        if v > best:
+            best = v
+            bi = base0 + x1
+        v = r1[xx]
+        if v > best:
+            best = v
+            bi = base1 + xx
+        v = r1[x1]
+        if v > best:
+            best = v
+            bi = base1 + x1
+        dst[xx] = best
+        if keep_arg:
+            ai[xx] = bi
 
 
 @njit
@@ -115,6 +151,11 @@ def wrap_max_pool_forward(x, k, out, arg, keep_arg):
         c = job % C
         p = x[n, c]
         for y in range(H):
+            if k == 2:  # the pooling of the APS blocks, without a division per pixel
+                y1 = y + 1 if y + 1 < H else 0
+                ai = arg[n, c, y] if keep_arg else arg[0, 0, 0]
+                _wrap_max2_row(p[y], p[y1], y * W, y1 * W, out[n, c, y], ai, keep_arg)
+                continue
             for xx in range(W):
                 best = p[y, xx]
                 bi = y * W + xx

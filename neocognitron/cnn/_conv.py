@@ -144,6 +144,7 @@ def wrap_pad_planes(x, p, out):
     ``out[y, x] = x[(y - p) mod H, (x - p) mod W]``; a pad wider than the plane wraps again."""
     N, C, H, W = x.shape
     Hp, Wp = out.shape[2], out.shape[3]
+    x0 = (-p) % W  # the source column of padded column 0, then counted up with wrapping
     for job in range(N * C):
         n = job // C
         c = job % C
@@ -151,8 +152,10 @@ def wrap_pad_planes(x, p, out):
         for y in range(Hp):
             row = src[(y - p) % H]
             dst = out[n, c, y]
+            j = x0
             for i in range(Wp):
-                dst[i] = row[(i - p) % W]
+                dst[i] = row[j]
+                j = j + 1 if j + 1 < W else 0
 
 
 @njit
@@ -161,6 +164,7 @@ def wrap_crop_planes(xp, p, out):
     padded pixels that copy it (itself and its wrapped copies in the border)."""
     N, C, H, W = out.shape
     Hp, Wp = xp.shape[2], xp.shape[3]
+    x0 = (-p) % W
     for job in range(N * C):
         n = job // C
         c = job % C
@@ -169,8 +173,10 @@ def wrap_crop_planes(xp, p, out):
         for y in range(Hp):
             row = dst[(y - p) % H]
             src = xp[n, c, y]
+            j = x0
             for i in range(Wp):
-                row[(i - p) % W] += src[i]
+                row[j] += src[i]
+                j = j + 1 if j + 1 < W else 0
 
 
 @njit
