@@ -16,6 +16,12 @@ PyTorch runs with ``torch.set_num_threads(2)``, ours on
 the cores the process may use), 2 on the reference machine. PyTorch is optional: without
 it only our throughput is printed.
 
+The same run also times the truly shift-invariant variant of issue 16,
+``ConvNetClassifier(pooling="aps", padding="circular", global_pool=True)`` (adaptive
+polyphase sampling after a wrapping 2x2 max pooling at stride 1; every convolution "same"
+with circular padding), interleaved with our LeNet-5, and prints its throughput as a ratio
+to LeNet-5's: what the exact invariance costs in this implementation.
+
 ``--threads 1 2 4 8`` times ours alone on each of those numbers of threads instead, with
 the speed-up over the first: every batch is split into ``N_SHARDS`` (8) shards, so up to
 8 threads can take part, and the numbers are the same on any of them.
@@ -39,6 +45,8 @@ from neocognitron.cnn import _conv, network
 
 BATCH = 32  # ConvNetClassifier's default
 ALPHA = 5e-4
+#: the circular-shift invariant CNN (Chaman & Dokmanic 2021) timed beside LeNet-5
+APS = dict(pooling="aps", padding="circular", global_pool=True)
 
 
 def lenet_torch(torch):
@@ -59,8 +67,8 @@ def lenet_torch(torch):
     )
 
 
-def time_ours_train(X, y):
-    clf = ConvNetClassifier(max_iter=1, batch_size=BATCH, random_state=0)
+def time_ours_train(X, y, **params):
+    clf = ConvNetClassifier(max_iter=1, batch_size=BATCH, random_state=0, **params)
     t = time.perf_counter()
     clf.fit(X, y)
     return time.perf_counter() - t, clf
@@ -215,6 +223,16 @@ def bench_threads(n, repeats, counts):
               f"{row[3]:12.0f} {row[4]:7.0f} {row[5]:5.2f}")
 
 
+def print_aps(n, times):
+    """Throughput of the APS + circular + global-pool CNN beside LeNet-5, and the ratio."""
+    print(f"\n{', '.join(f'{k}={v!r}' for k, v in APS.items())} against LeNet-5 (ours):")
+    print(f"{'':6s} {'':7s} {'LeNet-5':>13s} {'APS':>14s} {'APS/LeNet':>11s}")
+    for what in ("train", "infer"):
+        for stat, pick in (("median", np.median), ("best", np.min)):
+            lenet, aps = (n / pick(times[f"{who}_{what}"]) for who in ("ours", "aps"))
+            print(f"{what:6s} {stat:7s} {lenet:13.0f} {aps:14.0f} {aps / lenet:11.2f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=6000, help="images per timing")
@@ -243,17 +261,20 @@ def main():
     )
 
     # warm-up: compile the kernels, let PyTorch allocate
-    _, clf = time_ours_train(X[:256], y[:256])
-    time_ours_infer(clf, X[:256])
+    for params in ({}, APS):
+        _, clf = time_ours_train(X[:256], y[:256], **params)
+        time_ours_infer(clf, X[:256])
     if torch is not None:
         _, model = time_torch_train(torch, X[:256], y[:256])
         time_torch_infer(torch, model, X[:256])
 
-    times = {k: [] for k in ("ours_train", "ours_infer", "torch_train", "torch_infer")}
+    times = {f"{who}_{what}": [] for who in ("ours", "torch", "aps")
+             for what in ("train", "infer")}
     for _ in range(args.repeats):
-        t, clf = time_ours_train(X, y)
-        times["ours_train"].append(t)
-        times["ours_infer"].append(time_ours_infer(clf, X))
+        for who, params in (("ours", {}), ("aps", APS)):
+            t, clf = time_ours_train(X, y, **params)
+            times[f"{who}_train"].append(t)
+            times[f"{who}_infer"].append(time_ours_infer(clf, X))
         if torch is not None:
             t, model = time_torch_train(torch, X, y)
             times["torch_train"].append(t)
@@ -268,6 +289,7 @@ def main():
                 continue
             theirs = args.n / pick(times[f"torch_{what}"])
             print(f"{what:6s} {stat:7s} {ours:13.0f} {theirs:14.0f} {ours / theirs:11.2f}")
+    print_aps(args.n, times)
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
     if args.kernels:
         bench_kernels(args.repeats)

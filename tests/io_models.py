@@ -34,6 +34,9 @@ CNNS = {
     "sgd-blurpool": dict(padding="same", max_iter=2, solver="sgd", early_stopping=True,
                          antialias=True, global_pool=True, conv_channels=(4, 8),
                          hidden_layer_sizes=[16], random_state=1),
+    # adaptive polyphase sampling, circular padding: new layer type, new layer arguments
+    "aps-circular": dict(pooling="aps", padding="circular", global_pool=True, max_iter=1,
+                         conv_channels=(4, 8), hidden_layer_sizes=[16], random_state=2),
 }
 
 

@@ -100,6 +100,79 @@ def blur(x, f, s):
     return out
 
 
+def wrap_pad(x, p):
+    """Pad the last two axes by ``p`` circularly (numpy's ``mode="wrap"``, which wraps again
+    when ``p`` exceeds the side)."""
+    return np.pad(x, [(0, 0)] * (x.ndim - 2) + [(p, p), (p, p)], mode="wrap")
+
+
+def wrap_fold(dxp, p, H, W):
+    """Adjoint of :func:`wrap_pad`: each padded pixel's value added to the pixel it copies,
+    found by padding a plane of pixel numbers."""
+    index = wrap_pad(np.arange(H * W).reshape(H, W), p).ravel()
+    N, C = dxp.shape[:2]
+    out = np.zeros((N, C, H * W))
+    for n in range(N):
+        for c in range(C):
+            np.add.at(out[n, c], index, dxp[n, c].ravel().astype(np.float64))
+    return out.reshape(N, C, H, W)
+
+
+def wrap_max_pool(x, k):
+    """Max over the k x k window at every pixel of the plane padded circularly by k - 1
+    rows and columns at the bottom/right; also the flat index (in the unpadded plane) of the
+    window's first maximum in row-major order."""
+    N, C, H, W = x.shape
+    xp = np.pad(x, [(0, 0), (0, 0), (0, k - 1), (0, k - 1)], mode="wrap")
+    out = np.zeros((N, C, H, W))
+    arg = np.zeros((N, C, H, W), dtype=np.int64)
+    for n in range(N):
+        for c in range(C):
+            for y in range(H):
+                for x_ in range(W):
+                    win = xp[n, c, y : y + k, x_ : x_ + k]
+                    dy, dx = np.unravel_index(np.argmax(win), win.shape)
+                    out[n, c, y, x_] = win[dy, dx]
+                    arg[n, c, y, x_] = ((y + dy) % H) * W + (x_ + dx) % W
+    return out, arg
+
+
+def polyphase_components(planes):
+    """The four stride-2 grids (a, b) = (0, 0), (0, 1), (1, 0), (1, 1) of ``(C, H, W)``
+    planes, an odd side first padded circularly by one row/column at the bottom/right."""
+    H, W = planes.shape[1:]
+    xp = np.pad(planes, [(0, 0), (0, H % 2), (0, W % 2)], mode="wrap")
+    return [xp[:, a::2, b::2] for a in (0, 1) for b in (0, 1)]
+
+
+def aps(x):
+    """Adaptive polyphase sampling: per sample the component with the largest l2 norm over
+    all channels (np.argmax: the first on ties). Returns (output, chosen components)."""
+    outs, phases = [], []
+    for planes in x:
+        comps = polyphase_components(planes.astype(np.float64))
+        phases.append(int(np.argmax([np.linalg.norm(c.ravel()) for c in comps])))
+        outs.append(comps[phases[-1]])
+    return np.stack(outs), np.array(phases)
+
+
+def aps_grad(x, phases, dout):
+    """Gradient of sum(dout * aps(x)) w.r.t. x: dout put back on the chosen grid of the
+    padded plane, the padding row/column then added to the row/column it copies."""
+    N, C, H, W = x.shape
+    dx = np.zeros((N, C, H, W))
+    for n in range(N):
+        a, b = divmod(int(phases[n]), 2)
+        g = np.zeros((C, H + H % 2, W + W % 2))
+        g[:, a::2, b::2] = dout[n]
+        if H % 2:
+            g[:, 0] += g[:, H]
+        if W % 2:
+            g[:, :, 0] += g[:, :, W]
+        dx[n] = g[:, :H, :W]
+    return dx
+
+
 def global_avg(x):
     N, C = x.shape[:2]
     out = np.zeros((N, C))

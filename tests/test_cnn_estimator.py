@@ -37,8 +37,22 @@ EXPECTED_FAILED_CHECKS = {
 }
 
 
+# The shift-invariant variant: APS, circular padding, global pooling.
+INVARIANT = dict(SMALL, padding="circular", pooling="aps", global_pool=True)
+INVARIANT_FAILED_CHECKS = {
+    "check_classifiers_train": "on the check's one-row images of 2 features the circular "
+    "convolution and the 2x2 max pooling that wraps around give [a, b] and [b, a] the same "
+    "output (by design), so the accuracy the check asks on its blobs is out of reach",
+}
+
+
+def _expected_failed_checks(est):
+    return INVARIANT_FAILED_CHECKS if est.pooling == "aps" else EXPECTED_FAILED_CHECKS
+
+
 @parametrize_with_checks(
-    [ConvNetClassifier(**SMALL)], expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS
+    [ConvNetClassifier(**SMALL), ConvNetClassifier(**INVARIANT)],
+    expected_failed_checks=_expected_failed_checks,
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
@@ -86,6 +100,24 @@ def test_default_is_lenet5(digits):
     assert clf.transform(X).dtype == np.float32
 
 
+def test_aps_keeps_the_shapes_and_parameters_of_lenet5():
+    X = np.zeros((20, 28, 28), np.uint8)
+    X[::2, 10:18, 12:16] = 255
+    y = np.arange(20) % 2
+    clf = ConvNetClassifier(pooling="aps", max_iter=1, random_state=0).fit(X, y)
+    names = [(type(la).__name__, la.out_shape) for la in clf.network_.layers[:7]]
+    assert names == [
+        ("Conv2D", (6, 28, 28)),
+        ("Pool2D", (6, 28, 28)),  # 2x2 max at stride 1, wrapping around
+        ("AdaptivePolyphase", (6, 14, 14)),
+        ("Conv2D", (16, 10, 10)),
+        ("Pool2D", (16, 10, 10)),
+        ("AdaptivePolyphase", (16, 5, 5)),
+        ("Flatten", (400,)),
+    ]
+    assert clf.network_.n_params == 61706 - 10 * 85 + 2 * 85  # two classes here
+
+
 # ------------------------------------------------------------------------ bad input
 def test_errors_on_bad_input(digits):
     X, _, y, _ = digits
@@ -128,6 +160,8 @@ def test_errors_at_predict_time(digits):
     "params,error,match",
     [
         (dict(pooling="median"), ValueError, "pooling must be one of"),
+        (dict(pooling="aps", antialias=True), ValueError,
+         "antialias=True does not combine with pooling='aps'"),
         (dict(padding="full"), ValueError, "padding must be one of"),
         (dict(solver="lbfgs"), ValueError, "solver must be one of"),
         (dict(kernel_size=4), ValueError, "kernel_size must be odd"),
@@ -188,6 +222,8 @@ def test_image_shape_one_row():
         dict(antialias=True),
         dict(antialias=True, pooling="avg"),
         dict(global_pool=True, hidden_layer_sizes=(32,)),
+        dict(pooling="aps"),
+        dict(padding="circular"),
         dict(augment_shift=1),
         dict(solver="sgd", learning_rate_init=0.05),
         dict(alpha=1e-4),

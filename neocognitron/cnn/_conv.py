@@ -139,6 +139,47 @@ def crop_planes(x, p, out):
 
 
 @njit
+def wrap_pad_planes(x, p, out):
+    """out = x padded by ``p`` pixels on every side circularly (wrap-around):
+    ``out[y, x] = x[(y - p) mod H, (x - p) mod W]``; a pad wider than the plane wraps again."""
+    N, C, H, W = x.shape
+    Hp, Wp = out.shape[2], out.shape[3]
+    x0 = (-p) % W  # the source column of padded column 0, then counted up with wrapping
+    for job in range(N * C):
+        n = job // C
+        c = job % C
+        src = x[n, c]
+        for y in range(Hp):
+            row = src[(y - p) % H]
+            dst = out[n, c, y]
+            j = x0
+            for i in range(Wp):
+                dst[i] = row[j]
+                j = j + 1 if j + 1 < W else 0
+
+
+@njit
+def wrap_crop_planes(xp, p, out):
+    """The adjoint of :func:`wrap_pad_planes`: every pixel of ``out`` is the sum of the
+    padded pixels that copy it (itself and its wrapped copies in the border)."""
+    N, C, H, W = out.shape
+    Hp, Wp = xp.shape[2], xp.shape[3]
+    x0 = (-p) % W
+    for job in range(N * C):
+        n = job // C
+        c = job % C
+        dst = out[n, c]
+        dst[:, :] = 0
+        for y in range(Hp):
+            row = dst[(y - p) % H]
+            src = xp[n, c, y]
+            j = x0
+            for i in range(Wp):
+                row[j] += src[i]
+                j = j + 1 if j + 1 < W else 0
+
+
+@njit
 def conv_grad_input(dout, w, dxp):
     """dxp[n, ci, y + ky, x + kx] += sum_co w[co, ci, ky, kx] * dout[n, co, y, x].
 

@@ -51,8 +51,8 @@ def check_params(est):
     if k % 2 == 0:
         raise ValueError(f"kernel_size must be odd, got {k}")
     for name, value, allowed in (
-        ("pooling", est.pooling, ("max", "avg")),
-        ("padding", est.padding, ("lenet", "same", "valid")),
+        ("pooling", est.pooling, ("max", "avg", "aps")),
+        ("padding", est.padding, ("lenet", "same", "valid", "circular")),
         ("solver", est.solver, ("adam", "sgd")),
     ):
         if value not in allowed:

@@ -19,8 +19,8 @@ from ._inputs import (
     validate_images,
 )
 from .network import DataParallel, Network, lenet_layers
-from .optimizers import SGD, Adam
-from .training import epoch, fit_epochs, validation_split
+from .optimizers import make_optimizer
+from .training import epoch, fit_epochs, reset_history, validation_split
 
 _PREDICT_BATCH = 256  # shards of 32 images keep each layer's output in cache
 
@@ -51,17 +51,26 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         Side of the square conv filters (odd).
     hidden_layer_sizes : tuple of int, default=(120, 84)
         Units of the dense ReLU layers between the conv blocks and the output layer.
-    pooling : {"max", "avg"}, default="max"
-        2x2 pooling at stride 2 after each conv block.
+    pooling : {"max", "avg", "aps"}, default="max"
+        2x2 pooling at stride 2 after each conv block. "aps" is the max pooling of
+        Chaman & Dokmanic's APS networks (CVPR 2021): 2x2 max pooling at stride 1 that wraps
+        around the edges, then adaptive polyphase sampling, which keeps per image the one
+        of the four stride-2 grids, offsets (0, 0), (0, 1), (1, 0), (1, 1), whose samples
+        have the largest l2 norm over all channels (the first of them on ties); odd sides
+        wrap around (row 0 follows row H - 1). With ``padding="circular"`` and
+        ``global_pool=True`` the predictions are invariant to circular shifts of the
+        images, exactly when every APS layer sees even sides (28x28 with two blocks).
     antialias : bool, default=False
         Use BlurPool (Zhang, ICML 2019) instead: the same pooling at stride 1, then a
-        [1, 2, 1] x [1, 2, 1] / 16 binomial blur (reflect padding) at stride 2.
+        [1, 2, 1] x [1, 2, 1] / 16 binomial blur (reflect padding) at stride 2. Not with
+        "aps".
     global_pool : bool, default=False
         Average every feature map to one value (global average pooling) before the dense
         layers, instead of flattening it.
-    padding : {"lenet", "same", "valid"}, default="lenet"
-        Zero padding of the convolutions: "lenet" pads the first to "same" and none of the
-        others; "same" pads all (any image size then works), "valid" none.
+    padding : {"lenet", "same", "valid", "circular"}, default="lenet"
+        Padding of the convolutions: "lenet" pads the first to "same" with zeros and none
+        of the others; "same" pads all with zeros (any image size then works), "valid"
+        none; "circular" pads all to "same" by wrapping around (the image as a torus).
     image_shape : (int, int), optional
         Shape ``(H, W)`` of the images when ``X`` is given as flat rows ``(n, H * W)``; one
         entry may be -1 (inferred, as in ``numpy.reshape``). By default a 3-D ``X``
@@ -153,6 +162,8 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     Y. LeCun, L. Bottou, Y. Bengio, P. Haffner, "Gradient-based learning applied to document
     recognition", Proc. IEEE 86, 2278-2324 (1998).
     R. Zhang, "Making convolutional networks shift-invariant again", ICML 2019.
+    A. Chaman, I. Dokmanic, "Truly shift-invariant convolutional neural networks",
+    CVPR 2021.
 
     Examples
     --------
@@ -241,18 +252,10 @@ class ConvNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.network_ = DataParallel(
             Network(self._layers(), (1,) + self.image_shape_, np.float32))
         self.network_.init_params(rng)
-        n = self.network_.n_params
-        if self.solver == "adam":
-            self.optimizer_ = Adam(n, np.float32)
-        else:
-            self.optimizer_ = SGD(n, np.float32, momentum=self.momentum)
+        self.optimizer_ = make_optimizer(self.solver, self.network_.n_params, np.float32,
+                                         self.momentum)
         self._rng = rng
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.loss_curve_ = []
-        self.validation_scores_ = [] if self.early_stopping else None
-        self.best_validation_score_ = None
-        self.best_loss_ = None
+        reset_history(self)
 
     def fit(self, X, y):
         """Train the network from scratch on images ``X`` and labels ``y``.

@@ -2,14 +2,14 @@
 
 A layer is built for one input shape (per sample: ``(C, H, W)`` or ``(F,)``), owns views
 into the network's flat parameter and gradient vectors, and runs numba kernels from
-``_conv``, ``_pool`` and ``_dense``. ``forward(x, train=True)`` keeps what ``backward``
+``_conv``, ``_pool``, ``_aps`` and ``_dense``. ``forward(x, train=True)`` keeps what ``backward``
 needs; ``backward(dout)`` writes the parameter gradients into the views and returns the
 input gradient (``None`` when ``need_dx=False``, as for the first layer).
 """
 
 import numpy as np
 
-from . import _conv, _dense, _pool
+from . import _aps, _conv, _dense, _pool
 
 
 class Layer:
@@ -44,18 +44,21 @@ def _he_uniform(rng, shape, fan_in, dtype, gain=6.0):
 
 
 class Conv2D(Layer):
-    """Convolution (cross-correlation) with ``out_channels`` filters of ``k x k``, zero padding.
+    """Convolution (cross-correlation) with ``out_channels`` filters of ``k x k``.
 
-    ``relu=True`` applies a ReLU to the output inside the kernel (one pass over the output
-    less than a separate :class:`ReLU` layer); the backward pass then masks the incoming
-    gradient with ``output > 0`` first.
+    The input is padded by ``padding`` pixels on every side: with zeros, or with
+    ``circular=True`` by wrapping around (the convolution then commutes with circular
+    shifts of the input). ``relu=True`` applies a ReLU to the output inside the kernel
+    (one pass over the output less than a separate :class:`ReLU` layer); the backward pass
+    then masks the incoming gradient with ``output > 0`` first.
     """
 
-    def __init__(self, out_channels, kernel_size, padding=0, relu=False):
+    def __init__(self, out_channels, kernel_size, padding=0, relu=False, circular=False):
         self.out_channels = int(out_channels)
         self.kernel_size = int(kernel_size)
         self.padding = int(padding)
         self.relu = bool(relu)
+        self.circular = bool(circular)
 
     def build(self, in_shape):
         self.in_shape = tuple(in_shape)
@@ -84,7 +87,7 @@ class Conv2D(Layer):
         if p:
             n, c, h, w = x.shape
             xp = np.empty((n, c, h + 2 * p, w + 2 * p), dtype=x.dtype)
-            _conv.pad_planes(x, p, xp)
+            (_conv.wrap_pad_planes if self.circular else _conv.pad_planes)(x, p, xp)
         else:
             xp = x
         out = np.empty((x.shape[0],) + self.out_shape, dtype=x.dtype)
@@ -112,32 +115,47 @@ class Conv2D(Layer):
         if not p:
             return dxp
         dx = np.empty((n,) + self.in_shape, dtype=dout.dtype)
-        _conv.crop_planes(dxp, p, dx)
+        (_conv.wrap_crop_planes if self.circular else _conv.crop_planes)(dxp, p, dx)
         return dx
 
 
 class Pool2D(Layer):
-    """Max or average pooling over ``size x size`` windows at ``stride`` (clipped at the border)."""
+    """Max or average pooling over ``size x size`` windows at ``stride`` (clipped at the border).
 
-    def __init__(self, kind="max", size=2, stride=2):
+    ``circular=True`` (max pooling at stride 1 only): a window at every pixel, wrapping
+    around the bottom/right edge, so the output has the input's size and commutes with
+    circular shifts (the pooling before :class:`AdaptivePolyphase`).
+    """
+
+    def __init__(self, kind="max", size=2, stride=2, circular=False):
         if kind not in ("max", "avg"):
             raise ValueError(f"pooling must be 'max' or 'avg', got {kind!r}")
+        if circular and (kind, int(stride)) != ("max", 1):
+            raise ValueError(f"circular pooling is max pooling at stride 1, got {kind!r} "
+                             f"at stride {stride}")
         self.kind = kind
         self.size = int(size)
         self.stride = int(stride)
+        self.circular = bool(circular)
 
     def build(self, in_shape):
         self.in_shape = tuple(in_shape)
         C, H, W = self.in_shape
         k, s = self.size, self.stride
-        self.out_shape = (C, _pool.pool_size(H, k, s), _pool.pool_size(W, k, s))
+        if self.circular:
+            self.out_shape = self.in_shape
+        else:
+            self.out_shape = (C, _pool.pool_size(H, k, s), _pool.pool_size(W, k, s))
         return self.out_shape
 
     def forward(self, x, train=False):
         out = np.empty((x.shape[0],) + self.out_shape, dtype=x.dtype)
         if self.kind == "max":
             arg = np.empty(out.shape if train else (1, 1, 1, 1), dtype=np.int32)
-            _pool.max_pool_forward(x, self.size, self.stride, out, arg, train)
+            if self.circular:
+                _aps.wrap_max_pool_forward(x, self.size, out, arg, train)
+            else:
+                _pool.max_pool_forward(x, self.size, self.stride, out, arg, train)
             self._arg = arg if train else None
         else:
             _pool.avg_pool_forward(x, self.size, self.stride, out)
@@ -185,6 +203,33 @@ class Blur(Layer):
     def backward(self, dout, need_dx=True):
         dx = np.empty((dout.shape[0],) + self.in_shape, dtype=dout.dtype)
         _pool.blur_backward(dout, self._filter(dout.dtype), self.stride, dx)
+        return dx
+
+
+class AdaptivePolyphase(Layer):
+    """Adaptive polyphase sampling (Chaman & Dokmanic, CVPR 2021): downsampling by 2 that
+    keeps, per sample, the polyphase component of largest l2 norm over all channels
+    (``_aps``; ties to the first of the offsets (0, 0), (0, 1), (1, 0), (1, 1)). Odd sides
+    wrap around: ``(C, H, W) -> (C, ceil(H/2), ceil(W/2))``. The gradient flows to the
+    chosen component only."""
+
+    def build(self, in_shape):
+        self.in_shape = tuple(in_shape)
+        C, H, W = self.in_shape
+        self.out_shape = (C, _aps.aps_size(H), _aps.aps_size(W))
+        return self.out_shape
+
+    def forward(self, x, train=False):
+        phase = np.empty(x.shape[0], dtype=np.int64)
+        _aps.aps_choose(x, phase)
+        out = np.empty((x.shape[0],) + self.out_shape, dtype=x.dtype)
+        _aps.aps_forward(x, phase, out)
+        self._phase = phase if train else None
+        return out
+
+    def backward(self, dout, need_dx=True):
+        dx = np.empty((dout.shape[0],) + self.in_shape, dtype=dout.dtype)
+        _aps.aps_backward(dout, self._phase, dx)
         return dx
 
 

@@ -26,7 +26,7 @@ import numba
 import numpy as np
 
 from . import _dense
-from .layers import Blur, Conv2D, Dense, Flatten, GlobalAvgPool, Pool2D, ReLU
+from .layers import AdaptivePolyphase, Blur, Conv2D, Dense, Flatten, GlobalAvgPool, Pool2D, ReLU
 
 #: Shards of every batch. A constant, not the number of threads: each shard's gradient is
 #: computed on its own and the shards' are added in shard order, so the numbers depend on
@@ -273,16 +273,31 @@ class DataParallel:
         return self._map("features", x, batch_size)
 
 
+#: Layer arguments added since models were first saved, with their defaults: a spec holds
+#: them only away from the default, so a model without them saves byte for byte as before.
+_ADDED_ARGS = {"circular": False}
+
+
 def _spec(layer):
     """Constructor arguments of a layer (for pickling)."""
     keys = {
-        Conv2D: ("out_channels", "kernel_size", "padding", "relu"),
-        Pool2D: ("kind", "size", "stride"),
+        Conv2D: ("out_channels", "kernel_size", "padding", "relu", "circular"),
+        Pool2D: ("kind", "size", "stride", "circular"),
         Blur: ("stride", "filter_size"),
         Dense: ("units", "gain"),
         ReLU: ("inplace",),
     }.get(type(layer), ())
-    return {k: getattr(layer, k) for k in keys}
+    return {k: getattr(layer, k) for k in keys
+            if k not in _ADDED_ARGS or getattr(layer, k) != _ADDED_ARGS[k]}
+
+
+def _pool_layers(pooling, antialias):
+    """The downsampling of one conv block (see :func:`lenet_layers`)."""
+    if pooling == "aps":
+        return [Pool2D("max", 2, 1, circular=True), AdaptivePolyphase()]
+    if antialias:
+        return [Pool2D(pooling, 2, 1), Blur(2, 3)]
+    return [Pool2D(pooling, 2, 2)]
 
 
 def lenet_layers(
@@ -300,25 +315,28 @@ def lenet_layers(
     Every conv block is ``Conv2D -> ReLU -> pool`` (the ReLU done inside the conv kernel).
     ``pooling`` is ``"max"`` or ``"avg"`` (2x2, stride 2); ``antialias=True`` replaces it
     with BlurPool (Zhang 2019): the same pooling at stride 1, then a [1, 2, 1] binomial
-    blur at stride 2. ``padding="lenet"``
-    pads the first convolution to "same" (as LeNet-5 pads 28x28 digits to 32x32) and
-    leaves the others "valid"; ``"same"`` pads all of them, ``"valid"`` none. Then come
-    ``Flatten`` (or ``GlobalAvgPool`` when ``global_pool``), the hidden dense layers with
-    ReLU, and a dense layer of ``n_classes`` logits.
+    blur at stride 2. ``pooling="aps"`` is the max pooling of Chaman & Dokmanic's APS
+    networks: 2x2 max pooling at stride 1 that wraps around the edges, then adaptive
+    polyphase sampling (:class:`~.layers.AdaptivePolyphase`); it takes no ``antialias``.
+    ``padding="lenet"`` pads the first convolution to "same" (as LeNet-5 pads 28x28 digits
+    to 32x32) and leaves the others "valid"; ``"same"`` pads all of them with zeros,
+    ``"circular"`` all of them by wrapping around, ``"valid"`` none. Then come ``Flatten``
+    (or ``GlobalAvgPool`` when ``global_pool``), the hidden dense layers with ReLU, and a
+    dense layer of ``n_classes`` logits.
 
     With the defaults on 28x28 input: 6@28x28 -> 6@14x14 -> 16@10x10 -> 16@5x5 -> 400 ->
     120 -> 84 -> 10 (61,706 parameters).
     """
+    if pooling == "aps" and antialias:
+        raise ValueError("antialias=True does not combine with pooling='aps' (APS replaces "
+                         "the blurred subsampling)")
     layers = []
     for i, channels in enumerate(conv_channels):
-        same = padding == "same" or (padding == "lenet" and i == 0)
-        layers.append(
-            Conv2D(channels, kernel_size, (kernel_size - 1) // 2 if same else 0, relu=True)
-        )
-        if antialias:
-            layers += [Pool2D(pooling, 2, 1), Blur(2, 3)]
-        else:
-            layers += [Pool2D(pooling, 2, 2)]
+        same = padding in ("same", "circular") or (padding == "lenet" and i == 0)
+        pad = (kernel_size - 1) // 2 if same else 0
+        layers.append(Conv2D(channels, kernel_size, pad, relu=True,
+                             circular=padding == "circular"))
+        layers += _pool_layers(pooling, antialias)
     layers.append(GlobalAvgPool() if global_pool else Flatten())
     for units in hidden_layer_sizes:
         layers += [Dense(units), ReLU(inplace=True)]

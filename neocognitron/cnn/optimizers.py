@@ -85,3 +85,10 @@ class SGD:
             float(alpha),
             int(n_weights),
         )
+
+
+def make_optimizer(solver, n_params, dtype, momentum):
+    """``Adam(n_params, dtype)`` for ``solver="adam"``, else ``SGD`` with ``momentum``."""
+    if solver == "adam":
+        return Adam(n_params, dtype)
+    return SGD(n_params, dtype, momentum=momentum)

@@ -12,6 +12,16 @@ from . import _batch
 DIVERGED = 1e3
 
 
+def reset_history(est):
+    """Forget the epochs, steps and scores of an estimator about to train from scratch."""
+    est.n_iter_ = 0
+    est.t_ = 0
+    est.loss_curve_ = []
+    est.validation_scores_ = [] if est.early_stopping else None
+    est.best_validation_score_ = None
+    est.best_loss_ = None
+
+
 def validation_split(X, yi, fraction, rng):
     """Hold out ``fraction`` of the samples (stratified when every class can afford it)."""
     n_val = max(1, int(round(fraction * len(yi))))
