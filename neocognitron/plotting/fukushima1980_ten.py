@@ -21,7 +21,9 @@ def _planes_axis(ax, planes):
     ax.grid(alpha=0.3)
 
 
-def plot_success_against_planes(planes, rates, kept=None, ax=None, title=None):
+def plot_success_against_planes(planes, rates, kept=None, ax=None, title=None,
+                                kept_label="shifted variants keeping their UC3 cell "
+                                           "(mean; dots: seeds)"):
     """Fractions of seeds (with their binomial intervals) and shift tolerance against ``K``.
 
     Parameters
@@ -35,6 +37,8 @@ def plot_success_against_planes(planes, rates, kept=None, ax=None, title=None):
         seed a dot, and the mean.
     ax : matplotlib Axes, optional
     title : str, optional
+    kept_label : str
+        Legend entry of ``kept``.
 
     Returns
     -------
@@ -53,13 +57,13 @@ def plot_success_against_planes(planes, rates, kept=None, ax=None, title=None):
         kept = np.asarray(kept, dtype=float)
         for xi, row in zip(x, kept, strict=True):
             ax.plot(np.full(len(row), xi * 0.95), row, ".", color="grey", alpha=0.35, ms=4)
-        ax.plot(x * 0.95, kept.mean(axis=1), "-", color="grey", marker="x",
-                label="shifted variants keeping their UC3 cell (mean; dots: seeds)")
+        ax.plot(x * 0.95, kept.mean(axis=1), "-", color="grey", marker="x", label=kept_label)
     _planes_axis(ax, planes)
     ax.set_ylim(-0.03, 1.05)
     ax.set_ylabel("fraction")
     ax.set_title(title or "Ten patterns against the number of cell-planes", fontsize=10)
-    ax.legend(fontsize=7, loc="best")
+    # below the axes: the series fill the plot from 0 to 1
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=1)
     return ax
 
 
@@ -100,18 +104,21 @@ def plot_cells_against_planes(planes, n_cells, n_patterns, ax=None, title=None):
     return ax
 
 
-def plot_cost_against_planes(planes, seconds, memory_mib, ax=None, title=None):
+def plot_cost_against_planes(planes, seconds, memory_mib, ax=None, title=None,
+                             time_label="seconds per fit"):
     """Run time of one fit (median, range over seeds) and peak memory against ``K``.
 
     Parameters
     ----------
     planes : sequence of int, length n_K
     seconds : array-like, shape (n_K, n_seeds)
-        Wall time of each fit.
+        Time of each fit.
     memory_mib : array-like, shape (n_K,)
         Peak memory of one fit, MiB.
     ax : matplotlib Axes, optional
     title : str, optional
+    time_label : str
+        Label of the time axis (e.g. wall or CPU seconds).
 
     Returns
     -------
@@ -124,7 +131,7 @@ def plot_cost_against_planes(planes, seconds, memory_mib, ax=None, title=None):
     med = np.median(s, axis=1)
     ax.errorbar(planes, med, yerr=[med - s.min(axis=1), s.max(axis=1) - med], marker="o",
                 capsize=3, color="tab:blue", label="fit time (median, min-max over seeds)")
-    ax.set_ylabel("seconds per fit", color="tab:blue")
+    ax.set_ylabel(time_label, color="tab:blue")
     ax.set_ylim(bottom=0)
     right = ax.twinx()
     right.plot(planes, memory_mib, "s--", color="tab:red", label="peak memory of a fit")
