@@ -63,6 +63,22 @@ def positive_int_list(text):
     return sorted(set(_int_list(text, positive_int)))
 
 
+def name_list(known, what="settings"):
+    """An argument type: comma-separated names, each one of ``known``, in the order given.
+
+    >>> name_list(["a", "b"])("b, a")
+    ['b', 'a']
+    """
+    def parse(text):
+        names = [t.strip() for t in str(text).split(",") if t.strip()]
+        unknown = [n for n in names if n not in known]
+        if unknown or not names:
+            raise argparse.ArgumentTypeError(f"unknown {what} {unknown}; known: {list(known)}")
+        return names
+
+    return parse
+
+
 def n_jobs(text):
     """A number of worker processes as joblib reads it: ``n >= 1`` processes, ``-1`` one
     per core, ``-2`` all cores but one, and so on (at least one). ``0`` is refused."""

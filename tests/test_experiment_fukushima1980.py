@@ -39,7 +39,10 @@ def test_quick_run_writes_figures_and_results(quick_run):
     assert res["main"]["distinct"] is True
     assert len(set(res["main"]["winners"])) == 5
     assert res["seeds_digits"]["n_distinct"] >= 2
-    assert set(res["main"]["keep"]) == {"shift", "resize", "deform", "noise", "erase"}
+    assert set(res["main"]["keep"]) == {"shift<=2", "shift>=3", "resize", "deform", "noise",
+                                        "erase"}
+    assert set(res["seeds_digits"]["controls"]) == {"untrained", "template"}
+    assert len(res["seeds_digits"]["strict_claim"]["holds"]) == 3
     assert res["config"]["stages"][0]["s"]["r"] == 4.0
 
 

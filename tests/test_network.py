@@ -23,6 +23,7 @@ from neocognitron.fukushima1980.evaluation import (
     tolerance_curves,
     winner_consistency,
 )
+from neocognitron.fukushima1980.heldout import unpresented_shifts
 from neocognitron.shift_study.fukushima1980 import KeptPredictor
 
 PATTERNS = fukushima1980_patterns()
@@ -259,7 +260,7 @@ def test_tolerance_curves_never_keep_a_silent_pattern():
         def winners(self, X):
             return np.full(len(X), -1)
 
-    curves = tolerance_curves(Silent(), PATTERNS, n=2, strengths={"noise": (0.0, 0.04)},
+    curves = tolerance_curves(Silent(), PATTERNS, n=2, strengths={"noise": (0.02, 0.04)},
                               random_state=0)
     assert curves == {"noise": [0.0, 0.0]}
 
@@ -268,7 +269,10 @@ def test_tolerance_curves_never_keep_a_silent_pattern():
 
 def _claim(patterns, seed, variants):
     net = Neocognitron.fukushima1980(random_state=seed).fit(patterns)
-    return winner_consistency(net, patterns, variants)
+    # shifts within the training distances that this network was never shown
+    near = unpresented_shifts(patterns, net.presentations(patterns)[0], 12, (1, 2),
+                              np.random.default_rng([seed, 2024]))
+    return winner_consistency(net, patterns, {"shift<=2": near, **variants})
 
 
 @pytest.fixture(scope="module")
@@ -299,8 +303,10 @@ def test_letters_experiment():
     assert sum(r["distinct"] for r in results) >= 2
 
 
-# Held-out variants are shifted by up to 3 pixels (training shifts reach 2) on top of their
-# own variation, which is harsher than either alone; measured with the default config the
-# kept fractions are about 0.86 (shift), 0.76-0.80 (resize), 0.53-0.64 (deform), 0.72
-# (noise) and 0.61-0.67 (erase), averaged over seeds 0-9 for two variant draws.
-KEEP_MIN = {"shift": 0.8, "resize": 0.65, "deform": 0.45, "noise": 0.6, "erase": 0.55}
+# Held-out variants are never a training presentation: "shift<=2" are shifts of 1-2 pixels
+# this network was never shown, "shift>=3" shifts of 3 pixels, the others are also shifted
+# by up to 3 pixels on top of their own variation. Measured with the default config over
+# seeds 0-9 (these variants, n = 12): 0.94 (shift<=2), 0.74 (shift>=3), 0.69 (resize),
+# 0.57 (deform), 0.71 (noise), 0.68 (erase); the floors are about 0.07 below.
+KEEP_MIN = {"shift<=2": 0.87, "shift>=3": 0.65, "resize": 0.6, "deform": 0.5, "noise": 0.63,
+            "erase": 0.6}

@@ -115,8 +115,9 @@ def plot_fig6(patterns, variants, responses, winners, names=None, fig=None):
                             pattern_names[p], winners[p], last=p == P - 1)
     cbar = fig.colorbar(im, ax=fig.axes[-1], orientation="vertical", fraction=0.05, pad=0.02)
     cbar.set_label("UC3 output", fontsize=8)
-    fig.suptitle("Fig. 6: shifted, deformed, resized, noisy and incomplete patterns elicit "
-                 "the same UC3 cell (red title: a different cell won)", fontsize=10)
+    fig.suptitle("Fig. 6: the UC3 cell that wins for shifted, resized, deformed, noisy and "
+                 "incomplete patterns (the paper: the pattern's own cell; red title: another "
+                 "cell won)", fontsize=10)
     return fig
 
 
@@ -167,7 +168,7 @@ def plot_filters(a, ax=None, title="Learned US1 weights a(nu, k)"):
     return ax
 
 
-def plot_seed_summary(keep, distinct, kinds, ax=None):
+def plot_seed_summary(keep, distinct, kinds, ax=None, holds=None):
     """Per seed: fraction of variants of each kind whose pattern keeps its UC3 cell.
 
     Parameters
@@ -175,28 +176,36 @@ def plot_seed_summary(keep, distinct, kinds, ax=None):
     keep : ndarray, shape (n_seeds, n_kinds)
     distinct : sequence of bool, per seed
         Whether the seed's network gives each pattern its own UC3 cell ("distinct"
-        above the bars, else "merged").
+        above the bars, else "merged", in red).
     kinds : sequence of str
     ax : matplotlib Axes, optional
+    holds : sequence of bool, per seed, optional
+        Whether the paper's strict claim holds (one responding UC3 cell per pattern, none
+        shared): "+ strict" is added above the bars where it does.
     """
     keep = np.asarray(keep)
     n_seeds, n_kinds = keep.shape
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(6, 0.7 * n_seeds + 2), 3.8))
+        _, ax = plt.subplots(figsize=(max(6, 0.45 * n_seeds + 2), 3.8))
     width = 0.8 / n_kinds
     x = np.arange(n_seeds)
     for j, kind in enumerate(kinds):
         ax.bar(x + (j - (n_kinds - 1) / 2) * width, keep[:, j], width, label=kind)
     for s in range(n_seeds):
-        ax.text(s, 1.02, "distinct" if distinct[s] else "merged", ha="center", fontsize=7,
+        text = "distinct" if distinct[s] else "merged"
+        if holds is not None and holds[s]:
+            text += " + strict"
+        ax.text(s, 1.02, text, ha="center", va="bottom", fontsize=6, rotation=90,
                 color="black" if distinct[s] else "crimson")
     ax.set_xticks(x)
-    ax.set_xticklabels([str(s) for s in range(n_seeds)])
+    ax.set_xticklabels([str(s) for s in range(n_seeds)], fontsize=7)
     ax.set_xlabel("seed (random_state)")
     ax.set_ylabel("variants keeping their UC3 cell")
-    ax.set_ylim(0, 1.12)
-    ax.set_title(f"{int(np.sum(distinct))}/{n_seeds} seeds give every pattern its own UC3 cell; "
-                 f"mean kept {keep.mean():.2f}", fontsize=10)
+    ax.set_ylim(0, 1.45)
+    ax.set_yticks(np.linspace(0, 1, 6))
+    claim = "" if holds is None else f", strict claim in {int(np.sum(holds))}/{n_seeds}"
+    ax.set_title(f"{int(np.sum(distinct))}/{n_seeds} seeds give every pattern its own UC3 cell"
+                 f"{claim}; mean kept {keep.mean():.2f}", fontsize=10)
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5), title="variation")
     return ax
 
@@ -206,29 +215,58 @@ _UNITS = {"shift": "shift (pixels, Chebyshev distance)", "resize": "scale factor
           "noise": "fraction of pixels flipped", "erase": "fraction of ink erased"}
 
 
-def plot_tolerance_curves(curves, strengths, fig=None, title=None):
+def _mean_sd(curves):
+    """Mean and std over seeds (rows) of the points that are not None/NaN; NaN where none."""
+    c = np.asarray(curves, dtype=float)
+    n = np.isfinite(c).sum(axis=0)
+    total = np.where(np.isfinite(c), c, 0.0).sum(axis=0)
+    mean = np.divide(total, n, out=np.full(c.shape[1], np.nan), where=n > 0)
+    dev = np.where(np.isfinite(c), c - mean, 0.0)
+    sd = np.sqrt(np.divide((dev ** 2).sum(axis=0), n, out=np.full(c.shape[1], np.nan),
+                           where=n > 0))
+    return mean, sd
+
+
+def plot_tolerance_curves(curves, strengths, fig=None, title=None, controls=None,
+                          train_shift=None):
     """Kept fraction against the strength of each variation, mean ± std over seeds.
 
     Parameters
     ----------
-    curves : dict of str -> ndarray, shape (n_seeds, n_strengths)
+    curves : dict of str -> array-like, shape (n_seeds, n_strengths)
+        The trained network's curves; None (no fresh variant at a strength) is a gap.
     strengths : dict of str -> sequence
     fig : matplotlib Figure, optional
+    title : str, optional
+    controls : dict of str -> dict, optional
+        Label -> curves of the same form, drawn as dashed lines (mean over seeds) with
+        the spread shaded.
+    train_shift : int, optional
+        Shade the shifts within the training distances.
     """
     kinds = list(curves)
-    fig = fig or plt.figure(figsize=(3.2 * len(kinds), 3.2))
-    axes = fig.subplots(1, len(kinds), sharey=True)
-    for ax, kind in zip(np.atleast_1d(axes), kinds, strict=True):
-        c = np.asarray(curves[kind])
+    fig = fig or plt.figure(figsize=(3.3 * len(kinds), 3.6))
+    axes = np.atleast_1d(fig.subplots(1, len(kinds), sharey=True))
+    for ax, kind in zip(axes, kinds, strict=True):
         x = np.asarray(strengths[kind], dtype=float)
-        ax.errorbar(x, c.mean(axis=0), yerr=c.std(axis=0), marker="o", capsize=3,
-                    label=f"mean ± std, {c.shape[0]} seeds")
+        for j, (label, other) in enumerate((controls or {}).items()):
+            mean, sd = _mean_sd(other[kind])
+            line, = ax.plot(x, mean, ls="--", marker="s", ms=3, color=f"C{j + 1}", label=label)
+            ax.fill_between(x, mean - sd, mean + sd, color=line.get_color(), alpha=0.15)
+        mean, sd = _mean_sd(curves[kind])
+        ax.errorbar(x, mean, yerr=sd, marker="o", capsize=3, color="C0",
+                    label=f"trained network, mean ± std, {len(curves[kind])} seeds")
+        if kind == "shift" and train_shift is not None:
+            ax.axvspan(x.min() - 0.3, train_shift + 0.3, color="grey", alpha=0.12,
+                       label="trained distances (shifts never presented)")
         ax.set_xlabel(_UNITS.get(kind, kind))
         ax.set_title(kind)
         ax.set_ylim(-0.02, 1.05)
         ax.grid(alpha=0.3)
-    np.atleast_1d(axes)[0].set_ylabel("variants keeping their UC3 cell")
-    np.atleast_1d(axes)[0].legend(fontsize=7, loc="lower left")
+    axes[0].set_ylabel("held-out variants keeping their UC3 cell")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=8, loc="lower center", ncol=min(4, len(labels)),
+               bbox_to_anchor=(0.5, -0.02))
     fig.suptitle(title or "Tolerance of the trained network, by kind and strength of variation")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     return fig
