@@ -3,6 +3,7 @@ says it trains (checked by training them again here), its counts and intervals a
 its per-seed records and with hand-worked binomial intervals, --replot redraws the same
 files without training, and bad options exit with argparse's error."""
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from mnist_home import (
 
 from neocognitron import Neocognitron
 from neocognitron.datasets import fukushima1980_patterns
+from neocognitron.fukushima1980.config import fukushima1980
 
 ROOT = Path(__file__).parent.parent
 FILES = ("planes.png", "patterns.png", "results.md")
@@ -47,17 +49,38 @@ def test_quick_run_writes_its_files(quick_run):
     assert res["patterns"] == list("0123456789") and res["control_patterns"] == list("01234")
     run = json.loads((out / "run.json").read_text())
     assert run["status"] == "finished"
-    assert [s["name"] for s in run["stages"]] == ["fit", "memory", "save results", "figures"]
+    assert [s["name"] for s in run["stages"]] == ["tune", "fit", "memory", "save results",
+                                                  "figures"]
+
+
+def quiet(K, seed, scale):
+    cfg = dataclasses.replace(fukushima1980(planes=K), init_scale=scale)
+    return Neocognitron(config=cfg, random_state=seed)
+
+
+def test_the_tuning_is_on_its_own_seeds_and_picks_the_best_scale(quick_run):
+    _, _, res = quick_run
+    tuning, ten = res["tuning"], fukushima1980_patterns(names="0123456789")
+    assert tuning["seeds"] == [1000, 1001] and tuning["planes"] == [32]
+    assert not set(tuning["seeds"]) & set(res["seeds"])
+    for scale, counts in tuning["distinct"].items():
+        nets = [quiet(32, s, float(scale)).fit(ten) for s in tuning["seeds"]]
+        winners = [net.winners(ten) for net in nets]
+        assert counts == [sum(len(set(w.tolist())) == 10 and (w >= 0).all() for w in winners)]
+    best = max(sum(c) for c in tuning["distinct"].values())
+    tied = [float(sc) for sc, c in tuning["distinct"].items() if sum(c) == best]
+    assert tuning["chosen"] == max(tied)
 
 
 @pytest.mark.parametrize("K", [24, 32])
 def test_the_runs_are_the_networks_named(quick_run, K):
     # trained again here, outside the script: the same winners, seed by seed
     _, _, res = quick_run
-    for name, patterns in (("ten", fukushima1980_patterns(names="0123456789")),
-                           ("five", fukushima1980_patterns())):
+    ten = fukushima1980_patterns(names="0123456789")
+    for name, patterns in (("ten", ten), ("five", fukushima1980_patterns()), ("quiet", ten)):
         for record in res["runs"][name][str(K)]:
-            net = Neocognitron.fukushima1980(random_state=record["seed"], planes=K)
+            net = (quiet(K, record["seed"], res["tuning"]["chosen"]) if name == "quiet" else
+                   Neocognitron.fukushima1980(random_state=record["seed"], planes=K))
             assert net.fit(patterns).winners(patterns).tolist() == record["winners"]
             assert record["fit_seconds"] > 0
             assert record["planes_used"] == [int((r > 0).sum()) for r in net.reinforcements_]
@@ -74,7 +97,7 @@ def mean_cosine(responses):
 def test_summaries_agree_with_the_records(quick_run):
     _, _, res = quick_run
     for row in res["by_planes"]:
-        for name in ("ten", "five"):
+        for name in ("ten", "five", "quiet"):
             records, summary = res["runs"][name][str(row["planes"])], row[name]
             winners = [np.array(r["winners"]) for r in records]
             distinct = [len(set(w.tolist())) == len(w) and (w >= 0).all() for w in winners]
@@ -111,8 +134,12 @@ def test_the_table_has_a_row_per_number_of_planes(quick_run):
     out, _, res = quick_run
     table = (out / "results.md").read_text()
     for row in res["by_planes"]:
-        d = row["ten"]["distinct"]
-        assert f"| {row['planes']} | {d['count']}/3 = {d['fraction']:.2f}" in table
+        for arm, start in (("ten", "paper (0.01)"), ("quiet", "quiet (")):
+            d = row[arm]["distinct"]
+            assert f"| {row['planes']} | {start}" in table
+            assert f"{d['count']}/3 = {d['fraction']:.2f}" in table
+    for scale, counts in res["tuning"]["distinct"].items():
+        assert f"| {scale} | {counts[0]} |" in table
 
 
 @pytest.mark.parametrize("hits, low, high", [

@@ -31,7 +31,7 @@ def test_success_draws_each_rate_with_its_interval_and_the_seeds_kept():
                               "high": [0.7, 0.4, 0.1]},
              "control": {"fraction": [1.0, 0.9, 0.8], "low": [0.9, 0.7, 0.6],
                          "high": [1.0, 1.0, 0.95]}}
-    kept = [[0.9, 0.8], [0.7, 0.6], [0.5, 0.1]]
+    kept = {"kept": [[0.9, 0.8], [0.7, 0.6], [0.5, 0.1]], "other": [[1, 1], [1, 0], [0, 0]]}
     ax = plot_success_against_planes(PLANES, rates, kept=kept)
     first = ax.containers[0]  # errorbar container: line, caps, bar segments
     assert np.allclose(first.lines[0].get_ydata(), [0.5, 0.2, 0.0])
@@ -39,10 +39,14 @@ def test_success_draws_each_rate_with_its_interval_and_the_seeds_kept():
     assert np.allclose([(s[0][1], s[1][1]) for s in segments], [(0.3, 0.7), (0.1, 0.4),
                                                                   (0.0, 0.1)])
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["shifted variants keeping their UC3 cell (mean; dots: seeds)",
+    assert legend == ["kept (mean; dots: seeds)", "other (mean; dots: seeds)",
                       "ten distinct", "control"]
-    mean = [line for line in ax.lines if line.get_label().startswith("shifted")][0]
-    assert np.allclose(mean.get_ydata(), [0.85, 0.65, 0.3])
+    means = [line for line in ax.lines if "mean" in line.get_label()]
+    assert np.allclose(means[0].get_ydata(), [0.85, 0.65, 0.3])
+    assert np.allclose(means[1].get_ydata(), [1, 0.5, 0])
+    dots = [line for line in ax.lines if line.get_label().startswith("_")]
+    assert sorted(np.concatenate([d.get_ydata() for d in dots])) == sorted(
+        [0.9, 0.8, 0.7, 0.6, 0.5, 0.1, 1, 1, 1, 0, 0, 0])
     assert ax.get_xlabel() == "cell-planes K in every layer"
     assert [t.get_text() for t in ax.get_xticklabels()] == ["24", "48", "96"]
     assert ax.get_title()

@@ -21,9 +21,7 @@ def _planes_axis(ax, planes):
     ax.grid(alpha=0.3)
 
 
-def plot_success_against_planes(planes, rates, kept=None, ax=None, title=None,
-                                kept_label="shifted variants keeping their UC3 cell "
-                                           "(mean; dots: seeds)"):
+def plot_success_against_planes(planes, rates, kept=None, ax=None, title=None):
     """Fractions of seeds (with their binomial intervals) and shift tolerance against ``K``.
 
     Parameters
@@ -32,13 +30,11 @@ def plot_success_against_planes(planes, rates, kept=None, ax=None, title=None,
     rates : dict of str -> dict
         Label -> ``{"fraction": (n_K,), "low": (n_K,), "high": (n_K,)}``: the fraction of
         seeds meeting a criterion and its confidence interval, drawn as error bars.
-    kept : array-like, shape (n_K, n_seeds), optional
-        Per seed, the fraction of shifted variants keeping their pattern's UC3 cell: each
-        seed a dot, and the mean.
+    kept : dict of str -> array-like, shape (n_K, n_seeds), optional
+        Label -> per seed, the fraction of shifted variants keeping their pattern's UC3
+        cell: the mean, and each seed a dot.
     ax : matplotlib Axes, optional
     title : str, optional
-    kept_label : str
-        Legend entry of ``kept``.
 
     Returns
     -------
@@ -53,11 +49,13 @@ def plot_success_against_planes(planes, rates, kept=None, ax=None, title=None,
         # a small sideways offset per series keeps overlapping error bars apart
         xs = x * 1.025 ** (i - (len(rates) - 1) / 2)
         ax.errorbar(xs, f, yerr=[f - lo, hi - f], marker=next(markers), capsize=3, label=label)
-    if kept is not None:
-        kept = np.asarray(kept, dtype=float)
-        for xi, row in zip(x, kept, strict=True):
-            ax.plot(np.full(len(row), xi * 0.95), row, ".", color="grey", alpha=0.35, ms=4)
-        ax.plot(x * 0.95, kept.mean(axis=1), "-", color="grey", marker="x", label=kept_label)
+    for j, (label, per_seed) in enumerate((kept or {}).items()):
+        per_seed = np.asarray(per_seed, dtype=float)
+        colour, xs = ("grey", "sienna")[j % 2], x * (0.95 - 0.02 * j)
+        for xi, row in zip(xs, per_seed, strict=True):
+            ax.plot(np.full(len(row), xi), row, ".", color=colour, alpha=0.35, ms=4)
+        ax.plot(xs, per_seed.mean(axis=1), "--", color=colour, marker="x",
+                label=f"{label} (mean; dots: seeds)")
     _planes_axis(ax, planes)
     ax.set_ylim(-0.03, 1.05)
     ax.set_ylabel("fraction")
