@@ -44,7 +44,7 @@ def test_success_draws_each_rate_with_its_interval_and_the_seeds_kept():
     means = [line for line in ax.lines if "mean" in line.get_label()]
     assert np.allclose(means[0].get_ydata(), [0.85, 0.65, 0.3])
     assert np.allclose(means[1].get_ydata(), [1, 0.5, 0])
-    dots = [line for line in ax.lines if line.get_label().startswith("_")]
+    dots = [line for line in ax.lines if line.get_marker() == "."]
     assert sorted(np.concatenate([d.get_ydata() for d in dots])) == sorted(
         [0.9, 0.8, 0.7, 0.6, 0.5, 0.1, 1, 1, 1, 0, 0, 0])
     assert ax.get_xlabel() == "cell-planes K in every layer"
