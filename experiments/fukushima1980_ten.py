@@ -148,7 +148,8 @@ def run_fits(arms, planes, seeds, n_curve, n_jobs, quiet):
     return out
 
 
-def tune_one(patterns, K, scale, seed):  # noqa: D103 (one tuning network)
+def tune_one(patterns, K, scale, seed):
+    """Whether one network of the tuning gives every pattern its own UC3 cell."""
     return distinct(network(K, seed, scale).fit(patterns).winners(patterns))
 
 
@@ -162,19 +163,18 @@ def tune(patterns, planes, seeds, scales, n_jobs, quiet):
     for (K, sc, _), hit in zip(tasks, hits, strict=True):
         counts[str(sc)][list(planes).index(K)] += int(hit)
     chosen = max(scales, key=lambda sc: (sum(counts[str(sc)]), sc))
-    return {"seeds": list(seeds), "planes": list(planes), "distinct": counts,
-            "chosen": chosen}
+    return {"seeds": list(seeds), "planes": list(planes), "distinct": counts, "chosen": chosen}
 
 
 def rate(hits):
     """Count, fraction and Clopper-Pearson interval of the true values in ``hits``."""
     k, n = int(np.sum(hits)), len(hits)
     ci = binomtest(k, n).proportion_ci(confidence_level=CONFIDENCE, method="exact")
-    return {"count": k, "n": n, "fraction": k / n, "low": float(ci.low),
-            "high": float(ci.high)}
+    return {"count": k, "n": n, "fraction": k / n, "low": float(ci.low), "high": float(ci.high)}
 
 
 def spread(values):
+    """Mean, standard deviation, minimum, median and maximum of ``values``."""
     v = np.asarray(values, dtype=float)
     return {"mean": float(v.mean()), "std": float(v.std()), "min": float(v.min()),
             "median": float(np.median(v)), "max": float(v.max())}
@@ -189,8 +189,7 @@ def summarise(records):
 
     good = [r for r in records if r["distinct"]]
     return {"distinct": rate(column("distinct")), "strict": rate(column("strict")),
-            "n_single": spread(column("n_single")),
-            "shift_kept": spread(column("shift_kept")),
+            "n_single": spread(column("n_single")), "shift_kept": spread(column("shift_kept")),
             "shift_kept_own": spread(column("shift_kept_own")),
             "shift_by_distance": (np.nanmean(np.array(column("shift_by_distance", good),
                                                       dtype=float), axis=0).tolist()
