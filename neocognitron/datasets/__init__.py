@@ -1,6 +1,7 @@
 """Data sets: the synthetic 1980 patterns (shipped as code) and MNIST (downloaded, cached)."""
 
 from .patterns import (  # noqa: F401  (re-exported public API)
+    DIGIT_NAMES,
     PATTERN_NAMES,
     PATTERN_SIZE,
     XYTZ_NAMES,

@@ -143,7 +143,7 @@ class NetworkConfig:
         return cls(**{**d, "stages": stages})
 
 
-def fukushima1980():
+def fukushima1980(planes=24):
     """The network simulated in Fukushima (1980), section 4 (docs/design.md §1, the table).
 
     U0 16x16; US1 24x16x16 (5x5, r=4, q=1); UC1 24x10x10; US2 24x8x8 (5x5x24, r=1.5,
@@ -161,20 +161,28 @@ def fukushima1980():
     it). A larger or flatter ``d`` buys tolerance at the price of patterns sharing a UC3
     cell; a flatter ``c`` in US1 does the opposite (the search's docstring gives the
     numbers). The results on seeds 0-29 are those of ``experiments/fukushima1980.py``.
+
+    Parameters
+    ----------
+    planes : int, default 24
+        Cell-planes ``K`` in every layer; 24 is the paper's network. Section 5 of the paper
+        presumes that more planes would let ten patterns self-organise steadily; every other
+        parameter stays as it is.
     """
+    planes = check_scalar(planes, "planes", low=0, integer=True)
     return NetworkConfig(
         input_shape=(16, 16),
         stages=(
             Stage(
-                SLayerConfig(24, (16, 16), (5, 5), (5, 5), r=4.0, q=1.0, gamma_c=0.4),
+                SLayerConfig(planes, (16, 16), (5, 5), (5, 5), r=4.0, q=1.0, gamma_c=0.4),
                 CLayerConfig((10, 10), (5, 5)),
             ),
             Stage(
-                SLayerConfig(24, (8, 8), (5, 5), (5, 5), r=1.5, q=16.0),
+                SLayerConfig(planes, (8, 8), (5, 5), (5, 5), r=1.5, q=16.0),
                 CLayerConfig((6, 6), (5, 5)),
             ),
             Stage(
-                SLayerConfig(24, (2, 2), (5, 5), (2, 2), r=1.5, q=16.0, gamma_c=0.9),
+                SLayerConfig(planes, (2, 2), (5, 5), (2, 2), r=1.5, q=16.0, gamma_c=0.9),
                 CLayerConfig((1, 1), (2, 2)),
             ),
         ),

@@ -77,9 +77,11 @@ class Neocognitron(TransformerMixin, BaseEstimator):
         self.verbose = verbose
 
     @classmethod
-    def fukushima1980(cls, random_state=None, verbose=False):
-        """The network of the paper (docs/design.md §1), untrained."""
-        return cls(config=_config.fukushima1980(), random_state=random_state, verbose=verbose)
+    def fukushima1980(cls, random_state=None, verbose=False, planes=24):
+        """The network of the paper (docs/design.md §1), untrained, with ``planes`` cell-planes
+        in every layer (a positive int; 24, the default, is the paper's network)."""
+        return cls(config=_config.fukushima1980(planes=planes), random_state=random_state,
+                   verbose=verbose)
 
     # -- structure ---------------------------------------------------------------------
 
