@@ -7,12 +7,15 @@ PY     := $(VENV)/bin/python
 OUT    ?= results/fukushima1980
 
 # experiments whose saved results (docs/results/<name>/) `make figures` redraws
-FIGURES ?= fukushima1980 mnist_cnn mnist_neocognitron digits_ablation shift_invariance
+FIGURES ?= fukushima1980 fukushima1980_ten mnist_cnn mnist_neocognitron digits_ablation \
+	shift_invariance
 
 # how each saved run in docs/results/ was made (`make results` remakes them one at a time,
 # each using both cores: about 45 min on an idle 2-core machine)
-RESULTS ?= fukushima1980 mnist_cnn mnist_neocognitron digits_ablation shift_invariance
+RESULTS ?= fukushima1980 fukushima1980_ten mnist_cnn mnist_neocognitron digits_ablation \
+	shift_invariance
 ARGS_fukushima1980      := --quiet
+ARGS_fukushima1980_ten  := --quiet
 ARGS_mnist_cnn          :=
 ARGS_mnist_neocognitron := --quiet
 ARGS_digits_ablation    := --quiet
