@@ -1,18 +1,18 @@
 """Private numba kernel of the C-cells' excitation, ``e[n, k] = corr(u_S[n, k], d)`` on the
 C-layer's grid: each C-plane reads its own S-plane through one ``h x w`` field ``d``.
 
-It assumes valid input (see :mod:`neocognitron._kernels`): in particular ``u_S >= 0``
-and the receptive-field starts of :func:`neocognitron._grid.field_starts`. Each plane is
-one ``prange`` job and takes one of three paths, chosen from the grid and from how many
-of its S-cells are nonzero (never from the number of threads):
+It assumes valid input (see :mod:`neocognitron._kernels`) and the receptive-field starts
+of :func:`neocognitron._grid.field_starts`. Each plane is one ``prange`` job and takes one
+of three paths, chosen from the grid and from how many of its S-cells are nonzero (never
+from the number of threads, so the numbers do not depend on it):
 
 * **Sparse planes: scatter** (:func:`_scatter_plane`). S-cells are mostly silent (4-6 %
   nonzero in the digit network), so each nonzero S-cell is added into the few C-cells
   whose field holds it: about ``h w / (sy sx)`` multiply-adds per nonzero cell instead of
-  ``h w`` per C-cell, on any grid. Each of them costs far more than one of the flat loop
-  below (scattered, short loops), so a plane is scattered only when at most a fraction
-  ``_SPARSE[path]`` of it is nonzero: the crossover measured on random planes (float32
-  and float64) against the path it would otherwise take.
+  ``h w`` per C-cell, on any grid. One of these costs 10-30 times one multiply-add of
+  the flat loop below (short loops, scattered writes), so a plane is scattered only when
+  at most a fraction ``_SPARSE[path]`` of it is nonzero: about the crossover measured on
+  random planes (float32 and float64) against the path it would otherwise take.
 * **Grids of one step: polyphase flat path** (:func:`_polyphase_plane`). On a grid of
   steps ``sy``, ``sx`` (``y0 = s0, s0 + sy, ...``) output ``(i, j)`` reads input
   ``(s0 + sy*i + dy, t0 + sx*j + dx)``. With ``dy = sy*qy + py`` (``py < sy``), the
@@ -28,7 +28,8 @@ of its S-cells are nonzero (never from the number of threads):
   even stride (the default network's U_C1, 36 -> 9: starts ``-3, 1, 5, 9, 13, 18,
   22, ...``) steps once by ``s + 1``, and the 1980 network's 16 -> 10 -> 8 grids
   alternate steps. Splitting such a grid into blocks of one step each, each by the
-  polyphase path, measured no faster than this gather on the default U_C1.
+  polyphase path, measured slower than this gather on the default U_C1 (0.7-0.8x: 16
+  phases of a few cells each).
 """
 
 import numpy as np
@@ -41,7 +42,7 @@ from ._numba import njit, prange
 # Crossovers measured on random planes of the digit network's C-layers (40 -> 40 with 9x9
 # taps; 40 -> 20, 20 -> 10 with 8x8; 36 -> 9 with 9x9; 16 -> 10 with 5x5).
 _FLAT, _PHASES, _GENERAL = 0, 1, 2
-_SPARSE = (0.03, 0.08, 0.25)
+_SPARSE = (0.03, 0.08, 0.15)
 
 
 @njit
