@@ -13,8 +13,8 @@ from the number of threads, so the numbers do not depend on it):
   the flat loop below (short loops, scattered writes), so a plane is scattered only when
   at most a fraction ``_SPARSE[path]`` of it is nonzero: about the crossover measured on
   random planes (float32 and float64) against the path it would otherwise take.
-* **Grids of one step: polyphase flat path** (:func:`_polyphase_plane`). On a grid of
-  steps ``sy``, ``sx`` (``y0 = s0, s0 + sy, ...``) output ``(i, j)`` reads input
+* **Grids of one step: polyphase flat path** (:func:`_phase_plan`, :func:`_polyphase_plane`).
+  On a grid of steps ``sy``, ``sx`` (``y0 = s0, s0 + sy, ...``) output ``(i, j)`` reads input
   ``(s0 + sy*i + dy, t0 + sx*j + dx)``. With ``dy = sy*qy + py`` (``py < sy``), the
   correlation is the sum over the ``sy sx`` phases ``(py, px)`` of a *unit-step*
   correlation of the phase's subsampled input ``x[s0 + py + sy*a, t0 + px + sx*b]`` with
@@ -68,41 +68,46 @@ def _first_inside(start, step):
 def _phase_window(x, ys, xs, sy, sx, win):
     """``win[py * sx + px, a, b] = x[ys + py + sy*a, xs + px + sx*b]`` where inside ``x``.
 
-    ``win`` comes zeroed (``np.zeros``), so taps outside ``x`` read 0.
+    ``win`` comes zeroed (``np.zeros``), so taps outside ``x`` read 0. The column range of
+    each phase is found once, outside the row loop: an integer division by a step known
+    only at run time costs tens of cycles.
     """
     H, W = x.shape
     Hq, Wq = win.shape[1], win.shape[2]
-    for py in range(sy):
-        for a in range(_first_inside(ys + py, sy), Hq):
-            y = ys + py + sy * a
-            if y >= H:
-                break
-            for px in range(sx):
-                blo = _first_inside(xs + px, sx)
-                bhi = min(Wq, (W - 1 - xs - px) // sx + 1)
-                if blo >= bhi:
-                    continue
-                first = xs + px + sx * blo  # >= 0: slices, so that no index wraps around
-                dst = win[py * sx + px, a, blo:bhi]
+    for px in range(sx):
+        blo = _first_inside(xs + px, sx)
+        m = min(Wq, (W - 1 - xs - px) // sx + 1) - blo
+        if m <= 0:
+            continue
+        first = xs + px + sx * blo  # >= 0: slices, so that no index wraps around
+        for py in range(sy):
+            for a in range(_first_inside(ys + py, sy), Hq):
+                y = ys + py + sy * a
+                if y >= H:
+                    break
+                dst = win[py * sx + px, a, blo:blo + m]
                 if sx == 1:  # contiguous: vectorised
-                    src = x[y, first:first + bhi - blo]
-                    for b in range(bhi - blo):
+                    src = x[y, first:first + m]
+                    for b in range(m):
                         dst[b] = src[b]
                 else:
                     src = x[y, first:]
-                    for b in range(bhi - blo):
+                    for b in range(m):
                         dst[b] = src[sx * b]
 
 
 @njit
-def _phase_taps(d, sy, sx, Hq, Wq, wts, offs):
-    """Taps of ``d`` (h, w) as flat offsets into :func:`_phase_window`'s window.
+def _phase_taps(d, sy, sx, Hq, Wq):
+    """``(wts, offs)``: the taps of ``d`` (h, w) as flat offsets into a window of
+    :func:`_phase_window` of ``sy * sx`` phases of ``Hq x Wq``.
 
     Tap ``(dy, dx)`` belongs to phase ``(dy % sy, dx % sx)`` at ``(dy // sy, dx // sx)``.
     Zero taps are left out and the list is padded with zero-weight taps to a multiple of
-    ``_GROUP_SINGLE`` (the arrays need ``_GROUP_SINGLE - 1`` spare rows). Returns its length.
+    ``_GROUP_SINGLE``. Computed once per call, not per plane (its divisions are slow).
     """
     h, wd = d.shape
+    wts = np.zeros(h * wd + _GROUP_SINGLE - 1, dtype=d.dtype)
+    offs = np.zeros(h * wd + _GROUP_SINGLE - 1, dtype=np.int64)
     T = 0
     for dy in range(h):
         for dx in range(wd):
@@ -111,27 +116,32 @@ def _phase_taps(d, sy, sx, Hq, Wq, wts, offs):
                 wts[T] = d[dy, dx]
                 offs[T] = (p * Hq + dy // sy) * Wq + dx // sx
                 T += 1
-    while T % _GROUP_SINGLE:
-        wts[T] = 0
-        offs[T] = 0
-        T += 1
-    return T
+    T = -(-T // _GROUP_SINGLE) * _GROUP_SINGLE  # the padding: zero weights at offset 0
+    return wts[:T], offs[:T]
 
 
 @njit
-def _polyphase_plane(x, d, ys, xs, sy, sx, out):
-    """``out = corr(x, d)`` on the grid ``ys + sy*i`` x ``xs + sx*j`` (one window, flat)."""
-    h, wd = d.shape
+def _phase_plan(d, y0, x0, Ho, Wo):
+    """``(sy, sx, Hq, Wq, wts, offs)``: the grid's steps (0: not one step), the window of
+    each phase and the taps (:func:`_phase_taps`) of the polyphase path, once per call."""
+    sy, sx = _grid_step(y0), _grid_step(x0)
+    ty, tx = max(sy, 1), max(sx, 1)  # a grid not of one step takes another path
+    Hq, Wq = Ho + (d.shape[0] - 1) // ty, Wo + (d.shape[1] - 1) // tx
+    wts, offs = _phase_taps(d, ty, tx, Hq, Wq)
+    return sy, sx, Hq, Wq, wts, offs
+
+
+@njit
+def _polyphase_plane(x, ys, xs, plan, out):
+    """``out = corr(x, d)`` on the grid ``ys + sy*i`` x ``xs + sx*j`` of ``plan``
+    (:func:`_phase_plan`): one window of the phases, then the flat loop."""
+    sy, sx, Hq, Wq, wts, offs = plan
     Ho, Wo = out.shape
-    Hq, Wq = Ho + (h - 1) // sy, Wo + (wd - 1) // sx
     win = np.zeros((sy * sx, Hq, Wq), dtype=x.dtype)
     _phase_window(x, ys, xs, sy, sx, win)
-    wts = np.empty(h * wd + _GROUP_SINGLE - 1, dtype=d.dtype)
-    offs = np.empty(h * wd + _GROUP_SINGLE - 1, dtype=np.int64)
-    T = _phase_taps(d, sy, sx, Hq, Wq, wts, offs)
     P = (Ho - 1) * Wq + Wo
     acc = np.zeros(P, dtype=out.dtype)
-    _flat_single(win.ravel(), wts, offs, T, acc, P)
+    _flat_single(win.ravel(), wts, offs, offs.shape[0], acc, P)
     _unflatten(acc, Wq, out)
 
 
@@ -195,18 +205,18 @@ def _scatter_plane(x, d, y0, x0, ycov, xcov, out):
 
 
 @njit
-def _c_excitation_job(u_s, d, y0, x0, sy, sx, ycov, xcov, sparse, job, out):
+def _c_excitation_job(u_s, d, y0, x0, plan, ycov, xcov, sparse, job, out):
     """Plane ``k`` of sample ``n`` (``job = n * K + k``): scattered when at most ``sparse``
-    of its cells are nonzero, else by the polyphase path on a grid of steps ``sy``, ``sx``
-    (0: not one step, the general path)."""
+    of its cells are nonzero, else by the polyphase path on a grid of one step (``plan``),
+    else by the general path."""
     K = u_s.shape[1]
     n = job // K
     k = job % K
     x, dst = u_s[n, k], out[n, k]
     if _nonzeros(x) <= sparse:
         _scatter_plane(x, d, y0, x0, ycov, xcov, dst)
-    elif sy > 0 and sx > 0:
-        _polyphase_plane(x, d, y0[0], x0[0], sy, sx, dst)
+    elif plan[0] > 0 and plan[1] > 0:
+        _polyphase_plane(x, y0[0], x0[0], plan, dst)
     else:
         _single_plane(x, d, y0, x0, dst)
 
@@ -229,8 +239,8 @@ def _c_excitation(u_s, d, y0, x0, out, density=-1.0):
     force a path with 0 or 1); negative: the measured crossover (:data:`_SPARSE`).
     """
     N, K, H, W = u_s.shape
-    sy, sx = _grid_step(y0), _grid_step(x0)
+    plan = _phase_plan(d, y0, x0, out.shape[2], out.shape[3])
     ycov, xcov = _covering(y0, d.shape[0], H), _covering(x0, d.shape[1], W)
-    sparse = _sparse_limit(sy, sx, H, W, density)
+    sparse = _sparse_limit(plan[0], plan[1], H, W, density)
     for job in prange(N * K):
-        _c_excitation_job(u_s, d, y0, x0, sy, sx, ycov, xcov, sparse, np.int64(job), out)
+        _c_excitation_job(u_s, d, y0, x0, plan, ycov, xcov, sparse, np.int64(job), out)

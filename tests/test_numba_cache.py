@@ -30,9 +30,10 @@ import numpy as np
 from neocognitron import _kernels_c as K
 u = np.arange(50, dtype=np.float64).reshape(1, 2, 5, 5)
 out = np.zeros((1, 2, 4, 4))
+d, starts = np.ones((2, 2)), np.arange(4)
+plan = K._phase_plan(d, starts, starts, 4, 4)
 cover = np.zeros((2, 5), dtype=np.int64)  # unused: sparse=-1 takes the flat path
-K._c_excitation_job(u, np.ones((2, 2)), np.arange(4), np.arange(4), 1, 1, cover, cover, -1,
-                    np.int64(1), out)
+K._c_excitation_job(u, d, starts, starts, plan, cover, cover, -1, np.int64(1), out)
 stats = K._c_excitation_job.stats
 print(json.dumps({"file": K.__file__, "plane": out[0, 1].tolist(),
                   "hits": sum(stats.cache_hits.values()),
