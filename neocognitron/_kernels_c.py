@@ -30,6 +30,11 @@ from the number of threads, so the numbers do not depend on it):
   alternate steps. Splitting such a grid into blocks of one step each, each by the
   polyphase path, measured slower than this gather on the default U_C1 (0.7-0.8x: 16
   phases of a few cells each).
+
+Measured on the digit network's S-cells (200 validation digits, one thread, against the
+kernel before this module, float32 / float64): DEEP's U_C2 (40 -> 20, 8x8) 4.2x / 4.1x,
+U_C3 (20 -> 10) 3.7x / 3.7x, the default network's U_C1 (36 -> 9, 9x9) 2.1x / 2.3x, and
+DEEP's U_C1 (stride 1, 9x9) 1.1x / 1.2x (a few planes sparse enough to scatter).
 """
 
 import numpy as np
