@@ -14,6 +14,13 @@ after a warm-up (numba compiles, or loads its cache, on the first call).
   steps in place. For the S-layer the table also gives torch's excitatory ``conv2d``
   alone ("conv"), a lower bound for any torch S-layer.
 
+Two more rows time ``cells.c_layer_blur`` on the strided grids of the digit network
+(``--strided``, on by default), numba against ``--baseline`` only: ``uc2_deep``, DEEP's
+U_C2 (41 planes of 40x40 S-cells -> 20x20, an 8x8 ``d`` with a negative surround,
+stride 2) and ``uc1_default``, the default network's U_C1 (8 planes, 36x36 -> 9x9, 9x9
+``d``, stride 4, a grid whose step breaks in the middle). Their S-cells are sparse like the
+network's (5 % nonzero, in clusters: a smoothed random field above its 95th percentile).
+
 Numba also runs on ``--threads`` threads. The script checks that the three agree before it
 prints the table; ratios (medians of the per-round ratios) > 1 mean numba is faster.
 Install PyTorch for this with ``pip install torch`` (CPU wheel); it is not a dependency.
@@ -25,7 +32,7 @@ this one (a before/after comparison that a busy machine slows alike): ``DIR`` is
 and its kernels are compiled on the first call.
 
     python benchmarks/bench_cells.py [--threads 2] [--repeats 7] [--batch 128] [--quick]
-                                     [--baseline DIR]
+                                     [--baseline DIR] [--no-strided]
 """
 
 import argparse
@@ -69,6 +76,35 @@ def make_layer(rng, N, Kp, K, H, W, h, w, dtype):
     c = g / (Kp * g.sum())
     d = g / g.sum()
     return [t.astype(dtype) for t in (u, a, b, c, d)]
+
+
+# (name, planes, S-layer side, C-layer side, d side, stride): the digit network's strided
+# C-layers (docs/design.md §3)
+STRIDED = (("uc2_deep", 41, 40, 20, 8, 2), ("uc1_default", 8, 36, 9, 9, 4))
+
+
+def _smooth(x, width=5):
+    """Box blur of ``width`` taps along the last two axes ("same" size)."""
+    for axis in (-1, -2):
+        pad = [(0, 0)] * x.ndim
+        pad[axis] = (width // 2, width - 1 - width // 2)
+        c = np.cumsum(np.pad(x, pad), axis=axis)
+        c = np.concatenate([np.zeros_like(np.take(c, [0], axis=axis)), c], axis=axis)
+        n = x.shape[axis]
+        x = np.take(c, np.arange(width, width + n), axis=axis) - np.take(c, np.arange(n),
+                                                                         axis=axis)
+    return x
+
+
+def make_sparse_c_input(rng, N, K, S, h, dtype, density=0.05):
+    """S-cells like the digit network's: ``density`` nonzero, in clusters; and a ``d`` of
+    ``h x h`` taps with a negative surround (as ``c_layer_blur`` takes it)."""
+    g = _smooth(_smooth(rng.random((N, K, S, S))))
+    u = np.maximum(g - np.quantile(g, 1 - density), 0)
+    yy = np.arange(h) - (h - 1) / 2
+    r2 = yy[:, None] ** 2 + yy[None, :] ** 2
+    d = np.exp(-r2 / 4.5) - 0.5 * np.exp(-r2 / 18)
+    return (u / u.max()).astype(dtype), (d / np.abs(d).sum()).astype(dtype)
 
 
 # ---------------------------------------------------------------------- numpy version
@@ -165,10 +201,14 @@ def rel_err(got, ref):
 
 
 def time_interleaved(fns, repeats):
-    """Wall times of each function, the functions run in turn ``repeats`` times."""
+    """Wall times of each function, the functions run in turn ``repeats`` times.
+
+    The order is reversed every other round: on a busy machine the function run first in
+    a round, after the previous round's last, was measured up to 3x slower.
+    """
     times = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
+    for r in range(repeats):
+        for name, fn in list(fns.items())[::1 if r % 2 == 0 else -1]:
             t0 = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t0)
@@ -190,6 +230,8 @@ def parse_args(argv):
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--dtypes", default="float32,float64")
     p.add_argument("--no-numpy", action="store_true", help="skip the (slow) numpy reference")
+    p.add_argument("--no-strided", action="store_true",
+                   help="skip the digit network's strided C-layers")
     p.add_argument("--quick", action="store_true", help="batch 16, 3 repeats")
     p.add_argument("--baseline", type=Path, default=None,
                    help="neocognitron/ folder of another version, timed interleaved")
@@ -271,6 +313,21 @@ def time_layers(args, base):
             errs = differences(layer, dtype, outs)
             times = time_interleaved(fns, args.repeats)
             rows.append((layer, dtype_name, times, errs))
+        if not args.no_strided:
+            rows += time_strided(args, base, rng, dtype)
+    return rows
+
+
+def time_strided(args, base, rng, dtype):
+    """Rows of :data:`STRIDED`: ``c_layer_blur`` of numba against the baseline's."""
+    rows = []
+    for name, K, S, So, h, _ in STRIDED:
+        us, d = make_sparse_c_input(rng, args.batch, K, S, h, dtype)
+        fns = {"numba": lambda us=us, d=d, So=So: cells.c_layer_blur(us, d, (So, So))}
+        if base is not None:
+            fns["base"] = lambda us=us, d=d, So=So: base.c_layer_blur(us, d, (So, So))
+        errs = differences(name, dtype, {k: fn() for k, fn in fns.items()})
+        rows.append((name, dtype.name, time_interleaved(fns, args.repeats), errs))
     return rows
 
 
@@ -286,7 +343,7 @@ def _ratio(times, name):
 
 def print_table(rows):
     """The table of median times and ratios, a row per layer and dtype, and its legend."""
-    head = (f"{'layer':8} {'dtype':8} {'numba ms':>9} {'numpy ms':>9} {'torch ms':>9} "
+    head = (f"{'layer':11} {'dtype':8} {'numba ms':>9} {'numpy ms':>9} {'torch ms':>9} "
             f"{'numpy/nb':>8} {'torch/nb':>8} {'conv ms':>8} {'conv/nb':>8} {'base ms':>9} "
             f"{'base/nb':>8}  max rel. diff")
     print(head)
@@ -295,7 +352,7 @@ def print_table(rows):
         diff = ", ".join(f"{k} {v:.1e}" for k, v in errs.items())
         conv = times.get("conv")
         conv_ms = f"{1e3 * statistics.median(conv):8.1f}" if conv else f"{'-':>8}"
-        print(f"{layer:8} {dtype_name:8} {_ms(times, 'numba')} {_ms(times, 'numpy')} "
+        print(f"{layer:11} {dtype_name:8} {_ms(times, 'numba')} {_ms(times, 'numpy')} "
               f"{_ms(times, 'torch')} {_ratio(times, 'numpy')} {_ratio(times, 'torch')} "
               f"{conv_ms} {_ratio(times, 'conv')} {_ms(times, 'base')} {_ratio(times, 'base')}"
               f"  {diff}")

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 import numba
 import numpy as np
 
-from . import _kernels
+from . import _kernels, _kernels_c
 from ._grid import field_starts
 from ._validation import check_field_fits, check_in_range, scaled_for_sums, square_shifts
 
@@ -143,7 +143,7 @@ def c_layer(u_s, d, alpha, out_hw=None, u_max=None, d_max=None):
     e = np.empty(u_s.shape[:2] + out_hw, dtype=dtype)
     u_c = np.empty_like(e)
     with _threads_for(e.size * d.size):
-        _kernels._c_excitation(u_s, d, y0, x0, e)
+        _kernels_c._c_excitation(u_s, d, y0, x0, e)
         _kernels._c_layer_finish(e, dtype.type(alpha), u_c)
     return u_c
 
@@ -178,7 +178,7 @@ def c_layer_blur(u_s, d, out_hw=None, u_max=None, d_max=None):
     e = np.empty(u_s.shape[:2] + out_hw, dtype=u_s.dtype)
     u_s, shift = scaled_for_sums(u_s, u_max, d_max * d.size, u_s.dtype, "u_s and d")
     with _threads_for(e.size * d.size):
-        _kernels._c_excitation(u_s, d, y0, x0, e)
+        _kernels_c._c_excitation(u_s, d, y0, x0, e)
     np.maximum(e, 0, out=e)
     # psi[x] = x / (1 + x) = x' / (2**-shift + x') for x = x' * 2**shift
     return e / (np.ldexp(e.dtype.type(1), -shift) + e)

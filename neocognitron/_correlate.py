@@ -74,6 +74,15 @@ def _correlate_plane(x, w, y0, x0, unit, acc):
                         out[j] += wv * row[x0[jlo + j] + dx]
 
 
+@njit
+def _single_plane(x, w, y0, x0, out):
+    """``out = corr(x, w)`` on the grid for one plane ``x`` (H, W); ``w`` (h, w)."""
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = 0
+    _correlate_plane(x, w, y0, x0, _unit_step(x0), out)
+
+
 # -------------------------------------------------------------------------- flat path
 
 
@@ -160,28 +169,6 @@ def _flat_block(xf, wts, offs, T, acc, P):
             o1[p] += b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3
             o2[p] += c0 * x0 + c1 * x1 + c2 * x2 + c3 * x3
         t += _GROUP
-
-
-@njit
-def _plane_taps(w, Wp, wts, offs):
-    """Taps of one 2-D field ``w`` (h, w) over a window of width ``Wp``: 1-D ``wts``, ``offs``.
-
-    Zero taps are left out and the list is padded with zero-weight taps to a multiple of
-    ``_GROUP_SINGLE``, like :func:`_flat_taps`. Returns its length.
-    """
-    h, wd = w.shape
-    T = 0
-    for dy in range(h):
-        for dx in range(wd):
-            if w[dy, dx] != 0:
-                wts[T] = w[dy, dx]
-                offs[T] = dy * Wp + dx
-                T += 1
-    while T % _GROUP_SINGLE:
-        wts[T] = 0
-        offs[T] = 0
-        T += 1
-    return T
 
 
 @njit

@@ -6,7 +6,8 @@ converted to one dtype and C layout once (by the public functions of
 of :func:`neocognitron._grid.field_starts`. Kernels write
 into preallocated outputs; inside each ``prange`` loop an iteration writes only its own
 slice of the output. Nothing here imports from the rest of the package but ``_numba``
-and ``_correlate`` (the correlation helpers these kernels share).
+and ``_correlate`` (the correlation helpers these kernels share); the C-cells' excitation
+is in :mod:`._kernels_c`.
 
 Notation follows Fukushima (1980): ``u_c`` input C-cells, ``a`` excitatory weights,
 ``b`` inhibitory weight, ``c`` weights onto the V_C-cell, ``d`` weights onto C-cells.
@@ -28,11 +29,13 @@ How the correlations are computed:
 * **S-cells on other grids** (the shrinking layers 16 -> 10 -> 8 ...): the inner loop
   runs over the output planes, for one input cell and tap at a time
   (:func:`_planes_row`), skipping input cells that are zero (most C-cells are).
-* **C-cells** (:func:`_c_excitation`, each plane reading its own S-plane through one
-  ``h x w`` field) take the same flat path on unit-step grids, one plane and
-  ``_GROUP_SINGLE`` taps per pass (:func:`_flat_single`).
+* **C-cells** (:func:`._kernels_c._c_excitation`, each plane reading its own S-plane
+  through one ``h x w`` field) take the same flat path, one plane and ``_GROUP_SINGLE``
+  taps per pass (:func:`_flat_single`), on unit-step grids and, split into phases, on
+  strided ones (see :mod:`._kernels_c`).
 * **V_C-cells** (one plane per sample, about 1/(K K') of an S-layer's work) and the
-  C-cells on other grids use :func:`_correlate_plane`, one output row segment at a time.
+  C-cells on irregular grids use :func:`_correlate_plane`, one output row segment at a
+  time.
   The flat path would not pay here: every function a ``prange`` loop calls is compiled
   again into that loop, which makes a first call several times slower to compile.
 
@@ -46,17 +49,13 @@ import numpy as np
 
 from ._correlate import (  # noqa: F401  (_unit_step, _valid_range, _correlate_plane: tests)
     _BLOCK,
-    _GROUP_SINGLE,
     _correlate_job,
     _correlate_plane,
     _flat_job,
     _flat_path,
-    _flat_single,
-    _pad_window,
-    _plane_taps,
     _rows_job,
+    _single_plane,
     _transpose_weights,
-    _unflatten,
     _unit_step,
     _valid_range,
 )
@@ -97,38 +96,6 @@ def _s_job(u_c, a, aT, b, v, r, y0, x0, flat, groups, per_job, job, out):
             for j in range(Wo):
                 e[j] = acc[j, k]
             _s_finish(e, b[k], r, v[n, i], out[n, k, i])
-
-
-@njit
-def _single_plane(x, w, y0, x0, out):
-    """``out = corr(x, w)`` on the grid for one plane ``x`` (H, W); ``w`` (h, w)."""
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] = 0
-    _correlate_plane(x, w, y0, x0, _unit_step(x0), out)
-
-
-@njit
-def _c_excitation_job(u_s, d, y0, x0, flat, job, out):
-    """Plane ``k`` of sample ``n`` (``job = n * K + k``); the flat path on unit-step grids."""
-    K = u_s.shape[1]
-    n = job // K
-    k = job % K
-    if not flat:
-        _single_plane(u_s[n, k], d, y0, x0, out[n, k])
-        return
-    h, wd = d.shape
-    Ho, Wo = out.shape[2], out.shape[3]
-    Hp, Wp = Ho + h - 1, Wo + wd - 1
-    window = np.zeros((1, Hp, Wp), dtype=u_s.dtype)
-    _pad_window(u_s[n, k:k + 1], y0[0], x0[0], window)
-    wts = np.empty(h * wd + _GROUP_SINGLE - 1, dtype=d.dtype)
-    offs = np.empty(h * wd + _GROUP_SINGLE - 1, dtype=np.int64)
-    T = _plane_taps(d, Wp, wts, offs)
-    P = (Ho - 1) * Wp + Wo
-    acc = np.zeros(P, dtype=out.dtype)
-    _flat_single(window.ravel(), wts, offs, T, acc, P)
-    _unflatten(acc, Wp, out[n, k])
 
 
 @njit
@@ -223,15 +190,6 @@ def _s_layer(u_c, a, b, v, r, y0, x0, out):
     njobs, groups, per_job = _jobs(u_c.shape[0], a.shape[0], out.shape[2], flat)
     for job in prange(njobs):
         _s_job(u_c, a, aT, b, v, r, y0, x0, flat, groups, per_job, np.int64(job), out)
-
-
-@njit(parallel=True)
-def _c_excitation(u_s, d, y0, x0, out):
-    """out[n, k] = sum_nu d(nu) u_S(k, n+nu): each C-plane reads its own S-plane."""
-    K = u_s.shape[1]
-    flat = _flat_path(y0, x0)
-    for job in prange(u_s.shape[0] * K):
-        _c_excitation_job(u_s, d, y0, x0, flat, np.int64(job), out)
 
 
 @njit(parallel=True)

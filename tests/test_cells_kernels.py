@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from cell_cases import DTYPES, assert_close, gaussian, random_layer, starts
 
-from neocognitron import _kernels
+from neocognitron import _kernels, _kernels_c
 from neocognitron._grid import field_starts
 
 # ------------------------------------------------------------- textbook correlation
@@ -103,7 +103,7 @@ def test_private_kernels(dtype, N, Kp, K, H, W, h, w, Ho, Wo):
 
     d = gaussian(h, w).astype(dtype)
     e = np.full((N, Kp, Ho, Wo), np.nan, dtype=dtype)
-    _kernels._c_excitation(u, d, y0, x0, e)
+    _kernels_c._c_excitation(u, d, y0, x0, e)
     ref_e = [[naive.correlate(u[n, k], d, y0, x0) for k in range(Kp)] for n in range(N)]
     assert_close(e, ref_e)
 

@@ -22,15 +22,18 @@ from neocognitron.digits import _kernels as digits_kernels
 
 PACKAGE = Path(_numba.__file__).resolve().parent
 
-# A small non-parallel kernel of _kernels.py that calls _correlate._unflatten (flat path):
+# A small non-parallel kernel of _kernels_c.py that calls _correlate._unflatten (flat path):
 # it compiles in a few seconds.
 CHILD = r"""
 import json
 import numpy as np
-from neocognitron import _kernels as K
+from neocognitron import _kernels_c as K
 u = np.arange(50, dtype=np.float64).reshape(1, 2, 5, 5)
 out = np.zeros((1, 2, 4, 4))
-K._c_excitation_job(u, np.ones((2, 2)), np.arange(4), np.arange(4), True, np.int64(1), out)
+d, starts = np.ones((2, 2)), np.arange(4)
+plan = K._phase_plan(d, starts, starts, 4, 4)
+cover = np.zeros((2, 5), dtype=np.int64)  # unused: sparse=-1 takes the flat path
+K._c_excitation_job(u, d, starts, starts, plan, cover, cover, -1, np.int64(1), out)
 stats = K._c_excitation_job.stats
 print(json.dumps({"file": K.__file__, "plane": out[0, 1].tolist(),
                   "hits": sum(stats.cache_hits.values()),
@@ -81,17 +84,18 @@ def write(path, text):
 
 
 @pytest.mark.parametrize("edited, changes", [
-    ("_correlate.py", {"_kernels.py", "_correlate.py"}),
-    ("_numba.py", {"_kernels.py", "_correlate.py", "cnn/_conv.py", "cnn/optimizers.py",
-                   "digits/_kernels.py"}),
+    ("_correlate.py", {"_kernels.py", "_kernels_c.py", "_correlate.py"}),
+    ("_numba.py", {"_kernels.py", "_kernels_c.py", "_correlate.py", "cnn/_conv.py",
+                   "cnn/optimizers.py", "digits/_kernels.py"}),
+    ("_kernels_c.py", {"_kernels_c.py"}),
     ("cnn/_conv.py", {"cnn/_conv.py"}),
     ("digits/_kernels.py", {"digits/_kernels.py"}),
     ("cells.py", set()),  # not a kernel module, imported by none
 ])
 def test_source_digest_covers_what_a_kernel_module_imports(tmp_path, edited, changes):
     pkg = copy_package(tmp_path)
-    modules = ["_kernels.py", "_correlate.py", "cnn/_conv.py", "cnn/optimizers.py",
-               "digits/_kernels.py"]
+    modules = ["_kernels.py", "_kernels_c.py", "_correlate.py", "cnn/_conv.py",
+               "cnn/optimizers.py", "digits/_kernels.py"]
     digest = _numba.source_digest.__wrapped__
     before = {m: digest(pkg / m, pkg) for m in modules}
     write(pkg / edited, (pkg / edited).read_text() + "# an edit\n")
@@ -133,7 +137,7 @@ def test_folders_are_checked_once_per_module(monkeypatch):
     monkeypatch.setattr(caching._CacheLocator, "ensure_cache_path",
                         lambda self: checked.append(self.get_cache_path()) or check(self))
     monkeypatch.setattr(_numba, "_BASE_OF_MODULE", {}, raising=False)
-    kernels = [_kernels._s_finish, _kernels._c_excitation_job, _kernels._s_layer]
+    kernels = [_kernels._s_finish, _kernels._v_c_job, _kernels._s_layer]
     locators = [_numba._SourceTreeLocator.from_function(k.py_func, k.py_func.__code__.co_filename)
                 for k in kernels]
     assert len(checked) == 2 and len(set(checked)) == 2  # numba's folder, then ours in it
