@@ -26,10 +26,10 @@ setting's per-seed numbers and the table) and run.json (provenance); prints the 
 Findings (branch issue15-eval, 30 November 2026; all 100 tuning seeds; NUMBA_NUM_THREADS=1
 on 2 shared cores: round 1, the first 22 rows, in 755 s; rounds 2 and 3 in 212 s and 216 s,
 run after it with ``--settings``). Rerun whole from clean commit 12d551a, every row the
-same, in 1,669 s on 2 shared cores: the saved run ``docs/results/search_fukushima1980/``. score: mean ± standard error over seeds; distinct, claim:
-fraction of seeds giving distinct winners, and for which the strict claim holds; resp.: mean
-number of UC3 cells above 10 % of the winner per pattern (the claim is 1); then the kept
-fraction by kind (mean over seeds).
+same, in 1,669 s on 2 shared cores: the saved run ``docs/results/search_fukushima1980/``.
+score: mean ± standard error over seeds; distinct, claim: fraction of seeds giving distinct
+winners, and for which the strict claim holds; resp.: mean number of UC3 cells above 10 % of
+the winner per pattern (the claim is 1); then the kept fraction by kind (mean over seeds).
 
 | setting | score | distinct | claim | resp. | sh<=2 | sh>=3 | res | def | noise | erase |
 |---|---|---|---|---|---|---|---|---|---|---|
