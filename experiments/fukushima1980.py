@@ -50,7 +50,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from joblib import Parallel, delayed
 
 from neocognitron import Neocognitron, cli, transforms
 from neocognitron.datasets import fukushima1980_patterns, fukushima1980_xytz_patterns
@@ -76,7 +75,7 @@ from neocognitron.plotting import (
     plot_seed_summary,
     plot_tolerance_curves,
 )
-from neocognitron.progress import KernelProgress, workers_compile
+from neocognitron.progress import parallel_map
 from neocognitron.workflow import provenance
 from neocognitron.workflow.outputs import Outputs, wrote
 
@@ -139,11 +138,9 @@ def one_seed(patterns, seed, variants, n_curve):
 
 def run_seeds(patterns, seeds, variants, n_curve, n_jobs, quiet, label):
     """``one_seed`` for every seed, fanned out over ``n_jobs`` processes."""
-    jobs = (delayed(one_seed)(patterns, s, variants, n_curve) for s in seeds)
-    results = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
     # the workers compile the kernels only when the cache is off (the fit above filled it)
-    return list(KernelProgress(results, total=len(seeds), desc=f"seeds ({label})",
-                               disable=quiet, first_step_compiles=workers_compile()))
+    return parallel_map(one_seed, [(patterns, s, variants, n_curve) for s in seeds], n_jobs,
+                        desc=f"seeds ({label})", quiet=quiet)
 
 
 def _mean_sd(values):

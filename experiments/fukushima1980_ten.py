@@ -39,7 +39,6 @@ import tracemalloc
 from pathlib import Path
 
 import numpy as np
-from joblib import Parallel, delayed
 from scipy.stats import binomtest
 
 from neocognitron import Neocognitron, cli
@@ -58,7 +57,7 @@ from neocognitron.plotting.fukushima1980_ten import (
     plot_patterns,
     plot_success_against_planes,
 )
-from neocognitron.progress import KernelProgress, workers_compile
+from neocognitron.progress import parallel_map
 from neocognitron.workflow import provenance
 from neocognitron.workflow.outputs import Outputs, wrote
 
@@ -129,19 +128,13 @@ def fit_memory(patterns, K):
     return {"peak_mib": peak / 2**20, "weights_mib": weights / 2**20}
 
 
-def fan_out(fn, tasks, n_jobs, quiet, desc):
-    """``fn(*task)`` for every task, over ``n_jobs`` processes, with a progress bar."""
-    results = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(fn)(*t) for t in tasks)
-    return list(KernelProgress(results, total=len(tasks), desc=desc, disable=quiet,
-                               first_step_compiles=workers_compile()))
-
-
 def run_fits(arms, planes, seeds, n_curve, n_jobs, quiet):
     """``one_fit`` for every arm (name -> patterns, shifted variants, init_scale), K and
     seed; records in ``{arm: {str(K): [per seed]}}``."""
     tasks = [(name, K, s) for name in arms for K in planes for s in seeds]
-    records = fan_out(one_fit, [(arms[n][0], K, s, arms[n][1], n_curve, arms[n][2])
-                                for n, K, s in tasks], n_jobs, quiet, "networks")
+    records = parallel_map(one_fit, [(arms[n][0], K, s, arms[n][1], n_curve, arms[n][2])
+                                     for n, K, s in tasks], n_jobs, desc="networks",
+                           quiet=quiet)
     out = {name: {str(K): [] for K in planes} for name in arms}
     for (name, K, _), record in zip(tasks, records, strict=True):
         out[name][str(K)].append(record)
@@ -158,7 +151,8 @@ def tune(patterns, planes, seeds, scales, n_jobs, quiet):
     the most networks over ``planes`` x ``seeds`` (ties: the larger scale, nearer the
     configured one)."""
     tasks = [(K, sc, s) for sc in scales for K in planes for s in seeds]
-    hits = fan_out(tune_one, [(patterns, *t) for t in tasks], n_jobs, quiet, "tuning")
+    hits = parallel_map(tune_one, [(patterns, *t) for t in tasks], n_jobs, desc="tuning",
+                        quiet=quiet)
     counts = {str(sc): [0] * len(planes) for sc in scales}
     for (K, sc, _), hit in zip(tasks, hits, strict=True):
         counts[str(sc)][list(planes).index(K)] += int(hit)

@@ -18,7 +18,7 @@ import weakref
 from numba.core import event
 from tqdm.auto import tqdm
 
-__all__ = ["COMPILING", "KernelProgress", "workers_compile"]
+__all__ = ["COMPILING", "KernelProgress", "parallel_map", "workers_compile"]
 
 COMPILING = "compiling kernels"
 
@@ -31,6 +31,34 @@ def workers_compile():
     from . import _numba
 
     return not _numba.CACHE
+
+
+def parallel_map(fn, tasks, n_jobs=1, desc=None, quiet=False):
+    """``[fn(*task) for task in tasks]`` over ``n_jobs`` joblib processes, in order, with a
+    :class:`KernelProgress` bar that knows whether the workers compile.
+
+    Parameters
+    ----------
+    fn : callable
+    tasks : sequence of tuples
+        The arguments of each call.
+    n_jobs : int
+        joblib's ``n_jobs``.
+    desc : str, optional
+        The bar's label.
+    quiet : bool
+        No bar.
+
+    Returns
+    -------
+    list
+    """
+    from joblib import Parallel, delayed  # here: importing this module stays light
+
+    tasks = list(tasks)
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(fn)(*t) for t in tasks)
+    return list(KernelProgress(results, total=len(tasks), desc=desc, disable=quiet,
+                               first_step_compiles=workers_compile()))
 
 
 class _CompileListener(event.Listener):

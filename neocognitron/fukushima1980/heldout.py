@@ -16,6 +16,7 @@ variants were. This module gives
 
 import numpy as np
 
+from .. import transforms
 from .._random import integers
 
 
@@ -44,15 +45,6 @@ def shifts_at(pattern, distance):
             and -room[0] <= dy <= room[1] and -room[2] <= dx <= room[3]]
 
 
-def _shifted(pattern, dy, dx):
-    """``pattern`` moved by whole pixels (ink assumed to stay in frame)."""
-    H, W = pattern.shape
-    out = np.zeros((H, W))
-    out[max(dy, 0):H + min(dy, 0), max(dx, 0):W + min(dx, 0)] = \
-        pattern[max(-dy, 0):H - max(dy, 0), max(-dx, 0):W - max(dx, 0)]
-    return out
-
-
 def training_presentations(patterns, max_shift):
     """Every image a fit can present: each pattern at every shift of at most
     ``max_shift`` pixels per axis that keeps its ink in the frame.
@@ -68,7 +60,7 @@ def training_presentations(patterns, max_shift):
     images : ndarray, shape (M, H, W), float64
     """
     P = np.asarray(patterns, dtype=np.float64)
-    return np.array([_shifted(p, dy, dx) for p in P for d in range(int(max_shift) + 1)
+    return np.array([transforms.shift(p, dy, dx) for p in P for d in range(int(max_shift) + 1)
                      for dy, dx in shifts_at(p, d)])
 
 
@@ -130,7 +122,7 @@ def shift_pool(pattern, distances, keys):
     """The images of ``pattern`` shifted by every distance in ``distances`` (ink kept in
     frame) that are not in ``keys`` (:func:`image_keys`), as a list of (H, W) arrays."""
     p = np.asarray(pattern, dtype=np.float64)
-    return [x for d in distances for x in (_shifted(p, *s) for s in shifts_at(p, d))
+    return [x for d in distances for x in (transforms.shift(p, *s) for s in shifts_at(p, d))
             if _key(x) not in keys]
 
 
