@@ -10,8 +10,12 @@ whether the features or the top stage lose the information. Each run is written 
 to ``--out/<setting>__seed<k>.json`` and skipped when that file exists, so the search
 resumes; ``--table`` prints the markdown table of the runs saved in ``--out``.
 
+The last settings ("DEEP <mechanism>") remove one paper mechanism at a time from the
+chosen setting (DEEP); they are run on split A and again on split B (``--split B``:
+training digits 55,000-59,999, never used by the search) to confirm what each mechanism does.
+
 Usage: python experiments/search_digits_hierarchy.py --out results/search_hierarchy
-[--settings NAME,NAME] [--seeds 0,1,2] [--train-size 3000] [--val-size 1000]
+[--settings NAME,NAME] [--seeds 0,1,2] [--train-size 3000] [--val-size 1000] [--split A|B]
 [--data-home DIR] [--quick] [--table]
 
 Findings (main 062c5b0, 30 November 2026; 2 cores shared with another job, so fit seconds
@@ -168,8 +172,11 @@ from neocognitron.digits.controls import nearest_neighbour, top_features
 from neocognitron.digits.readouts import time_readouts
 from neocognitron.workflow.results import write_json
 
-VAL_START = 50000  # split A: training digits 50,000-54,999
-VAL_END = 55000
+#: the validation splits: A = training digits 50,000-54,999 (the search), B = 55,000-59,999
+#: (the confirming ablation of DEEP); training digits come from below 50,000 either way
+SPLITS = {"A": 50000, "B": 55000}
+VAL_START = SPLITS["A"]
+SPLIT_SIZE = 5000
 #: the deep layout with room to grow (caps of 1000, never reached) and learning thresholds
 #: low enough that U_S3 stays small (at 0.7, the first preset's, both layers fill any cap),
 #: and the first preset's top stage (slack 1, exponent 1): every value pinned here, so that
@@ -258,6 +265,13 @@ SETTINGS.update({f"R4 n_unsupervised 3000 + {name}": dict(R4U, **over) for name,
     ("top_learning_threshold 0.8", FACTORS["top_learning_threshold 0.8"]),
     ("fields 7/3/3 + top_learning_threshold 0.8",
      dict(FACTORS["fields 7/3/3"], **FACTORS["top_learning_threshold 0.8"])))})
+#: the ablation of the chosen setting (DEEP = "R4 n_unsupervised 3000 + fields 7/3/3"), one
+#: paper mechanism removed at a time, run on split A and confirmed on split B
+#: (``--split B --val-size 5000``)
+R5 = dict(R4U, **FACTORS["fields 7/3/3"])
+SETTINGS.update({f"DEEP {name}": dict(R5, **FACTORS[name]) for name in (
+    "base", "wta", "surrounds 0", "stagger off", "theta_R = theta_L",
+    "top_learning interpolating")})
 
 
 def _slug(name):
@@ -335,6 +349,9 @@ def parse_args(argv):
     p.add_argument("--seeds", default="0", help="comma-separated seeds (default 0)")
     p.add_argument("--train-size", type=int, default=3000)
     p.add_argument("--val-size", type=int, default=1000)
+    p.add_argument("--split", choices=tuple(SPLITS), default="A",
+                   help="validation split: A = training digits 50,000-54,999 (the search), "
+                        "B = 55,000-59,999 (confirming); the first --val-size of them")
     p.add_argument("--data-home", default=None)
     p.add_argument("--table", action="store_true",
                    help="print the markdown table of the runs saved in --out; fit nothing")
@@ -347,8 +364,8 @@ def parse_args(argv):
         args.settings = list(SETTINGS)
     if not 0 < args.train_size <= VAL_START:
         p.error(f"--train-size must lie in 1..{VAL_START} (split A starts there)")
-    if not 0 < args.val_size <= VAL_END - VAL_START:
-        p.error(f"--val-size must lie in 1..{VAL_END - VAL_START} (split A)")
+    if not 0 < args.val_size <= SPLIT_SIZE:
+        p.error(f"--val-size must lie in 1..{SPLIT_SIZE} (the size of a split)")
     args.seeds = [int(s) for s in args.seeds.split(",")]
     return args
 
@@ -360,9 +377,10 @@ def main(argv=None):
         return []
     X, y = load_mnist("train", data_home=args.data_home, download=False)
     Xt, yt = X[: args.train_size], y[: args.train_size]
-    Xv, yv = X[VAL_START : VAL_START + args.val_size], y[VAL_START : VAL_START + args.val_size]
+    start = SPLITS[args.split]
+    Xv, yv = X[start : start + args.val_size], y[start : start + args.val_size]
     data = {"train_indices": [0, args.train_size],
-            "val_indices": [VAL_START, VAL_START + args.val_size]}
+            "val_indices": [start, start + args.val_size]}
     done = []
     for name in args.settings:
         for seed in args.seeds:

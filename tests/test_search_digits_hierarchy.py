@@ -57,3 +57,28 @@ def test_the_presets_are_the_search_choice():
     assert chosen.learning_rule == "frozen"
     assert (NeocognitronClassifier(**FUKUSHIMA2003).get_params()
             == chosen.set_params(learning_rule="wta").get_params())
+
+
+def test_the_ablation_removes_one_mechanism_from_deep():
+    from neocognitron.digits import DEEP
+
+    search = load_experiment("search_digits_hierarchy")
+    deep = NeocognitronClassifier(**DEEP).get_params()
+    assert NeocognitronClassifier(**search.params_of("DEEP base")).get_params() == deep
+    expected = {"DEEP wta": {"learning_rule": "wta"},
+                "DEEP surrounds 0": {"surrounds": (0.0, 0.0, 0.0)},
+                "DEEP stagger off": {"stagger": False},
+                "DEEP theta_R = theta_L": {"thresholds": (0.55, 0.5, 0.35)},
+                "DEEP top_learning interpolating": {"top_learning": "interpolating"}}
+    for name, change in expected.items():
+        params = NeocognitronClassifier(**search.params_of(name)).get_params()
+        assert {k: v for k, v in params.items() if deep[k] != v} == change, name
+
+
+def test_split_b_and_val_size_are_checked(tmp_path, capsys):
+    search = load_experiment("search_digits_hierarchy")
+    args = search.parse_args(["--out", str(tmp_path), "--split", "B", "--val-size", "5000"])
+    assert (args.split, args.val_size, search.SPLITS[args.split]) == ("B", 5000, 55000)
+    with pytest.raises(SystemExit):
+        search.parse_args(["--out", str(tmp_path), "--val-size", "5001"])
+    assert "--val-size must lie in 1..5000" in capsys.readouterr().err
