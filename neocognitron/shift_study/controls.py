@@ -38,8 +38,8 @@ from ..cnn import ConvNetClassifier
 from ..digits import NeocognitronClassifier
 from ..digits.controls import unit_rows
 
-__all__ = ["top_position_grid", "neocognitron_grid", "class_scores", "ClassScores", "PositionMaxClassifier",
-           "CosineNearestNeighbor"]
+__all__ = ["top_position_grid", "neocognitron_grid", "class_scores", "ClassScores",
+           "PositionMaxClassifier", "CosineNearestNeighbor"]
 
 #: a probability below this counts as this (its log is finite); softmax is float64
 _TINY = np.finfo(np.float64).tiny
