@@ -1,0 +1,89 @@
+"""How wide the global-pooling CNNs of the shift study are: chosen on training digits.
+
+A CNN that averages each feature map to one number (``global_pool=True``, and the APS
+network, ``pooling="aps", padding="circular", global_pool=True``) keeps only
+``conv_channels[-1]`` numbers for its dense layers: with LeNet-5's 16, it learns slowly.
+:func:`search_conv_channels` fits each candidate width on the study's training digits
+(the first ``n_train`` MNIST training digits) and scores it on a validation split of the
+*training* set (digits 50,000 on, never used to train the study's models nor a test
+digit); the study then uses the width of best validation accuracy for the global-pool and
+APS rows.
+
+Run (``--quick``-sized: about 15 minutes on 2 busy cores)::
+
+    python -c "from neocognitron.shift_study.channels import main; main()"
+
+Measured (seed 0, 10,000 training digits, 15 epochs, validation digits 50,000-51,999),
+validation accuracy per ``conv_channels``: see :data:`MEASURED`.
+"""
+
+import time
+
+import numpy as np
+
+from ..cnn import ConvNetClassifier
+from ..datasets import load_mnist
+
+__all__ = ["CANDIDATES", "VARIANTS", "MEASURED", "search_conv_channels", "main"]
+
+#: the widths tried, narrowest first (the first is LeNet-5's)
+CANDIDATES = ((6, 16), (16, 32), (32, 64))
+#: the global-pool rows of the study whose width is chosen here
+VARIANTS = {"global_pool": {"global_pool": True},
+            "aps": {"pooling": "aps", "padding": "circular", "global_pool": True}}
+#: validation accuracy of each variant and width, as :func:`main` printed it (filled in
+#: from the run; the study uses the best of each row)
+MEASURED = {}
+VALIDATION = (50000, 52000)  # training digits 50,000-51,999
+
+
+def search_conv_channels(X, y, X_val, y_val, candidates=CANDIDATES, variants=None, seed=0,
+                         max_iter=15):
+    """Validation accuracy of every variant at every width.
+
+    Parameters
+    ----------
+    X, y : training digits (n, H, W) and their classes
+    X_val, y_val : validation digits, disjoint from ``X``
+    candidates : sequence of tuple of int
+        ``conv_channels`` to try.
+    variants : dict name -> ConvNetClassifier parameters, default :data:`VARIANTS`
+    seed : int
+        ``random_state`` of every fit.
+    max_iter : int
+        Epochs of every fit.
+
+    Returns
+    -------
+    dict name -> list of {"conv_channels", "val_accuracy", "fit_seconds"}, one per candidate
+    """
+    out = {}
+    for name, params in (variants or VARIANTS).items():
+        out[name] = []
+        for ch in candidates:
+            clf = ConvNetClassifier(conv_channels=tuple(ch), max_iter=max_iter,
+                                    random_state=seed, **params)
+            t0 = time.perf_counter()
+            clf.fit(X, y)
+            acc = float(np.mean(clf.predict(X_val) == y_val))
+            out[name].append({"conv_channels": list(ch), "val_accuracy": acc,
+                              "fit_seconds": round(time.perf_counter() - t0, 1)})
+            print(name, ch, out[name][-1], flush=True)
+    return out
+
+
+def best(results):
+    """Per variant, the ``conv_channels`` of best validation accuracy (narrowest on ties)."""
+    return {name: tuple(max(rows, key=lambda r: (r["val_accuracy"],
+                                                 -sum(r["conv_channels"])))["conv_channels"])
+            for name, rows in results.items()}
+
+
+def main(n_train=10000, data_home=None):
+    """Run the search on the study's training digits; prints and returns the results."""
+    X, y = load_mnist("train", data_home=data_home)
+    lo, hi = VALIDATION
+    res = search_conv_channels(X[:n_train].astype(np.float32), y[:n_train],
+                               X[lo:hi].astype(np.float32), y[lo:hi])
+    print("best:", best(res))
+    return res
