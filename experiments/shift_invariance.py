@@ -1,95 +1,55 @@
 """How invariant to shift are the Neocognitron and convolutional networks? MNIST and the
 five patterns of 1980.
 
-Fukushima built the Neocognitron (1980) to recognise a pattern "unaffected by shift in
-position"; convolutional networks inherited its layout but are, measured carefully, far
-from shift-invariant: subsampling without low-pass filtering aliases (Zhang 2019), and
-small shifts change a CNN's answer surprisingly often (Azulay & Weiss 2019). This study
-puts the digit neocognitron (Fukushima 2003, ``NeocognitronClassifier``, no backprop) next
-to LeNet-5 (``ConvNetClassifier``) and the controls of :data:`MODELS`, every one trained on
-the same digits (the first ``n_train`` MNIST training digits, unshifted unless augmented):
+The Neocognitron (Fukushima 1980) was built to recognise a pattern "unaffected by shift in
+position"; CNNs inherited its layout but subsample without low-pass filtering, which
+aliases (Zhang 2019), and small shifts change their answers often (Azulay & Weiss 2019).
+The digit neocognitron (Fukushima 2003, ``NeocognitronClassifier``, no backprop) against
+LeNet-5 (``ConvNetClassifier``) and the controls of ``neocognitron.shift_study.models``,
+each trained on the same digits (the first ``n_train`` MNIST training digits, unshifted
+unless augmented) and tested on shifted copies of held-out digits: BlurPool (Zhang 2019),
+global average pooling, both together; adaptive polyphase sampling (APS, Chaman &
+Dokmanic 2021, with circular padding and global pooling: exactly invariant to circular
+shifts); augmentation by random shifts up to the canvas's largest test shift (±4 on
+28×28, ±8 on 44×44); LeNet-5 with the neocognitron's own test-time search (its top stage
+slides over 3×3 positions 4 px apart inside a 4-px margin, ``controls.neocognitron_grid``;
+the CNN scores the digit translated to each position, zero fill, and keeps per class the
+largest probability); 1-NN (cosine) on pixels, alone and with the same search. The
+global-pool and APS rows have ``conv_channels=WIDE``, chosen on a validation split of the
+training digits (``neocognitron.shift_study.channels``).
 
-* BlurPool (``antialias=True``, Zhang 2019), global average pooling (``global_pool=True``)
-  and both together;
-* adaptive polyphase sampling (APS, Chaman & Dokmanic 2021: ``pooling="aps",
-  padding="circular", global_pool=True``), exactly invariant to circular shifts;
-* training on digits shifted at random by up to the canvas's largest test shift
-  (``augment_shift``: 4 on 28×28, 8 on 44×44; :data:`AUGMENT`);
-* LeNet-5 with the neocognitron's test-time search (``PositionMaxClassifier``): the
-  neocognitron slides its top stage over 3×3 positions 4 pixels apart inside a 4-pixel
-  margin (derived from its parameters, ``shift_study.controls.neocognitron_grid``) and
-  keeps per class the largest answer; the CNN scores the digit translated to each of the
-  same positions (zero fill) and keeps per class the largest probability;
-* 1-NN (cosine) on pixels, which learns nothing, alone and with the same search.
-
-The global-pool and APS rows have ``conv_channels`` :data:`WIDE`, chosen on a validation
-split of the training digits (``neocognitron.shift_study.channels``, 10,000 training
-digits, validation digits 50,000-51,999; LeNet-5's 16 channels learn slowly through one
-number per map); BlurPool + global pool takes the global-pool width.
-
-Two canvases: **28×28**, the MNIST frame, shifts up to ±4 pixels; **44×44**, every digit
-centred on a larger canvas (8 empty pixels each side), models trained there and tested
-with shifts up to ±8 (Azulay & Weiss embed their images the same way). Two kinds of shift
-(``shift_study.outcomes``): zero-filled (``transforms.shift``: ink pushed past the edge
-is lost) and circular (the image as a torus, ``np.roll``). On 44×44 no ink lies within 8
-pixels of the frame, so the two kinds give the same images there and the circular numbers
-are those of zero fill (results.json says so per record).
-
-Measures, on every model, canvas and seed (``neocognitron.shift_study.measures``):
-accuracy over the grid of shifts ``(dy, dx)`` and by shift distance ``max(|dy|, |dx|)``
-and consistency (Zhang 2019), under both kinds of shift; prediction change rate along a
-diagonal sweep (after Azulay & Weiss 2019); representation similarity of a digit's ten
-class scores (every model the same ten numbers: the CNN's log-probabilities, i.e. its
-logits less a constant per digit; the neocognitron's top C-cells; the maximum over
-positions or the largest cosine per class for the controls) with those of its shifted
-copy; on 28×28, accuracy under elastic deformation (Simard et al. 2003, ``sigma`` = 4
-pixels) and salt-and-pepper noise. The accuracies by distance and the consistencies get
-95 % percentile bootstrap intervals over test digits (1,000 resamples of the digits, the
-same for every model; the interval of the mean over seeds) beside the standard deviation
-over seeds. results.json states each definition in words.
-
-The 1980 network against a CNN (``neocognitron.shift_study.fukushima1980``):
-``Neocognitron.fukushima1980(random_state=seed)`` self-organises without a teacher on the
-patterns "0"-"4", each presented 20 times at a random shift of at most 2 pixels; a
-LeNet-5 is trained with labels on exactly the same 100 presentations. Both are tested on
-every shift with ``|dy|, |dx| <= 3``.
+Canvases: 28×28 (shifts up to ±4) and 44×44 (digits centred with 8 empty pixels a side,
+models trained there, shifts up to ±8). Shifts: zero-filled (``transforms.shift``) and
+circular (``np.roll``); on 44×44 no ink reaches the frame, so both give the same images.
+Measures (``shift_study.measures``): accuracy over the grid of shifts and by distance
+``max(|dy|, |dx|)`` and consistency (Zhang 2019), under both kinds of shift, with 95 %
+bootstrap intervals over test digits (1,000 resamples, the same for every model) beside
+the std over seeds; change rate along a diagonal sweep (after Azulay & Weiss 2019);
+similarity of a digit's ten class scores (every model the same dimension) with its
+shifted copy's; on 28×28 accuracy under elastic deformation (Simard et al. 2003) and
+salt-and-pepper noise. The 1980 network against a LeNet-5 trained on its same 100 shifted
+presentations of "0"-"4" (``shift_study.fukushima1980``). results.json defines each.
 
 Resumable: each (canvas, model, seed) is one record, ``records/<canvas>/<model>-seed<S>
-.json`` (``-noseed`` for 1-NN, which has none), with ``.npz`` beside it holding what every
-test digit did (for the intervals), and each 1980 comparison ``records/fukushima1980/
-seed<S>.json``, written atomically when finished (``neocognitron.workflow.records``); a
-rerun skips finished records and refuses a folder holding records made with other
-settings. results.json, results.md and the figures cover every record in the folder.
-
-Outputs (in ``--out``):
-
-  results.json                  per seed, model and canvas every measure (both kinds of
-                                shift), the bootstrap intervals, means and standard
-                                deviations over seeds, the 1980 comparison, the settings,
-                                every model's parameters, the git commit, the definitions
-  results.md                    the table (model × accuracy at 0, ±2, ±4 on 28×28 and ±8
-                                on 44×44, consistency zero-filled and circular, change
-                                rate; mean ± std [95 % interval]) and the 1980 comparison
-  accuracy_vs_shift.png         accuracy against shift distance: 28×28 zero-filled, 28×28
-                                circular, 44×44
-  accuracy_heatmaps.png         accuracy over the (dy, dx) grid, every model and canvas
-  change_rate.png               prediction change rate per step of the diagonal sweep
-  representation_similarity.png class-score correlation against the diagonal shift
-  robustness.png                accuracy against elastic deformation and noise strength
-  fukushima1980_vs_cnn.png      the 1980 network and a CNN on the shifted 1980 patterns
-  run.json                      provenance, the time of every stage
-``--replot DIR [--out OUT]`` draws the figures and results.md from the results.json in
-DIR, without data or training.
+.json`` (``-noseed`` for 1-NN: deterministic, run once) with an ``.npz`` of what each test
+digit did, each 1980 comparison ``records/fukushima1980/seed<S>.json``, written
+atomically when finished (``neocognitron.workflow.records``): a rerun skips finished
+records and refuses a folder holding records made with other settings. Outputs in
+``--out``, from every record in it: results.json (every number, intervals, means and stds
+over seeds, settings, parameters, git commit, definitions), results.md (the table: acc. at
+0, ±2, ±4 on 28×28 zero-filled and ±4 circular, ±8 on 44×44, consistency zero-filled and
+circular, change rate; mean ± std [95 % interval]), accuracy_vs_shift.png (28×28
+zero-filled, 28×28 circular, 44×44), accuracy_heatmaps.png, change_rate.png,
+representation_similarity.png, robustness.png, fukushima1980_vs_cnn.png, run.json
+(provenance, every stage's time). ``--replot DIR [--out OUT]`` redraws the figures and
+results.md from DIR's results.json without data or training.
 
 Settings (``--train-size``, ``--test-size``, ``--seeds``, ``--cnn-epochs`` override them):
-
-  default   10,000 training and 2,000 test digits (drawn once with ``default_rng(2019)``),
-            seeds 0-4, NeocognitronClassifier defaults, ConvNetClassifier 15 epochs,
-            every shift on 28×28 (9×9 grid), every second shift on 44×44 (9×9), 2,000
-            consistency pairs. Run time: see RUN_TIME below (an ESTIMATE).
-  --quick   2,000 training and 500 test digits, seed 0, NeocognitronClassifier with
-            n_epochs=2 and n_unsupervised=500, CNNs 3 epochs, shifts every 2 pixels on
-            28×28 and every 4 on 44×44 (5×5 grids), 500 consistency pairs.
+default: 10,000 training and 2,000 test digits (drawn once with ``default_rng(2019)``),
+seeds 0-4, the models' defaults (CNNs 15 epochs), every shift on 28×28 and every second
+on 44×44 (9×9 grids), 2,000 consistency pairs. ``--quick``: 2,000 / 500 digits, seed 0,
+NeocognitronClassifier(n_epochs=2, n_unsupervised=500), CNNs 3 epochs, 5×5 grids, 500
+pairs.
 
 RUN_TIME
 
@@ -97,13 +57,9 @@ Usage: python experiments/shift_invariance.py [--out results/shift_invariance] [
 [--seeds 0,1,2,3,4] [--train-size N] [--test-size N] [--cnn-epochs N] [--models a,b,...]
 [--data-home DIR] [--quiet] [--replot DIR]
 
-References
-----------
-K. Fukushima, Biol. Cybern. 36, 193-202 (1980); Neurocomputing 51, 161-180 (2003).
-R. Zhang, "Making convolutional networks shift-invariant again", ICML 2019.
-A. Chaman and I. Dokmanic, "Truly shift-invariant convolutional neural networks", CVPR 2021.
-A. Azulay and Y. Weiss, JMLR 20(184), 1-25 (2019).
-P. Y. Simard, D. Steinkraus and J. C. Platt, ICDAR 2003.
+References: Fukushima, Biol. Cybern. 36, 193-202 (1980); Neurocomputing 51, 161-180 (2003).
+Zhang, ICML 2019. Chaman & Dokmanic, CVPR 2021. Azulay & Weiss, JMLR 20(184) (2019).
+Simard, Steinkraus & Platt, ICDAR 2003.
 """
 
 import argparse
@@ -122,8 +78,8 @@ from neocognitron.datasets import fukushima1980_patterns, load_mnist  # noqa: E4
 from neocognitron.plotting.shift_study import plot_shift_study  # noqa: E402
 from neocognitron.shift_study import (  # noqa: E402
     canvas_grid,
+    collect_records,
     evaluate_shifts,
-    intervals,
     pad_to_canvas,
     perturbed_copies,
     report,
@@ -354,24 +310,9 @@ def run_records(run, ap, args, settings, found):
 
 
 def collect(out, found):
-    """From every record: the runs (canvas -> model -> one result per seed, models in the
-    order of :data:`MODELS`), the bootstrap intervals (canvas -> model -> kind), every
-    model's parameters per canvas and the 1980 runs."""
-    by_model = {c: {n: [] for n in MODELS} for c in CANVASES}
-    runs_1980 = []
-    params = {}
-    for key, rec in sorted(found.items(), key=lambda kv: (kv[1]["seed"] is None,
-                                                          kv[1]["seed"] or 0)):
-        if rec["canvas"] == "fukushima1980":
-            runs_1980.append(rec["result"])
-            continue
-        by_model[rec["canvas"]][rec["model"]].append((key, rec["result"]))
-        params.setdefault(rec["model"], {})[rec["canvas"]] = rec["config"]["model"]
-    runs = {c: {n: [r for _, r in v] for n, v in m.items() if v} for c, m in by_model.items()}
-    ci = {c: {n: intervals([records.read_record_arrays(out, k) for k, _ in v],
-                           runs[c][n][0]["offsets"], **BOOTSTRAP)
-              for n, v in m.items() if v} for c, m in by_model.items()}
-    return runs, ci, params, runs_1980
+    """:func:`~neocognitron.shift_study.measures.collect` of every record in ``out``."""
+    return collect_records(found, lambda key: records.read_record_arrays(out, key), MODELS,
+                           CANVASES, BOOTSTRAP)
 
 
 def describe(run, args, settings, measured, ran, found_keys):

@@ -24,6 +24,7 @@ from . import bootstrap, controls, fukushima1980, measures, outcomes, report
 from .measures import (
     by_distance,
     canvas_grid,
+    collect_records,
     evaluate_shifts,
     intervals,
     mean_std,
@@ -35,5 +36,6 @@ from .measures import (
 )
 
 __all__ = ["bootstrap", "controls", "fukushima1980", "measures", "outcomes", "report",
-           "by_distance", "canvas_grid", "evaluate_shifts", "intervals", "mean_std",
-           "pad_to_canvas", "perturbed_copies", "robustness", "shift_offsets", "summarise"]
+           "by_distance", "canvas_grid", "collect_records", "evaluate_shifts", "intervals",
+           "mean_std", "pad_to_canvas", "perturbed_copies", "robustness", "shift_offsets",
+           "summarise"]

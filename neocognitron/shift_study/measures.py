@@ -39,7 +39,7 @@ from .outcomes import KINDS, consistency_outcomes, grid_outcomes, wraps_ink
 
 __all__ = ["shift_offsets", "by_distance", "pad_to_canvas", "canvas_grid", "evaluate_shifts",
            "digit_successes", "perturbed_copies", "robustness", "mean_std", "summarise",
-           "intervals"]
+           "intervals", "collect_records"]
 
 #: the keys of :func:`evaluate_shifts` that :func:`summarise` averages over seeds
 SUMMARY_KEYS = ("accuracy_grid", "accuracy_by_distance", "accuracy_unshifted", "consistency",
@@ -301,3 +301,42 @@ def intervals(outcomes, offsets, kinds=KINDS, n_resamples=1000, level=0.95, rand
         out[kind] = {"accuracy_by_distance": np.stack([lo_a, hi_a], axis=1).tolist(),
                      "consistency": [float(lo_c), float(hi_c)]}
     return out
+
+
+def collect_records(found, read_arrays, names, canvases, bootstrap):
+    """The study's runs, intervals and parameters from its records.
+
+    Parameters
+    ----------
+    found : dict key -> record
+        Records with ``canvas`` (a canvas, or ``"fukushima1980"``), ``model``, ``seed``
+        (None for a model without one), ``config["model"]`` and ``result`` (an
+        :func:`evaluate_shifts` result, or a 1980 comparison).
+    read_arrays : callable key -> dict
+        A record's outcomes (:func:`evaluate_shifts`'s second return).
+    names, canvases : iterables of the models and canvases, in the order of the output
+    bootstrap : dict
+        Keyword arguments of :func:`intervals`.
+
+    Returns
+    -------
+    runs : dict canvas -> model -> list of results, by seed (models without records left
+        out)
+    ci : dict canvas -> model -> :func:`intervals`
+    params : dict model -> canvas -> parameters
+    runs_1980 : list of the 1980 comparisons, by seed
+    """
+    by_model = {c: {n: [] for n in names} for c in canvases}
+    runs_1980, params = [], {}
+    for key, rec in sorted(found.items(), key=lambda kv: (kv[1]["seed"] is None,
+                                                          kv[1]["seed"] or 0)):
+        if rec["canvas"] == "fukushima1980":
+            runs_1980.append(rec["result"])
+            continue
+        by_model[rec["canvas"]][rec["model"]].append((key, rec["result"]))
+        params.setdefault(rec["model"], {})[rec["canvas"]] = rec["config"]["model"]
+    runs = {c: {n: [r for _, r in v] for n, v in m.items() if v} for c, m in by_model.items()}
+    ci = {c: {n: intervals([read_arrays(k) for k, _ in v], runs[c][n][0]["offsets"],
+                           **bootstrap)
+              for n, v in m.items() if v} for c, m in by_model.items()}
+    return runs, ci, params, runs_1980
