@@ -318,7 +318,9 @@ def collect(out, found):
 def describe(run, args, settings, measured, ran, found_keys):
     """The content of results.json, but for the wall time."""
     runs, ci, params, runs_1980 = measured
-    names = [n for n in MODELS if n in runs["28"]]
+    names = [n for n in MODELS if all(n in runs[c] for c in CANVASES)]  # both canvases done
+    runs = {c: {n: runs[c][n] for n in names} for c in CANVASES}
+    seeds = sorted({r["seed"] for c in runs.values() for v in c.values() for r in v} - {None})
     canvases = {c: canvas_grid(side, s, settings["grid_step"][c])
                 for c, (side, s) in CANVASES.items()}
     summary = summarise(runs)
@@ -327,7 +329,7 @@ def describe(run, args, settings, measured, ran, found_keys):
     labels = {n: MODELS[n][0] for n in names}
     return {
         "study": report.STUDY, "references": list(report.REFERENCES), "mode": args.mode,
-        "quick": args.mode != "full", "settings": settings, "seeds": settings["seeds"],
+        "quick": args.mode != "full", "settings": settings, "seeds": seeds,
         "git": run.record["git"],
         "data": {"n_train": settings["n_train"], "n_test": settings["n_test"],
                  "train_subset": f"first {settings['n_train']} of the MNIST training set",

@@ -165,3 +165,22 @@ def test_bad_input_is_refused():
     knn = CosineNearestNeighbor().fit(X, y)
     with pytest.raises(ValueError, match="pixels per image"):
         knn.predict(np.zeros((1, 5, 5)))
+
+
+def test_every_row_of_the_study_builds_for_both_canvases():
+    from neocognitron.shift_study.models import AUGMENT, MODELS, WIDE, make_model, model_config
+
+    settings = {"neocognitron": {"n_epochs": 1}, "cnn": {"max_iter": 2}}
+    for canvas in ("28", "44"):
+        built = {n: make_model(n, 3, settings, canvas) for n in MODELS}
+        assert built["augment_shift"].augment_shift == AUGMENT[canvas]
+        assert built["lenet5_max"].offsets == [-4, 0, 4]
+        assert built["lenet5_max"].estimator.max_iter == 2
+        assert built["neocognitron"].n_epochs == 1 and built["neocognitron"].random_state == 3
+        for n in ("global_pool", "blurpool_global_pool", "aps"):
+            assert built[n].conv_channels == WIDE and built[n].global_pool
+        assert built["aps"].pooling == "aps" and built["aps"].padding == "circular"
+        cfg = model_config(built["pixels_1nn_max"])
+        assert cfg == {"class": "PositionMaxClassifier", "offsets": [-4, 0, 4],
+                       "estimator": {"class": "CosineNearestNeighbor", "batch_size": 500}}
+        assert "random_state" not in model_config(built["lenet5"])
