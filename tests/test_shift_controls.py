@@ -184,3 +184,21 @@ def test_every_row_of_the_study_builds_for_both_canvases():
         assert cfg == {"class": "PositionMaxClassifier", "offsets": [-4, 0, 4],
                        "estimator": {"class": "CosineNearestNeighbor", "batch_size": 500}}
         assert "random_state" not in model_config(built["lenet5"])
+
+
+def test_channel_search_picks_the_best_validation_accuracy():
+    from neocognitron.shift_study.channels import MEASURED, best, search_conv_channels
+
+    X, y = _strokes(40)
+    res = search_conv_channels(X[:30], y[:30], X[30:], y[30:], candidates=((2, 4), (3, 4)),
+                               variants={"gp": {"global_pool": True}}, max_iter=1)
+    assert [r["conv_channels"] for r in res["gp"]] == [[2, 4], [3, 4]]
+    assert all(0 <= r["val_accuracy"] <= 1 for r in res["gp"])
+    rows = {"a": [{"conv_channels": [6, 16], "val_accuracy": 0.9},
+                  {"conv_channels": [16, 32], "val_accuracy": 0.95},
+                  {"conv_channels": [32, 64], "val_accuracy": 0.95}]}
+    assert best(rows) == {"a": (16, 32)}  # the narrowest of the best
+    measured = {name: [{"conv_channels": list(ch), "val_accuracy": acc}
+                       for ch, (acc, _) in rows.items()] for name, rows in MEASURED.items()}
+    from neocognitron.shift_study.models import WIDE
+    assert set(best(measured).values()) == {WIDE}  # the study uses what the search chose

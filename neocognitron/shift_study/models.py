@@ -27,7 +27,7 @@ from .controls import CosineNearestNeighbor, PositionMaxClassifier, neocognitron
 __all__ = ["WIDE", "AUGMENT", "MODELS", "UNSEEDED", "make_model", "model_config"]
 
 #: conv_channels of the global-pool and APS rows (:mod:`.channels`, on training digits)
-WIDE = (16, 32)
+WIDE = (32, 64)
 #: the largest random shift of the augmented CNN's training digits, per canvas
 AUGMENT = {"28": 4, "44": 8}
 _APS = {"pooling": "aps", "padding": "circular", "global_pool": True}
