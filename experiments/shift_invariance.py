@@ -51,7 +51,13 @@ on 44×44 (9×9 grids), 2,000 consistency pairs. ``--quick``: 2,000 / 500 digits
 NeocognitronClassifier(n_epochs=2, n_unsupervised=500), CNNs 3 epochs, 5×5 grids, 500
 pairs.
 
-RUN_TIME
+Run time: ``--quick`` 6 min 50 s measured (commit 386884b, 2 cores shared with two other
+long runs, load average 5-6; per record in run.json: fits 0-32 s, the global-pool and APS
+CNNs the slowest, evaluations 1-32 s, 1-NN with the search the slowest). Default: about
+9 h (8-11 h) on such a machine, an ESTIMATE scaled from those timings and from the widths
+search's fits (GP/APS (32, 64) on 10,000 digits: 390-400 s on 28×28), not a measurement:
+per seed about 35 min on 28×28 and 65 min on 44×44, most of it fitting the three
+(32, 64) global-pool CNNs; 1-NN (once) about 40 min. Killed, it resumes where it stopped.
 
 Usage: python experiments/shift_invariance.py [--out results/shift_invariance] [--quick]
 [--seeds 0,1,2,3,4] [--train-size N] [--test-size N] [--cnn-epochs N] [--models a,b,...]
