@@ -63,9 +63,8 @@ Usage: python experiments/shift_invariance.py [--out results/shift_invariance] [
 [--seeds 0,1,2,3,4] [--train-size N] [--test-size N] [--cnn-epochs N] [--models a,b,...]
 [--data-home DIR] [--quiet] [--replot DIR]
 
-References: Fukushima, Biol. Cybern. 36, 193-202 (1980); Neurocomputing 51, 161-180 (2003).
-Zhang, ICML 2019. Chaman & Dokmanic, CVPR 2021. Azulay & Weiss, JMLR 20(184) (2019).
-Simard, Steinkraus & Platt, ICDAR 2003.
+References: Fukushima, Biol. Cybern. 36 (1980); Neurocomputing 51 (2003). Zhang, ICML 2019.
+Chaman & Dokmanic, CVPR 2021. Azulay & Weiss, JMLR 20 (2019). Simard et al., ICDAR 2003.
 """
 
 import argparse
@@ -84,6 +83,7 @@ from neocognitron.datasets import fukushima1980_patterns, load_mnist  # noqa: E4
 from neocognitron.plotting.shift_study import plot_shift_study  # noqa: E402
 from neocognitron.shift_study import (  # noqa: E402
     canvas_grid,
+    channels,
     collect_records,
     evaluate_shifts,
     pad_to_canvas,
@@ -345,7 +345,7 @@ def describe(run, args, settings, measured, ran, found_keys):
                                           SHIFT_1980, BOOTSTRAP),
         "models": {n: {"label": MODELS[n][0], "estimator": MODELS[n][1],
                        "params": params[n], "n_seeds": n_seeds[n]} for n in names},
-        "augment_shift_per_canvas": AUGMENT,
+        "augment_shift_per_canvas": AUGMENT, "conv_channels_choice": channels.describe(),
         "position_grid": neocognitron_grid(settings["neocognitron"]),
         "canvases": canvases,
         "robustness_strengths": {"elastic_alpha": settings["elastic_alpha"],

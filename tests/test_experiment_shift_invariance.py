@@ -84,6 +84,9 @@ def test_writes_every_file(run):
     assert res["position_grid"]["offsets"] == [-4, 0, 4]
     assert res["models"]["lenet5_max"]["params"]["44"]["offsets"] == [-4, 0, 4]
     assert res["models"]["pixels_1nn"]["n_seeds"] == 1
+    wide = res["conv_channels_choice"]["conv_channels"]
+    assert all(res["models"][n]["params"][c]["conv_channels"] == wide for c in ("28", "44")
+               for n in ("global_pool", "blurpool_global_pool", "aps"))
     # one record per (canvas, model, seed), with what each test digit did beside it
     keys = sorted(p.relative_to(out / "records").as_posix()
                   for p in (out / "records").rglob("*.json"))

@@ -12,6 +12,10 @@
 :mod:`~neocognitron.shift_study.controls`
     the neocognitron's test-time maximum over positions for any classifier, 1-NN on
     pixels, and ten class scores per digit for every model;
+:mod:`~neocognitron.shift_study.models`
+    the study's rows: the neocognitron, LeNet-5 and the controls;
+:mod:`~neocognitron.shift_study.channels`
+    the width of the global-pool CNNs, chosen on training digits;
 :mod:`~neocognitron.shift_study.fukushima1980`
     the 1980 network against a CNN trained on the same shifted presentations;
 :mod:`~neocognitron.shift_study.report`
@@ -20,7 +24,7 @@
 The figures of the study are drawn by :mod:`neocognitron.plotting.shift_study`.
 """
 
-from . import bootstrap, controls, fukushima1980, measures, outcomes, report
+from . import bootstrap, channels, controls, fukushima1980, measures, models, outcomes, report
 from .measures import (
     by_distance,
     canvas_grid,
@@ -35,7 +39,8 @@ from .measures import (
     summarise,
 )
 
-__all__ = ["bootstrap", "controls", "fukushima1980", "measures", "outcomes", "report",
+__all__ = ["bootstrap", "channels", "controls", "fukushima1980", "measures", "models",
+           "outcomes", "report",
            "by_distance", "canvas_grid", "collect_records", "evaluate_shifts", "intervals",
            "mean_std", "pad_to_canvas", "perturbed_copies", "robustness", "shift_offsets",
            "summarise"]

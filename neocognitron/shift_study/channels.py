@@ -24,8 +24,10 @@ import numpy as np
 
 from ..cnn import ConvNetClassifier
 from ..datasets import load_mnist
+from .models import WIDE
 
-__all__ = ["CANDIDATES", "VARIANTS", "MEASURED", "search_conv_channels", "main"]
+__all__ = ["CANDIDATES", "VARIANTS", "MEASURED", "search_conv_channels", "best", "describe",
+           "main"]
 
 #: the widths tried, narrowest first (the first is LeNet-5's)
 CANDIDATES = ((6, 16), (16, 32), (32, 64))
@@ -83,6 +85,18 @@ def best(results):
     return {name: tuple(max(rows, key=lambda r: (r["val_accuracy"],
                                                  -sum(r["conv_channels"])))["conv_channels"])
             for name, rows in results.items()}
+
+
+def describe():
+    """The choice as results.json records it: the width used, the rule, the measurements."""
+    return {"conv_channels": list(WIDE),
+            "rows": "global_pool, blurpool_global_pool (the global-pool width), aps",
+            "rule": "best validation accuracy (narrowest on ties), seed 0, 10,000 training "
+                    f"digits, 15 epochs, validation = training digits {VALIDATION[0]:,}-"
+                    f"{VALIDATION[1] - 1:,}",
+            "measured": {name: [{"conv_channels": list(ch), "val_accuracy": acc,
+                                 "fit_seconds": sec} for ch, (acc, sec) in rows.items()]
+                         for name, rows in MEASURED.items()}}
 
 
 def main(n_train=10000, data_home=None):

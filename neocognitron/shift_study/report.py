@@ -91,7 +91,10 @@ def definitions(consistency_seed, elastic_sigma, noise_high, max_test_shift, boo
                         "translated by every (dy, dx) of the neocognitron's grid of top "
                         "positions (position_grid: offsets k * prod(strides) for k = "
                         "-top_slack..top_slack, inside its margin; zero fill), keeps per "
-                        "class the largest score and answers the class of the largest",
+                        "class the largest score and answers the class of the largest. "
+                        "Nominal spacing: the neocognitron's C-cells are prod(strides) px "
+                        "apart but for one step 1 px longer at the canvas's centre (the "
+                        "centred grid rule)",
         "intervals": "percentile bootstrap over test digits: "
                      f"{(bootstrap or {}).get('n_resamples', '?')} resamples of the digits "
                      f"with replacement (default_rng({(bootstrap or {}).get('random_state')})"
