@@ -51,20 +51,21 @@ on 44×44 (9×9 grids), 2,000 consistency pairs. ``--quick``: 2,000 / 500 digits
 NeocognitronClassifier(n_epochs=2, n_unsupervised=500), CNNs 3 epochs, 5×5 grids, 500
 pairs.
 
-Run time: ``--quick`` 6 min 50 s measured (commit 386884b, 2 cores shared with two other
-long runs, load average 5-6; per record in run.json: fits 0-32 s, the global-pool and APS
-CNNs the slowest, evaluations 1-32 s, 1-NN with the search the slowest). Default: about
-9 h (8-11 h) on such a machine, an ESTIMATE scaled from those timings and from the widths
-search's fits (GP/APS (32, 64) on 10,000 digits: 390-400 s on 28×28), not a measurement:
-per seed about 35 min on 28×28 and 65 min on 44×44, most of it fitting the three
-(32, 64) global-pool CNNs; 1-NN (once) about 40 min. Killed, it resumes where it stopped.
+Run time, on 2 cores shared with two other long runs (load average 5-7): ``--quick`` 6 min
+50 s measured (commit 386884b; every record's fit_seconds and eval_seconds in results.json).
+Default, measured for seed 0 on 28×28: the neocognitron 6.3 min (fit 117 s, evaluation
+261 s), LeNet-5 with the search 2.3 min; its 44×44 neocognitron fit 185 s; the (32, 64)
+global-pool and APS fits 390-400 s on 28×28 (``shift_study.channels``). From these and the
+--quick ratios, an ESTIMATE, not a measurement: per seed about 40 min on 28×28 and 75 min
+on 44×44 (most of it the three (32, 64) global-pool CNNs), 1-NN once about 40 min: about
+10-11 h for the 5 seeds (9-13 h). Killed, it resumes where it stopped.
 
 Usage: python experiments/shift_invariance.py [--out results/shift_invariance] [--quick]
 [--seeds 0,1,2,3,4] [--train-size N] [--test-size N] [--cnn-epochs N] [--models a,b,...]
 [--data-home DIR] [--quiet] [--replot DIR]
 
-References: Fukushima, Biol. Cybern. 36 (1980); Neurocomputing 51 (2003). Zhang, ICML 2019.
-Chaman & Dokmanic, CVPR 2021. Azulay & Weiss, JMLR 20 (2019). Simard et al., ICDAR 2003.
+References: Fukushima 1980, 2003; Zhang 2019; Chaman & Dokmanic 2021; Azulay & Weiss 2019;
+Simard et al. 2003 (full titles: results.json's ``references``).
 """
 
 import argparse
