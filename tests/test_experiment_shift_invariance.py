@@ -1,11 +1,15 @@
 """experiments/shift_invariance.py runs end to end on the real MNIST files and writes the
-figures, results.json, results.md and run.json with sane numbers, and --replot redraws the
-same figures and results.md from results.json without data or training. One run of the
-hidden ``--smoke`` setting (300 training / 100 test digits, tiny models, about 35 s) serves
-every test; ``--quick`` takes about 3 minutes. Skipped without the files. Also the study's
-library pieces (``neocognitron.shift_study``) on hand-made inputs, without MNIST."""
+figures, results.json, results.md, run.json and one record per (canvas, model, seed) with
+sane numbers; a rerun skips finished records and remakes a missing one with the same
+numbers, a folder of other settings is refused, and --replot redraws the same figures and
+results.md from results.json without data or training. One run of the hidden ``--smoke``
+setting (300 training / 100 test digits, tiny models: 68 s on 2 cores at load average 5,
+where the study's five rows before took 78 s) serves every test; ``--quick`` takes about 7
+minutes. Skipped without the files. Also the study's library pieces
+(``neocognitron.shift_study``) on hand-made inputs, without MNIST."""
 
 import json
+import shutil
 from pathlib import Path
 
 import matplotlib
@@ -40,7 +44,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_HOME = mnist_home()
 FIGURES = ("accuracy_vs_shift.png", "accuracy_heatmaps.png", "change_rate.png",
            "representation_similarity.png", "robustness.png", "fukushima1980_vs_cnn.png")
-MODELS = ("neocognitron", "lenet5", "blurpool", "global_pool", "augment_shift_4")
+MODELS = ("neocognitron", "lenet5", "lenet5_max", "blurpool", "global_pool",
+          "blurpool_global_pool", "aps", "augment_shift", "pixels_1nn", "pixels_1nn_max")
+UNSEEDED = ("pixels_1nn", "pixels_1nn_max")
 ARGS = ["--smoke", "--quiet", "--data-home", str(DATA_HOME)]
 
 
@@ -71,6 +77,21 @@ def test_writes_every_file(run):
     for name in MODELS:
         assert res["models"][name]["label"] in md
     assert "acc. at ±4 (28×28)" in md and "acc. at ±8 (44×44)" in md
+    assert "consistency, circular (28×28, ±4)" in md
+    assert res["augment_shift_per_canvas"] == {"28": 4, "44": 8}
+    params = {c: res["models"]["augment_shift"]["params"][c]["augment_shift"] for c in ("28", "44")}
+    assert params == {"28": 4, "44": 8}
+    assert res["position_grid"]["offsets"] == [-4, 0, 4]
+    assert res["models"]["lenet5_max"]["params"]["44"]["offsets"] == [-4, 0, 4]
+    assert res["models"]["pixels_1nn"]["n_seeds"] == 1
+    wide = res["conv_channels_choice"]["conv_channels"]
+    assert all(res["models"][n]["params"][c]["conv_channels"] == wide for c in ("28", "44")
+               for n in ("global_pool", "blurpool_global_pool", "aps"))
+    # one record per (canvas, model, seed), with what each test digit did beside it
+    keys = sorted(p.relative_to(out / "records").as_posix()
+                  for p in (out / "records").rglob("*.json"))
+    assert len(keys) == 2 * len(MODELS) + 1 and "28/aps-seed0.json" in keys
+    assert "44/pixels_1nn-noseed.json" in keys and "fukushima1980/seed0.json" in keys
     assert md.count("\n|") >= 2 + len(MODELS) + 2 + 3  # two tables
 
 
@@ -97,12 +118,24 @@ def test_numbers_are_sane(run):
                     for j, dx in enumerate(c["offsets"]) if max(abs(dy), abs(dx)) == max_shift]
             assert np.isclose(r["accuracy_by_distance"][-1], np.mean(ring))
             assert _fraction(r["consistency"]) and _fraction(r["change_rate"])
+            circ = r["circular"]
+            assert circ["accuracy_unshifted"] == r["accuracy_unshifted"]  # no shift at all
+            assert circ["same_images_as_zero_fill"] == (canvas == "44")
+            if canvas == "44":
+                assert circ["accuracy_grid"] == r["accuracy_grid"]
+            for kind, acc, cons in (("zero", r["accuracy_by_distance"], r["consistency"]),
+                                    ("circular", circ["accuracy_by_distance"],
+                                     circ["consistency"])):
+                ci = res["intervals"][canvas][name][kind]
+                assert all(lo <= a <= hi for (lo, hi), a in
+                           zip(ci["accuracy_by_distance"], acc, strict=True))
+                assert ci["consistency"][0] <= cons <= ci["consistency"][1]
             assert len(r["change_rate_per_step"]) == max_shift
             assert np.isclose(np.mean(r["change_rate_per_step"]), r["change_rate"])
             assert len(r["similarity"]) == max_shift + 1
-            assert np.isclose(r["similarity"][0], 1.0)  # features of the same digits
+            assert np.isclose(r["similarity"][0], 1.0)  # scores of the same digits
             assert all(-1 <= s <= 1 for s in r["similarity"])
-            assert r["fit_seconds"] > 0 and r["eval_seconds"] > 0
+            assert r["fit_seconds"] >= 0 and r["eval_seconds"] > 0
             if canvas == "28":
                 rob = r["robustness"]
                 # strength 0 leaves the digits as they are
@@ -112,6 +145,12 @@ def test_numbers_are_sane(run):
             s = res["summary"][canvas][name]
             assert np.allclose(s["accuracy_grid"]["mean"], grid)
             assert np.allclose(s["accuracy_grid"]["std"], 0)  # one seed
+    # APS with circular padding: exactly the same answer under every circular shift
+    assert res["runs"]["28"]["aps"][0]["circular"]["consistency"] == 1.0
+    # the 1-NN with the maximum over positions equals plain 1-NN on unshifted digits or
+    # does better at the grid's own shifts
+    acc = {n: res["runs"]["28"][n][0]["accuracy_by_distance"] for n in UNSEEDED}
+    assert acc["pixels_1nn_max"][-1] >= acc["pixels_1nn"][-1]
     # even tiny, the neocognitron learns digits: well above chance on unshifted digits
     assert res["runs"]["28"]["neocognitron"][0]["accuracy_unshifted"] > 0.5
 
@@ -143,9 +182,9 @@ def test_run_json_records_the_stages(run):
     assert rec["status"] == "finished" and rec["error"] is None
     assert rec["command"]["argv"][1:] == ["--out", str(out), *ARGS]
     assert rec["seeds"] == {"models": [0], "test_subset": 2019, "consistency": 2019,
-                            "perturbations": 2019}
-    per_model = [f"{step} {name} {c}x{c} seed 0" for c in ("28", "44") for name in MODELS
-                 for step in ("fit", "evaluate")]
+                            "perturbations": 2019, "bootstrap": 2019}
+    per_model = [f"{step} {name} {c}x{c} " + ("no seed" if name in UNSEEDED else "seed 0")
+                 for c in ("28", "44") for name in MODELS for step in ("fit", "evaluate")]
     assert [s["name"] for s in rec["stages"]] == \
         ["load data", *per_model, "1980 comparison seed 0", "save results", "figures"]
     assert all(s["status"] == "finished" and s["seconds"] >= 0 for s in rec["stages"])
@@ -170,6 +209,40 @@ def test_replot_redraws_the_same_files_without_data_or_training(run, tmp_path, m
     assert_replot_identical(module, out, new, FIGURES + ("results.md",), capsys)
     res = json.loads((out / "results.json").read_text())
     assert report.results_markdown(res) == (new / "results.md").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(DATA_HOME is None, reason="MNIST files not available")
+def test_a_rerun_skips_finished_records_and_remakes_a_missing_one(run, tmp_path, monkeypatch):
+    out, first, _ = run
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    key = "28/pixels_1nn_max-noseed"
+    (copy / "records" / f"{key}.json").unlink()  # as if killed while running it
+    forbid(monkeypatch, [(NeocognitronClassifier, "fit"), (ConvNetClassifier, "fit"),
+                         (Neocognitron, "fit")],
+           why="a rerun must not fit again what is finished")
+    _, res, printed = run_experiment("shift_invariance", copy, ARGS)
+    n = 2 * len(MODELS) + 1
+    assert f"{n} records: {n - 1} finished before, 1 to run" in printed
+    assert res["this_run"]["ran"] == [key] and len(res["this_run"]["records"]) == n
+    # deterministic: the remade record has the same numbers, and so has everything else
+    assert res["runs"]["28"]["pixels_1nn_max"][0]["accuracy_grid"] == \
+        first["runs"]["28"]["pixels_1nn_max"][0]["accuracy_grid"]
+    assert res["table_markdown"] == first["table_markdown"]
+    assert res["intervals"] == json.loads(json.dumps(first["intervals"]))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(DATA_HOME is None, reason="MNIST files not available")
+def test_records_of_other_settings_are_refused(run, capsys):
+    out, _, _ = run
+    before = (out / "run.json").read_bytes()
+    with pytest.raises(SystemExit) as exit_:
+        load_experiment("shift_invariance").main(["--out", str(out), *ARGS, "--cnn-epochs", "2"])
+    assert exit_.value.code == 2
+    assert "was made with other settings" in capsys.readouterr().err
+    assert (out / "run.json").read_bytes() == before
 
 
 def test_replot_without_results_says_so(tmp_path, capsys):

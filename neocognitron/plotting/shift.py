@@ -224,7 +224,8 @@ def plot_change_rate(steps, rates, ax=None, title=None, legend=True):
 
 
 def plot_representation_similarity(shifts, similarity, ax=None, title=None, legend=True,
-                                   xlabel="diagonal shift dy = dx (pixels)"):
+                                   xlabel="diagonal shift dy = dx (pixels)",
+                                   ylabel="feature correlation with the unshifted image"):
     """Mean correlation between each image's features and those of its shifted copy.
 
     Parameters
@@ -234,7 +235,7 @@ def plot_representation_similarity(shifts, similarity, ax=None, title=None, lege
     similarity : dict of str -> array (n_seeds, n_shifts)
         Mean Pearson correlation per model, seed and shift.
     ax : matplotlib Axes, optional
-    title, xlabel : str, optional
+    title, xlabel, ylabel : str, optional
     legend : bool
 
     Returns
@@ -246,7 +247,7 @@ def plot_representation_similarity(shifts, similarity, ax=None, title=None, lege
     _curves(ax, shifts, similarity, percent=False, offset=0.008)
     ax.set_xticks(np.asarray(shifts))
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("feature correlation with the unshifted image")
+    ax.set_ylabel(ylabel)
     ax.yaxis.set_major_locator(MaxNLocator(6))
     top = max(1.0, ax.get_ylim()[1])
     ax.set_ylim(min(0.0, ax.get_ylim()[0]), top + 0.02)

@@ -20,10 +20,11 @@ from .shift import (
 __all__ = ["plot_shift_study"]
 
 _TITLES = {"28": "28×28 canvas: zero-filled shifts (ink may leave the frame)",
+           "28 circular": "28×28 canvas: circular shifts (the image as a torus)",
            "44": "digits centred on a 44×44 canvas (ink stays in frame)"}
 
 
-def _legend_below(fig, ax, ncol=3):
+def _legend_below(fig, ax, ncol=4):
     """One legend for the whole figure, under its panels (so it hides no data)."""
     handles, labels = ax.get_legend_handles_labels()
     fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.01), ncol=ncol,
@@ -41,10 +42,12 @@ class _Study:
         self.n_test = results["data"]["n_test"]
         self.seeds_note = f"{self.n_seeds} seed" + ("s, mean ± std" if self.n_seeds > 1 else "")
 
-    def per_seed(self, canvas, key):
-        """Per model label, the value of ``key`` of every seed's run on ``canvas``."""
+    def per_seed(self, canvas, key, kind="zero"):
+        """Per model label, the value of ``key`` of every seed's run on ``canvas``, under
+        the ``kind`` of shift (``"zero"``: the run's own keys; else ``run[kind]``)."""
         runs = self.res["runs"][canvas]
-        return {self.labels[n]: [r[key] for r in runs[n]] for n in self.names}
+        return {self.labels[n]: [r[key] if kind == "zero" else r[kind][key] for r in runs[n]]
+                for n in self.names}
 
 
 def _two_canvases(study, draw, suptitle):
@@ -67,19 +70,30 @@ def _curves_per_canvas(study, plot, x, y, suptitle, **kwargs):
 
 
 def _accuracy_vs_shift(s):
-    return _curves_per_canvas(
-        s, plot_accuracy_vs_shift, "distances", "accuracy_by_distance",
-        f"MNIST accuracy against shift distance ({s.n_test:,} test digits, {s.seeds_note}); "
-        "mean over the shifts at each distance",
-        chance=0.1, xlabel="shift (pixels), max(|dy|, |dx|)")
+    panels = (("28", "zero", _TITLES["28"]), ("28", "circular", _TITLES["28 circular"]),
+              ("44", "zero", _TITLES["44"] + ";\ncircular shifts: the same images"))
+    fig, axes = plt.subplots(1, 3, figsize=(18, 5.2))
+    for ax, (canvas, kind, title) in zip(axes, panels, strict=True):
+        plot_accuracy_vs_shift(s.res["canvases"][canvas]["distances"],
+                               s.per_seed(canvas, "accuracy_by_distance", kind), ax=ax,
+                               title=title, legend=False, chance=0.1,
+                               xlabel="shift (pixels), max(|dy|, |dx|)")
+    fig.suptitle(f"MNIST accuracy against shift distance ({s.n_test:,} test digits, "
+                 f"{s.seeds_note}); mean over the shifts at each distance")
+    fig.tight_layout()
+    _legend_below(fig, axes[0], ncol=4)
+    return fig
 
 
 def _accuracy_heatmaps(s):
-    fig = plt.figure(figsize=(3.4 * len(s.names) + 1.4, 7.6))
-    for sub, canvas in zip(fig.subfigures(2, 1, hspace=0.08), ("28", "44"), strict=True):
+    """Per canvas, the models' mean accuracy grids in rows of at most five."""
+    rows = [s.names[i : i + 5] for i in range(0, len(s.names), 5)]
+    fig = plt.figure(figsize=(3.4 * max(map(len, rows)) + 1.4, 3.8 * 2 * len(rows)))
+    subs = fig.subfigures(2 * len(rows), 1, hspace=0.08)
+    for k, (canvas, names) in enumerate((c, r) for c in ("28", "44") for r in rows):
         grids = {s.labels[n]: s.res["summary"][canvas][n]["accuracy_grid"]["mean"]
-                 for n in s.names}
-        plot_shift_heatmaps(grids, s.res["canvases"][canvas]["offsets"], fig=sub,
+                 for n in names}
+        plot_shift_heatmaps(grids, s.res["canvases"][canvas]["offsets"], fig=subs[k],
                             title=_TITLES[canvas] + " — accuracy (%) at each shift (dy, dx)"
                             + ("" if s.n_seeds == 1 else f", mean of {s.n_seeds} seeds"))
     return fig
@@ -95,8 +109,10 @@ def _change_rate(s):
 def _representation_similarity(s):
     return _curves_per_canvas(
         s, plot_representation_similarity, "similarity_shifts", "similarity",
-        "Representation similarity: correlation of each digit's features with those of its "
-        f"shifted copy\n(CNN: penultimate layer; neocognitron: top C-cells) ({s.seeds_note})")
+        "Representation similarity: correlation of each digit's ten class scores with those "
+        "of its shifted copy\n(CNN: log-probabilities; neocognitron: top C-cells; 1-NN: "
+        f"largest cosine per class) ({s.seeds_note})",
+        ylabel="class-score correlation with the unshifted digit")
 
 
 def _robustness(s):

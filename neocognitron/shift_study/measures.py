@@ -1,21 +1,25 @@
 """Every shift measure of one fitted classifier on one canvas, and their summary over seeds.
 
-A *model* is any fitted classifier with ``predict`` and ``transform``
-(``NeocognitronClassifier``, ``ConvNetClassifier``); images are ``(n, H, W)``. The
-measures (:mod:`neocognitron.metrics`):
+A *model* is any fitted classifier with ``predict`` whose class scores
+:func:`~neocognitron.shift_study.controls.class_scores` reads (``NeocognitronClassifier``,
+``ConvNetClassifier``, the study's controls); images are ``(n, H, W)``. The measures
+(:mod:`neocognitron.metrics`, and per digit :mod:`.outcomes`):
 
 * accuracy over a grid of shifts ``(dy, dx)`` and, from it, the accuracy at each shift
   distance ``d``: the mean over the grid shifts with ``max(|dy|, |dx|) = d`` (the ring at
-  Chebyshev distance ``d``, :func:`by_distance`);
+  Chebyshev distance ``d``, :func:`by_distance`), under zero-filled and circular shifts;
 * consistency (Zhang 2019): how often two random shifts of the same image, each uniform on
-  ``[-s, s]^2``, get the same predicted class (``s`` the largest shift);
+  ``[-s, s]^2``, get the same predicted class (``s`` the largest shift), under both kinds;
 * prediction change rate along a diagonal sweep (after Azulay & Weiss 2019): images
   shifted by ``dy = dx = t`` for ``t = 0 ... s``; the fraction whose class changes
-  between ``t`` and ``t + 1``, per step and overall;
-* representation similarity: the mean Pearson correlation between an image's features
-  (``transform``) and those of its copy shifted by ``dy = dx = t``;
+  between ``t`` and ``t + 1``, per step and overall (zero fill);
+* representation similarity: the mean Pearson correlation between an image's class scores
+  (ten numbers for every model, :func:`~neocognitron.shift_study.controls.class_scores`)
+  and those of its copy shifted by ``dy = dx = t`` (zero fill);
 * robustness (:func:`robustness`): accuracy on precomputed deformed or noisy copies
-  (:func:`perturbed_copies`).
+  (:func:`perturbed_copies`);
+* 95 % bootstrap intervals over test digits of the accuracies by distance and the
+  consistency (:func:`intervals`, :mod:`.bootstrap`).
 
 A *canvas* is the square frame the digits are shown on: :func:`pad_to_canvas` centres them on a
 larger one with a zero border, values unchanged (unlike the digit network's
@@ -28,20 +32,21 @@ import time
 import numpy as np
 
 from .. import transforms
-from ..metrics import (
-    accuracy_by_shift,
-    consistency,
-    prediction_change_rate,
-    representation_similarity,
-)
+from ..metrics import prediction_change_rate, representation_similarity
+from .bootstrap import bootstrap_interval
+from .controls import ClassScores
+from .outcomes import KINDS, consistency_outcomes, grid_outcomes, wraps_ink
 
 __all__ = ["shift_offsets", "by_distance", "pad_to_canvas", "canvas_grid", "evaluate_shifts",
-           "perturbed_copies", "robustness", "mean_std", "summarise"]
+           "digit_successes", "perturbed_copies", "robustness", "mean_std", "summarise",
+           "intervals", "collect_records"]
 
 #: the keys of :func:`evaluate_shifts` that :func:`summarise` averages over seeds
 SUMMARY_KEYS = ("accuracy_grid", "accuracy_by_distance", "accuracy_unshifted", "consistency",
                 "change_rate", "change_rate_per_step", "similarity", "fit_seconds",
                 "eval_seconds")
+#: the keys of every other kind of shift (``result["circular"]``) averaged over seeds
+KIND_KEYS = ("accuracy_grid", "accuracy_by_distance", "accuracy_unshifted", "consistency")
 
 
 def shift_offsets(max_shift, step=1):
@@ -98,12 +103,13 @@ def canvas_grid(side, max_shift, step=1):
             "similarity_shifts": list(range(max_shift + 1))}
 
 
-def evaluate_shifts(model, X, y, max_shift, step=1, n_pairs=1000, random_state=None):
-    """Every shift measure of one fitted model on one canvas.
+def evaluate_shifts(model, X, y, max_shift, step=1, n_pairs=1000, random_state=None,
+                    kinds=KINDS):
+    """Every shift measure of one fitted model on one canvas, and what each digit did.
 
     Parameters
     ----------
-    model : fitted classifier with ``predict`` and ``transform``
+    model : fitted classifier with ``predict`` (and class scores, :func:`.class_scores`)
     X : ndarray, shape (n, H, W)
         Test images, unshifted.
     y : ndarray, shape (n,)
@@ -115,38 +121,80 @@ def evaluate_shifts(model, X, y, max_shift, step=1, n_pairs=1000, random_state=N
     n_pairs : int
         Random draws of the consistency measure.
     random_state : int, Generator or None
-        Seeds the consistency draws (pass the same for every model to compare them).
+        Seeds the consistency draws (pass the same for every model to compare them; each
+        kind of shift gets the same draws).
+    kinds : sequence of {"zero", "circular"}
+        The kinds of shift of the accuracy grid and the consistency
+        (:mod:`.outcomes`); ``"zero"`` first and always.
 
     Returns
     -------
-    dict
-        ``offsets``, ``accuracy_grid`` (``grid[i, j]`` at ``dy = offsets[i]``,
-        ``dx = offsets[j]``), ``distances``, ``accuracy_by_distance``,
-        ``accuracy_unshifted``, ``consistency``, ``change_rate``, ``change_rate_per_step``,
-        ``similarity_shifts`` (``t = 0 ... s``), ``similarity`` and ``eval_seconds``.
+    result : dict
+        ``offsets``, ``distances``, ``similarity_shifts`` (``t = 0 ... s``); for zero fill
+        ``accuracy_grid`` (``grid[i, j]`` at ``dy = offsets[i]``, ``dx = offsets[j]``),
+        ``accuracy_by_distance``, ``accuracy_unshifted``, ``consistency``,
+        ``change_rate``, ``change_rate_per_step`` and ``similarity`` (of the class
+        scores); per other kind ``result[kind]``: the grid, by distance, unshifted and
+        consistency, and ``same_images_as_zero_fill`` (no ink within ``s`` of the frame,
+        so the shifted images are those of zero fill and the numbers are copied);
+        ``eval_seconds``.
+    outcomes : dict of str -> ndarray
+        Per kind, ``<kind>_correct`` (uint8, (n_shifts, n): digit right at each grid
+        shift), ``<kind>_pair_digit`` and ``<kind>_pair_same`` (the consistency draws),
+        for :func:`intervals`.
     """
+    if tuple(kinds)[:1] != ("zero",) or not set(kinds) <= set(KINDS):
+        raise ValueError(f"kinds must start with 'zero' and lie in {KINDS}, got {kinds!r}")
     t0 = time.perf_counter()
     offsets = shift_offsets(max_shift, step)
     pairs = [(dy, dx) for dy in offsets for dx in offsets]
-    acc = accuracy_by_shift(model, X, y, pairs)["accuracy"]
-    dists, acc_d = by_distance(pairs, acc)
-    cons = consistency(model, X, max_shift, n_pairs=n_pairs, random_state=random_state)
+    result = {"offsets": offsets}
+    outcomes = {}
+    same_as_zero = not wraps_ink(X, max_shift)
+    for kind in kinds:
+        if kind != "zero" and same_as_zero:
+            correct, (digit, same) = outcomes["zero_correct"], (
+                outcomes["zero_pair_digit"], outcomes["zero_pair_same"])
+        else:
+            correct = grid_outcomes(model, X, y, pairs, kind).astype(np.uint8)
+            digit, same = consistency_outcomes(model, X, max_shift, n_pairs,
+                                               random_state=random_state, kind=kind)
+        outcomes.update({f"{kind}_correct": correct, f"{kind}_pair_digit": digit,
+                         f"{kind}_pair_same": same})
+        acc = correct.mean(axis=1)
+        dists, acc_d = by_distance(pairs, acc)
+        measures = {"accuracy_grid": acc.reshape(len(offsets), len(offsets)),
+                    "accuracy_by_distance": acc_d,
+                    "accuracy_unshifted": float(acc[pairs.index((0, 0))]),
+                    "consistency": float(same.mean())}
+        if kind == "zero":
+            result.update(distances=dists, **measures)
+        else:
+            result[kind] = dict(measures, same_images_as_zero_fill=same_as_zero)
     pcr = prediction_change_rate(model, X, max_shift)
     diag = list(range(max_shift + 1))
-    sim = representation_similarity(model, X, [(t, t) for t in diag])["similarity"]
-    return {
-        "offsets": offsets,
-        "accuracy_grid": acc.reshape(len(offsets), len(offsets)),
-        "distances": dists,
-        "accuracy_by_distance": acc_d,
-        "accuracy_unshifted": float(acc[pairs.index((0, 0))]),
-        "consistency": cons,
-        "change_rate": pcr["rate"],
-        "change_rate_per_step": pcr["per_step"],
-        "similarity_shifts": diag,
-        "similarity": sim,
-        "eval_seconds": round(time.perf_counter() - t0, 2),
-    }
+    sim = representation_similarity(ClassScores(model), X, [(t, t) for t in diag])
+    result.update(change_rate=pcr["rate"], change_rate_per_step=pcr["per_step"],
+                  similarity_shifts=diag, similarity=sim["similarity"],
+                  eval_seconds=round(time.perf_counter() - t0, 2))
+    return result, outcomes
+
+
+def digit_successes(outcomes, kind, offsets, n_digits):
+    """What :func:`.bootstrap.bootstrap_interval` resamples, from :func:`evaluate_shifts`'s
+    outcomes of one kind: per digit, its right answers and shifts at each distance
+    (``(n, n_distances)`` each, distances as in :func:`canvas_grid`), and its agreeing
+    draws and draws of the consistency measure (``(n,)`` each)."""
+    pairs = [(dy, dx) for dy in offsets for dx in offsets]
+    d = np.array([max(abs(dy), abs(dx)) for dy, dx in pairs])
+    dists = sorted(set(d.tolist()))
+    correct = np.asarray(outcomes[f"{kind}_correct"], dtype=np.int64)
+    right = np.stack([correct[d == k].sum(axis=0) for k in dists], axis=1)
+    shifts = np.array([np.sum(d == k) for k in dists])
+    digit = np.asarray(outcomes[f"{kind}_pair_digit"])
+    agree = np.bincount(digit, weights=outcomes[f"{kind}_pair_same"], minlength=n_digits)
+    draws = np.bincount(digit, minlength=n_digits)
+    return right, shifts, agree, draws
 
 
 def perturbed_copies(X, elastic_alpha, noise_p, elastic_sigma, noise_high, seed):
@@ -203,15 +251,92 @@ def summarise(runs):
 
     Returns
     -------
-    dict canvas -> dict model -> dict key -> :func:`mean_std`
+    dict canvas -> dict model -> dict key -> :func:`mean_std`; the other kinds of shift
+    under their names (``"circular"``), each with :data:`KIND_KEYS`.
     """
     out = {}
     for canvas, models in runs.items():
         out[canvas] = {}
         for name, seeds in models.items():
             s = {k: mean_std([r[k] for r in seeds]) for k in SUMMARY_KEYS}
+            for kind in KINDS[1:]:
+                if kind in seeds[0]:
+                    s[kind] = {k: mean_std([r[kind][k] for r in seeds]) for k in KIND_KEYS}
             if "robustness" in seeds[0]:
                 s["robustness"] = {kind: mean_std([r["robustness"][kind] for r in seeds])
                                    for kind in seeds[0]["robustness"]}
             out[canvas][name] = s
     return out
+
+
+def intervals(outcomes, offsets, kinds=KINDS, n_resamples=1000, level=0.95, random_state=0):
+    """Bootstrap intervals over test digits (:func:`.bootstrap.bootstrap_interval`) of the
+    accuracy at each distance and of the consistency, each the mean over seeds.
+
+    Parameters
+    ----------
+    outcomes : list of dict
+        One :func:`evaluate_shifts` outcomes per seed, on the same test digits.
+    offsets : list of int
+        One axis of the grid of shifts.
+    kinds : sequence of str
+    n_resamples, level, random_state
+        Of the bootstrap (the same ``random_state`` for every model resamples the same
+        digits for all).
+
+    Returns
+    -------
+    dict kind -> {"accuracy_by_distance": [[low, high] per distance],
+    "consistency": [low, high]}
+    """
+    n = outcomes[0]["zero_correct"].shape[1]
+    out = {}
+    for kind in kinds:
+        parts = [digit_successes(o, kind, offsets, n) for o in outcomes]
+        right = np.stack([p[0] for p in parts])
+        agree = np.stack([p[2] for p in parts])
+        kw = {"n_resamples": n_resamples, "level": level, "random_state": random_state}
+        lo_a, hi_a = bootstrap_interval(right, parts[0][1], **kw)
+        lo_c, hi_c = bootstrap_interval(agree, np.stack([p[3] for p in parts]), **kw)
+        out[kind] = {"accuracy_by_distance": np.stack([lo_a, hi_a], axis=1).tolist(),
+                     "consistency": [float(lo_c), float(hi_c)]}
+    return out
+
+
+def collect_records(found, read_arrays, names, canvases, bootstrap):
+    """The study's runs, intervals and parameters from its records.
+
+    Parameters
+    ----------
+    found : dict key -> record
+        Records with ``canvas`` (a canvas, or ``"fukushima1980"``), ``model``, ``seed``
+        (None for a model without one), ``config["model"]`` and ``result`` (an
+        :func:`evaluate_shifts` result, or a 1980 comparison).
+    read_arrays : callable key -> dict
+        A record's outcomes (:func:`evaluate_shifts`'s second return).
+    names, canvases : iterables of the models and canvases, in the order of the output
+    bootstrap : dict
+        Keyword arguments of :func:`intervals`.
+
+    Returns
+    -------
+    runs : dict canvas -> model -> list of results, by seed (models without records left
+        out)
+    ci : dict canvas -> model -> :func:`intervals`
+    params : dict model -> canvas -> parameters
+    runs_1980 : list of the 1980 comparisons, by seed
+    """
+    by_model = {c: {n: [] for n in names} for c in canvases}
+    runs_1980, params = [], {}
+    for key, rec in sorted(found.items(), key=lambda kv: (kv[1]["seed"] is None,
+                                                          kv[1]["seed"] or 0)):
+        if rec["canvas"] == "fukushima1980":
+            runs_1980.append(rec["result"])
+            continue
+        by_model[rec["canvas"]][rec["model"]].append((key, rec["result"]))
+        params.setdefault(rec["model"], {})[rec["canvas"]] = rec["config"]["model"]
+    runs = {c: {n: [r for _, r in v] for n, v in m.items() if v} for c, m in by_model.items()}
+    ci = {c: {n: intervals([read_arrays(k) for k, _ in v], runs[c][n][0]["offsets"],
+                           **bootstrap)
+              for n, v in m.items() if v} for c, m in by_model.items()}
+    return runs, ci, params, runs_1980

@@ -20,6 +20,7 @@ REFERENCES = [
     "Azulay & Weiss (2019) Why do deep convolutional networks generalize so poorly "
     "to small image transformations?, JMLR 20(184)",
     "Simard, Steinkraus & Platt (2003) ICDAR (elastic deformation)",
+    "Chaman & Dokmanic (2021) Truly shift-invariant convolutional neural networks, CVPR",
 ]
 
 
@@ -39,7 +40,7 @@ def format_stat(stats, i=None, percent=True, n_seeds=1):
     return text + (f" ± {scale * s:.{digits}f}" if n_seeds > 1 else "")
 
 
-def definitions(consistency_seed, elastic_sigma, noise_high, max_test_shift):
+def definitions(consistency_seed, elastic_sigma, noise_high, max_test_shift, bootstrap=None):
     """What each measure of the study is, as ``results.json`` states it.
 
     Parameters
@@ -52,6 +53,8 @@ def definitions(consistency_seed, elastic_sigma, noise_high, max_test_shift):
         The "salt" value of the salt-and-pepper noise.
     max_test_shift : int
         Largest shift of the 1980 patterns in the comparison with the CNN.
+    bootstrap : dict, optional
+        ``n_resamples``, ``level`` and ``random_state`` of the intervals.
 
     Returns
     -------
@@ -72,10 +75,33 @@ def definitions(consistency_seed, elastic_sigma, noise_high, max_test_shift):
         "change_rate": "after Azulay & Weiss (2019): digits shifted by dy = dx = t, "
                        "t = 0..s; per_step[t] = fraction of digits whose predicted class "
                        "differs between t and t + 1; rate = mean over the s steps",
-        "similarity": "mean over test digits of the Pearson correlation between "
-                      "model.transform(x) and model.transform(shift(x, t, t)); CNN: "
-                      "penultimate layer (84 features), neocognitron: top C-cells (one per "
-                      "class)",
+        "circular": "the same accuracy grid and consistency under circular shifts "
+                    "(np.roll: ink leaving one edge enters the opposite one); where no test "
+                    "digit has ink within the canvas's max shift of the frame (44x44) the "
+                    "images, hence the numbers, are those of zero fill "
+                    "('same_images_as_zero_fill')",
+        "similarity": "mean over test digits of the Pearson correlation between the ten "
+                      "class scores of x and of shift(x, t, t), the same dimension for every "
+                      "model: CNN: log class probabilities (the logits less their "
+                      "log-sum-exp, a constant per digit that the correlation ignores); "
+                      "neocognitron: top C-cells (one per class); 1-NN: the largest cosine "
+                      "per class; '+ max over positions': the largest score per class over "
+                      "the positions",
+        "position_max": "'+ max over 3x3 positions': the classifier scores the digit "
+                        "translated by every (dy, dx) of the neocognitron's grid of top "
+                        "positions (position_grid: offsets k * prod(strides) for k = "
+                        "-top_slack..top_slack, inside its margin; zero fill), keeps per "
+                        "class the largest score and answers the class of the largest. "
+                        "Nominal spacing: the neocognitron's C-cells are prod(strides) px "
+                        "apart but for one step 1 px longer at the canvas's centre (the "
+                        "centred grid rule)",
+        "intervals": "percentile bootstrap over test digits: "
+                     f"{(bootstrap or {}).get('n_resamples', '?')} resamples of the digits "
+                     f"with replacement (default_rng({(bootstrap or {}).get('random_state')})"
+                     ", the same for every model), each measure recomputed as a ratio of "
+                     "sums over the resampled digits and averaged over the seeds; "
+                     f"[low, high] = the {100 * (bootstrap or {}).get('level', 0.95):g} % "
+                     "percentile interval of that mean",
         "robustness": "accuracy on the 28x28 canvas after transforms.elastic(alpha, "
                       f"sigma={elastic_sigma:g}) or transforms.salt_and_pepper(p, "
                       f"high={noise_high:g}), no shift; the same transformed digits for every "
@@ -96,39 +122,56 @@ def _row(cells):
     return "| " + " | ".join(cells) + " |"
 
 
-def markdown_table(summary, canvases, labels, n_seeds):
+def _cell(stats, ci=None, i=None, n_seeds=1):
+    """``mean ± std [low, high]`` in percent (without ``± std`` for one seed)."""
+    text = format_stat(stats, i, n_seeds=n_seeds)
+    if ci is None:
+        return text
+    lo, hi = ci[i] if i is not None else ci
+    return text + f" [{100 * lo:.1f}, {100 * hi:.1f}]"
+
+
+def markdown_table(summary, ci, canvases, labels, n_seeds):
     """The README table, in percent: per model the accuracy at shift 0, ±2 and ±4 on the
-    28×28 canvas and at the largest shift on the 44×44 canvas, and the consistency and
-    change rate on the 44×44 canvas.
+    28×28 canvas (zero fill) and ±4 under circular shifts, at the largest shift on the
+    44×44 canvas, the consistency under zero-filled and circular shifts on 28×28 and on
+    44×44, and the change rate on 44×44; accuracies and consistencies with their bootstrap
+    intervals.
 
     Parameters
     ----------
     summary : dict canvas -> model -> statistics
         :func:`~neocognitron.shift_study.measures.summarise` of the runs.
+    ci : dict canvas -> model -> kind -> intervals
+        :func:`~neocognitron.shift_study.measures.intervals` of the runs.
     canvases : dict canvas -> dict
         Per canvas (``"28"``, ``"44"``), its ``distances`` and ``max_shift``.
     labels : dict model -> str
         The models of the rows, in order, and their names in the table.
-    n_seeds : int
+    n_seeds : dict model -> int
         With more than one seed, cells read ``mean ± std``.
     """
-    d28 = canvases["28"]["distances"]
-    d44 = canvases["44"]["distances"]
-    s44 = canvases["44"]["max_shift"]
-    head = ["model", "acc. at 0 (28×28)", "acc. at ±2 (28×28)", "acc. at ±4 (28×28)",
-            f"acc. at ±{s44} (44×44)", f"consistency (44×44, ±{s44})",
+    d28, d44 = canvases["28"]["distances"], canvases["44"]["distances"]
+    s28, s44 = canvases["28"]["max_shift"], canvases["44"]["max_shift"]
+    head = ["model", "seeds", "acc. at 0 (28×28)", "acc. at ±2 (28×28)",
+            f"acc. at ±{s28} (28×28)", f"acc. at ±{s28}, circular (28×28)",
+            f"acc. at ±{s44} (44×44)", f"consistency (28×28, ±{s28})",
+            f"consistency, circular (28×28, ±{s28})", f"consistency (44×44, ±{s44})",
             f"change rate (44×44, diagonal 0–{s44})"]
     rows = [_row(head), "|" + "---|" * len(head)]
     for name, label in labels.items():
-        a, b = summary["28"][name], summary["44"][name]
+        a, b, k = summary["28"][name], summary["44"][name], n_seeds[name]
+        ca, cb = ci["28"][name], ci["44"][name]
+        acc = "accuracy_by_distance"
         rows.append(_row([
-            label,
-            format_stat(a["accuracy_by_distance"], d28.index(0), n_seeds=n_seeds),
-            format_stat(a["accuracy_by_distance"], d28.index(2), n_seeds=n_seeds),
-            format_stat(a["accuracy_by_distance"], d28.index(4), n_seeds=n_seeds),
-            format_stat(b["accuracy_by_distance"], d44.index(s44), n_seeds=n_seeds),
-            format_stat(b["consistency"], n_seeds=n_seeds),
-            format_stat(b["change_rate"], n_seeds=n_seeds),
+            label, str(k),
+            *(_cell(a[acc], ca["zero"][acc], d28.index(d), k) for d in (0, 2, s28)),
+            _cell(a["circular"][acc], ca["circular"][acc], d28.index(s28), k),
+            _cell(b[acc], cb["zero"][acc], d44.index(s44), k),
+            _cell(a["consistency"], ca["zero"]["consistency"], n_seeds=k),
+            _cell(a["circular"]["consistency"], ca["circular"]["consistency"], n_seeds=k),
+            _cell(b["consistency"], cb["zero"]["consistency"], n_seeds=k),
+            format_stat(b["change_rate"], n_seeds=k),
         ]))
     return "\n".join(rows)
 
@@ -180,12 +223,18 @@ def results_markdown(results):
         "",
         results["table_markdown"],
         "",
-        "acc. at ±d: mean accuracy over the shifts (dy, dx) with max(|dy|, |dx|) = d "
-        "(zero-filled, so on 28×28 ink may leave the frame); on 44×44 the digits are "
-        "centred on a larger canvas and the models trained there. Consistency: same class "
-        f"for two random shifts of a digit (Zhang 2019, {results['settings']['n_pairs']:,} "
-        "pairs). Change rate: digits whose class changes from one diagonal shift to the next "
-        "(after Azulay & Weiss 2019), mean over the steps.",
+        "acc. at ±d: mean accuracy over the shifts (dy, dx) with max(|dy|, |dx|) = d, "
+        "zero-filled (on 28×28 ink may leave the frame) or circular (the image as a torus); "
+        "on 44×44 the digits are centred on a larger canvas and the models trained there "
+        "(no ink reaches the frame, so circular and zero-filled shifts are the same images)."
+        " Consistency: same class for two random shifts of a digit (Zhang 2019, "
+        f"{results['settings']['n_pairs']:,} pairs). Change rate: digits whose class changes "
+        "from one diagonal shift to the next (after Azulay & Weiss 2019), mean over the "
+        "steps. Cells: mean ± std over seeds [95 % bootstrap interval over test digits of "
+        "that mean]; 1-NN learns nothing and is run once. '+ max over 3×3 positions': the "
+        "neocognitron's own test-time search (the largest score per class over the digit "
+        "translated to its 3×3 top positions, "
+        f"{results['position_grid']['spacing']} px apart).",
         "",
         'The 1980 network and a CNN trained on the same 100 shifted presentations of '
         f'"0"–"4" (16×16), tested on every shift with |dy|, |dx| ≤ {shift} (%):',
