@@ -7,8 +7,9 @@ PY     := $(VENV)/bin/python
 OUT    ?= results/fukushima1980
 
 # experiments whose saved results (docs/results/<name>/) `make figures` redraws
-FIGURES ?= fukushima1980 fukushima1980_ten mnist_cnn mnist_neocognitron digits_ablation \
-	shift_invariance
+# (shift_invariance is back when its new five-seed run is saved: the saved run predates the
+# study's present format)
+FIGURES ?= fukushima1980 fukushima1980_ten mnist_cnn mnist_neocognitron digits_ablation
 
 # how each saved run in docs/results/ was made (`make results` remakes them one at a time,
 # each using both cores: about 45 min on an idle 2-core machine)
@@ -19,7 +20,7 @@ ARGS_fukushima1980_ten  := --quiet
 ARGS_mnist_cnn          :=
 ARGS_mnist_neocognitron := --quiet
 ARGS_digits_ablation    := --quiet
-ARGS_shift_invariance   := --seeds 0,1 --quiet
+ARGS_shift_invariance   := --quiet
 
 .PHONY: reproduce test lint venv bench clean figures notebooks results \
 	$(FIGURES:%=figures-%) $(RESULTS:%=results-%)
