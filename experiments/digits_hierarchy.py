@@ -43,12 +43,11 @@ Usage: python experiments/digits_hierarchy.py [--out results/digits_hierarchy] [
 [--split A|B|test] [--sizes 3000,10000,50000] [--seeds 0,1,2] [--rows deep,shallow,...]
 [--val-size 5000] [--data-home DIR] [--quiet] [--replot DIR]. ``--quick``: 1,000 training
 and 300 validation digits, seed 0, rows deep (``n_unsupervised=100, max_planes=(50,
-50)``), one_stage, shallow and pixels_1nn: 40 s on 2 busy cores. Measured at N = 3,000,
-split A, seed 0, 2 cores at load average 4: a deep record 316 s (fit 172 s, predict 130
-digits/s), a shallow one 21 s (fit 12 s). ESTIMATED from that (not measured): per split
-and seed about 1.5 h (deep ~65 min, most of it at 50,000 digits; shallow and one_stage
-~15 min each; LeNet-5 ~5 min), so about 5 h per validation split for 3 seeds and 4 h for
-``--split test``, on such a busy machine.
+50)``), one_stage, shallow and pixels_1nn: 40 s on 2 busy cores. Measured for the saved
+run (commit 124a05a, 2 cores shared with other jobs at load average 2-8): split A, 45
+records, about 1 h 45 min; split B's 15 records at 50,000 digits, 82 min (at load 2 one
+seed's five records took 10-15 min: deep fit 130-150 s, shallow 148 s); ``--split test``
+with rows deep, shallow, pixels_1nn and lenet5 (12 records): about 1 h at load 2 (ESTIMATED).
 """
 
 import argparse

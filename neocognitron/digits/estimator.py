@@ -34,14 +34,16 @@ class NeocognitronClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     ``2 * top_slack + 1`` positions each way, so the top C-cells answer wherever the digit
     sits.
 
-    The defaults have no learned intermediate layer: the top stage reads ``U_C1``, blurred
-    (``sigma`` 2.7 pixels) and thinned to one cell per 4 pixels. On MNIST every learned
-    ``U_S2`` we tried lost information the top stage needs (README, "What limits the
-    digit neocognitron"). ``NeocognitronClassifier(**ONE_LEARNED_STAGE)``
-    (:data:`neocognitron.digits.ONE_LEARNED_STAGE`, the previous defaults) is the 2003
-    layout with one learned stage, and ``NeocognitronClassifier(**FUKUSHIMA2003)``
-    (:data:`neocognitron.digits.FUKUSHIMA2003`) the 2003 network's deep layout with two
-    learned stages, inhibitory surrounds and the staggered arrangement.
+    The defaults are a neocognitron front end with a prototype classifier: no learned
+    intermediate layer, the top stage reads ``U_C1``, blurred (``sigma`` 2.7 pixels) and
+    thinned to one cell per 4 pixels. ``NeocognitronClassifier(**DEEP)``
+    (:data:`neocognitron.digits.DEEP`) is the 2003 network's deep layout with two learned
+    stages, inhibitory surrounds, the staggered arrangement and the 2014 rule (cells
+    frozen once created); ``FUKUSHIMA2003`` the same with the 2003 rule, and
+    ``ONE_LEARNED_STAGE`` (the previous defaults) the layout with one learned stage. On
+    MNIST the deep layout did not beat the defaults on either validation split
+    (``experiments/digits_hierarchy.py``; README, "Does a self-organized hierarchy carry
+    it?"), so the defaults stay shallow.
 
     Parameters
     ----------
