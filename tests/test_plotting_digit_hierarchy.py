@@ -49,6 +49,18 @@ def test_error_vs_size_fills_rows_and_blanks_the_rest():
     plt.close(fig)
 
 
+def test_error_vs_size_one_size_whose_mean_rounds_past_equal_seeds():
+    # the test split has one size; three seeds of one error average to a float above it
+    errors = [0.1] * 3
+    mean = float(np.mean(errors))
+    assert mean > max(errors)  # the rounding this guards against
+    one = {"label": "1-NN", "sizes": [60000], "mean": [mean], "min": [min(errors)],
+           "max": [max(errors)]}
+    fig = plot_error_vs_size([{"title": "test", "curves": [one]}])
+    np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), [10])
+    plt.close(fig)
+
+
 @pytest.mark.parametrize("bad, message", [
     (dict(mean=[0.1]), "non-empty sequences of one length"),
     (dict(sizes=[]), "non-empty"),
