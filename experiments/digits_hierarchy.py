@@ -47,7 +47,8 @@ and 300 validation digits, seed 0, rows deep (``n_unsupervised=100, max_planes=(
 run (commit 124a05a, 2 cores shared with other jobs at load average 2-8): split A, 45
 records, about 1 h 45 min; split B's 15 records at 50,000 digits, 82 min (at load 2 one
 seed's five records took 10-15 min: deep fit 130-150 s, shallow 148 s); ``--split test``
-with rows deep, shallow, pixels_1nn and lenet5 (12 records): about 1 h at load 2 (ESTIMATED).
+with rows deep, shallow, pixels_1nn and lenet5 (11 records; one made before, under
+load), 30 min at load 2.
 """
 
 import argparse

@@ -155,6 +155,24 @@ setting within a seed's noise (IV 2.3 against 2.0 %, WTA 3.3 against 3.5 %) with
 quarter of its U_S2/U_S3 planes and 2-4x its speed, and level with the shallow layout
 at 3,000 digits (3.3 / 2.3 / 3.4 against 3.3 / 2.2 / 3.2). Whether depth pays at 10,000
 and 50,000 digits is what ``experiments/digits_hierarchy.py`` measures.
+
+The ablation of DEEP on split B (main 338e541, ``--split B --val-size 5000 --seeds 0``:
+training digits 55,000-59,999; 3,000 training digits; fit seconds and digits/s from a
+machine loaded by the study, then idle, so they vary 50x):
+
+| setting | seed | WTA % | IV % | 1-NN % | planes | fit s | digits/s WTA/IV |
+|---|---|---|---|---|---|---|---|
+| DEEP base | 0 | 2.6 | 1.9 | 2.2 | 8/41/52/1254 | 679 | 56/50 |
+| DEEP wta | 0 | 4.0 | 2.7 | 3.5 | 8/51/72/1203 | 367 | 51/59 |
+| DEEP surrounds 0 | 0 | 3.6 | 2.8 | 2.6 | 8/22/32/657 | 102 | 133/110 |
+| DEEP stagger off | 0 | 3.3 | 2.6 | 2.9 | 8/41/56/1263 | 275 | 63/52 |
+| DEEP theta_R = theta_L | 0 | 2.6 | 2.0 | 2.2 | 8/41/58/1626 | 9 | 1129/1120 |
+| DEEP top_learning interpolating | 0 | 4.6 | 2.1 | 2.2 | 8/41/52/806 | 13 | 1196/1199 |
+
+"DEEP base" equals the study's record B/deep-n3000-seed0 digit for digit (2.60 / 1.88 /
+2.24 %). Frozen cells, the surround and the stagger each help (0.7-1.4 points by WTA);
+dual thresholds help the interpolating readout only; interpolating vectors in the top
+stage's learning cost 2 points by WTA for 35 % fewer top planes.
 """
 
 import argparse
