@@ -36,9 +36,10 @@ digit did, each 1980 comparison ``records/fukushima1980/seed<S>.json``, written
 atomically when finished (``neocognitron.workflow.records``): a rerun skips finished
 records and refuses a folder holding records made with other settings. Outputs in
 ``--out``, from every record in it: results.json (every number, intervals, means and stds
-over seeds, settings, parameters, git commit, definitions), results.md (the table: acc. at
-0, ±2, ±4 on 28×28 zero-filled and ±4 circular, ±8 on 44×44, consistency zero-filled and
-circular, change rate; mean ± std [95 % interval]), accuracy_vs_shift.png (28×28
+over seeds, every row less the neocognitron with paired bootstrap intervals, settings,
+parameters, git commit, definitions), results.md (the table: acc. at 0, ±2, ±4 on 28×28
+zero-filled and ±4 circular, ±8 on 44×44, consistency zero-filled and circular, change
+rate; mean ± std [95 % interval]; the differences), accuracy_vs_shift.png (28×28
 zero-filled, 28×28 circular, 44×44), accuracy_heatmaps.png, change_rate.png,
 representation_similarity.png, robustness.png, fukushima1980_vs_cnn.png, run.json
 (provenance, every stage's time). ``--replot DIR [--out OUT]`` redraws the figures and
@@ -131,6 +132,7 @@ NOISE_HIGH = 255  # the "salt" of the salt-and-pepper noise: white on 0-255 digi
 TEST_SEED = 2019  # the test subset
 CONSISTENCY_SEED = 2019  # the same random shift pairs for every model and seed
 BOOTSTRAP = {"n_resamples": 1000, "level": 0.95, "random_state": 2019}
+REFERENCE = "neocognitron"  # every other row's differences are from it (paired bootstrap)
 #: the CNN trained on the 1980 patterns (100 presentations): small batches, more epochs
 CNN_1980 = {"max_iter": 30, "batch_size": 10}
 SHIFT_1980 = 3  # patterns have 3 empty pixels on every side
@@ -319,12 +321,12 @@ def run_records(run, ap, args, settings, found):
 def collect(out, found):
     """:func:`~neocognitron.shift_study.measures.collect` of every record in ``out``."""
     return collect_records(found, lambda key: records.read_record_arrays(out, key), MODELS,
-                           CANVASES, BOOTSTRAP)
+                           CANVASES, BOOTSTRAP, reference=REFERENCE)
 
 
 def describe(run, args, settings, measured, ran, found_keys):
     """The content of results.json, but for the wall time."""
-    runs, ci, params, runs_1980 = measured
+    runs, ci, diffs, params, runs_1980 = measured
     names = [n for n in MODELS if all(n in runs[c] for c in CANVASES)]  # both canvases done
     runs = {c: {n: runs[c][n] for n in names} for c in CANVASES}
     seeds = sorted({r["seed"] for c in runs.values() for v in c.values() for r in v} - {None})
@@ -354,11 +356,15 @@ def describe(run, args, settings, measured, ran, found_keys):
                                  "noise_p": settings["noise_p"], "noise_high": NOISE_HIGH},
         "bootstrap": BOOTSTRAP,
         "runs": runs, "summary": summary, "intervals": ci,
+        "differences": {"reference": REFERENCE, **{c: {n: d[n] for n in names if n in d}
+                                                   for c, d in diffs.items()}},
         "this_run": {"ran": ran, "records": sorted(found_keys)},
         "fukushima1980": {"patterns": list(fukushima1980_patterns(return_names=True)[1]),
                           "max_test_shift": SHIFT_1980,
                           "cnn_params": dict(CNN_1980), **s1980},
         "table_markdown": report.markdown_table(summary, ci, canvases, labels, n_seeds),
+        "table_differences_markdown": report.differences_table(
+            diffs, canvases, labels, MODELS[REFERENCE][0].split(" (")[0]),
         "table_1980_markdown": report.fukushima1980_table(s1980["summary"],
                                                           len(runs_1980)),
         **run.summary(),
@@ -391,7 +397,8 @@ def main(argv=None):
     if args.replot is not None:
         return OUTPUTS.replot(ap, args.replot, args.out)
     results, written, seconds = run_study(ap, args, settings, argv)
-    print(results["table_markdown"], results["table_1980_markdown"], sep="\n\n")
+    print(results["table_markdown"], results["table_differences_markdown"],
+          results["table_1980_markdown"], sep="\n\n")
     print(wrote(args.out, written, seconds))
     return results
 

@@ -92,7 +92,8 @@ def test_writes_every_file(run):
                   for p in (out / "records").rglob("*.json"))
     assert len(keys) == 2 * len(MODELS) + 1 and "28/aps-seed0.json" in keys
     assert "44/pixels_1nn-noseed.json" in keys and "fukushima1980/seed0.json" in keys
-    assert md.count("\n|") >= 2 + len(MODELS) + 2 + 3  # two tables
+    assert md.count("\n|") >= 2 + len(MODELS) + 2 + len(MODELS) - 1 + 2 + 3  # three tables
+    assert "model − Neocognitron (points)" in md
 
 
 @pytest.mark.slow
@@ -145,6 +146,22 @@ def test_numbers_are_sane(run):
             s = res["summary"][canvas][name]
             assert np.allclose(s["accuracy_grid"]["mean"], grid)
             assert np.allclose(s["accuracy_grid"]["std"], 0)  # one seed
+    # each row less the neocognitron: the difference of the two rows' numbers (one seed),
+    # inside its paired interval; the neocognitron has no row of its own
+    diffs = res["differences"]
+    assert diffs["reference"] == "neocognitron"
+    for canvas in ("28", "44"):
+        assert set(diffs[canvas]) == set(MODELS) - {"neocognitron"}
+        ref = res["runs"][canvas]["neocognitron"][0]
+        for name in set(MODELS) - {"neocognitron"}:
+            r, d = res["runs"][canvas][name][0], diffs[canvas][name]["zero"]
+            acc = d["accuracy_by_distance"]
+            assert np.allclose(acc["difference"], np.subtract(r["accuracy_by_distance"],
+                                                              ref["accuracy_by_distance"]))
+            assert all(lo - 1e-9 <= v <= hi + 1e-9
+                       for v, (lo, hi) in zip(acc["difference"], acc["interval"], strict=True))
+            assert np.isclose(d["consistency"]["difference"],
+                              r["consistency"] - ref["consistency"])
     # APS with circular padding: exactly the same answer under every circular shift
     assert res["runs"]["28"]["aps"][0]["circular"]["consistency"] == 1.0
     # the 1-NN with the maximum over positions equals plain 1-NN on unshifted digits or

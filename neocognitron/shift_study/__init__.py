@@ -29,6 +29,7 @@ from .measures import (
     by_distance,
     canvas_grid,
     collect_records,
+    differences,
     evaluate_shifts,
     intervals,
     mean_std,
@@ -41,6 +42,7 @@ from .measures import (
 
 __all__ = ["bootstrap", "channels", "controls", "fukushima1980", "measures", "models",
            "outcomes", "report",
-           "by_distance", "canvas_grid", "collect_records", "evaluate_shifts", "intervals",
+           "by_distance", "canvas_grid", "collect_records", "differences", "evaluate_shifts",
+           "intervals",
            "mean_std", "pad_to_canvas", "perturbed_copies", "robustness", "shift_offsets",
            "summarise"]

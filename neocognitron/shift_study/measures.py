@@ -33,13 +33,13 @@ import numpy as np
 
 from .. import transforms
 from ..metrics import prediction_change_rate, representation_similarity
-from .bootstrap import bootstrap_interval
+from .bootstrap import bootstrap_interval, difference_interval
 from .controls import ClassScores
 from .outcomes import KINDS, consistency_outcomes, grid_outcomes, wraps_ink
 
 __all__ = ["shift_offsets", "by_distance", "pad_to_canvas", "canvas_grid", "evaluate_shifts",
            "digit_successes", "perturbed_copies", "robustness", "mean_std", "summarise",
-           "intervals", "collect_records"]
+           "intervals", "differences", "collect_records"]
 
 #: the keys of :func:`evaluate_shifts` that :func:`summarise` averages over seeds
 SUMMARY_KEYS = ("accuracy_grid", "accuracy_by_distance", "accuracy_unshifted", "consistency",
@@ -269,6 +269,19 @@ def summarise(runs):
     return out
 
 
+def _resampled_parts(outcomes, offsets, kind):
+    """Per seed and digit, (right answers, shifts) at each distance and (agreeing draws,
+    draws) of the consistency: what the bootstrap resamples."""
+    n = outcomes[0]["zero_correct"].shape[1]
+    parts = [digit_successes(o, kind, offsets, n) for o in outcomes]
+    return ((np.stack([p[0] for p in parts]), parts[0][1]),
+            (np.stack([p[2] for p in parts]), np.stack([p[3] for p in parts])))
+
+
+def _pairs(low, high):
+    return np.stack([low, high], axis=-1).tolist()
+
+
 def intervals(outcomes, offsets, kinds=KINDS, n_resamples=1000, level=0.95, random_state=0):
     """Bootstrap intervals over test digits (:func:`.bootstrap.bootstrap_interval`) of the
     accuracy at each distance and of the consistency, each the mean over seeds.
@@ -289,22 +302,51 @@ def intervals(outcomes, offsets, kinds=KINDS, n_resamples=1000, level=0.95, rand
     dict kind -> {"accuracy_by_distance": [[low, high] per distance],
     "consistency": [low, high]}
     """
-    n = outcomes[0]["zero_correct"].shape[1]
+    kw = {"n_resamples": n_resamples, "level": level, "random_state": random_state}
     out = {}
     for kind in kinds:
-        parts = [digit_successes(o, kind, offsets, n) for o in outcomes]
-        right = np.stack([p[0] for p in parts])
-        agree = np.stack([p[2] for p in parts])
-        kw = {"n_resamples": n_resamples, "level": level, "random_state": random_state}
-        lo_a, hi_a = bootstrap_interval(right, parts[0][1], **kw)
-        lo_c, hi_c = bootstrap_interval(agree, np.stack([p[3] for p in parts]), **kw)
-        out[kind] = {"accuracy_by_distance": np.stack([lo_a, hi_a], axis=1).tolist(),
-                     "consistency": [float(lo_c), float(hi_c)]}
+        accuracy, consistency = _resampled_parts(outcomes, offsets, kind)
+        out[kind] = {"accuracy_by_distance": _pairs(*bootstrap_interval(*accuracy, **kw)),
+                     "consistency": _pairs(*bootstrap_interval(*consistency, **kw))}
     return out
 
 
-def collect_records(found, read_arrays, names, canvases, bootstrap):
-    """The study's runs, intervals and parameters from its records.
+def differences(outcomes, reference, offsets, kinds=KINDS, n_resamples=1000, level=0.95,
+                random_state=0):
+    """A model's accuracy at each distance and consistency less a reference model's, with
+    paired bootstrap intervals over the test digits (:func:`.bootstrap.difference_interval`).
+
+    Parameters
+    ----------
+    outcomes, reference : list of dict
+        :func:`evaluate_shifts` outcomes, one per seed, of the model and of the reference,
+        on the same test digits and grid (the number of seeds may differ).
+    offsets, kinds, n_resamples, level, random_state
+        As for :func:`intervals`.
+
+    Returns
+    -------
+    dict kind -> {"accuracy_by_distance": {"difference": [per distance], "interval":
+    [[low, high] per distance]}, "consistency": {"difference": float, "interval":
+    [low, high]}}; each difference is the model's mean over its seeds less the
+    reference's.
+    """
+    kw = {"n_resamples": n_resamples, "level": level, "random_state": random_state}
+    out = {}
+    for kind in kinds:
+        out[kind] = {}
+        for name, mine, ref in zip(("accuracy_by_distance", "consistency"),
+                                   _resampled_parts(outcomes, offsets, kind),
+                                   _resampled_parts(reference, offsets, kind), strict=True):
+            point = [(s.sum(axis=1) / np.broadcast_to(c, s.shape).sum(axis=1)).mean(axis=0)
+                     for s, c in (mine, ref)]
+            out[kind][name] = {"difference": np.asarray(point[0] - point[1]).tolist(),
+                               "interval": _pairs(*difference_interval(*mine, *ref, **kw))}
+    return out
+
+
+def collect_records(found, read_arrays, names, canvases, bootstrap, reference=None):
+    """The study's runs, intervals, differences and parameters from its records.
 
     Parameters
     ----------
@@ -317,12 +359,16 @@ def collect_records(found, read_arrays, names, canvases, bootstrap):
     names, canvases : iterables of the models and canvases, in the order of the output
     bootstrap : dict
         Keyword arguments of :func:`intervals`.
+    reference : str, optional
+        The model every other is compared with (:func:`differences`).
 
     Returns
     -------
     runs : dict canvas -> model -> list of results, by seed (models without records left
         out)
     ci : dict canvas -> model -> :func:`intervals`
+    diffs : dict canvas -> model -> :func:`differences` from ``reference`` (empty without
+        one, or on a canvas without its records)
     params : dict model -> canvas -> parameters
     runs_1980 : list of the 1980 comparisons, by seed
     """
@@ -336,7 +382,11 @@ def collect_records(found, read_arrays, names, canvases, bootstrap):
         by_model[rec["canvas"]][rec["model"]].append((key, rec["result"]))
         params.setdefault(rec["model"], {})[rec["canvas"]] = rec["config"]["model"]
     runs = {c: {n: [r for _, r in v] for n, v in m.items() if v} for c, m in by_model.items()}
-    ci = {c: {n: intervals([read_arrays(k) for k, _ in v], runs[c][n][0]["offsets"],
-                           **bootstrap)
-              for n, v in m.items() if v} for c, m in by_model.items()}
-    return runs, ci, params, runs_1980
+    outcomes = {c: {n: [read_arrays(k) for k, _ in v] for n, v in m.items() if v}
+                for c, m in by_model.items()}
+    ci = {c: {n: intervals(o, runs[c][n][0]["offsets"], **bootstrap) for n, o in m.items()}
+          for c, m in outcomes.items()}
+    diffs = {c: {n: differences(o, m[reference], runs[c][n][0]["offsets"], **bootstrap)
+                 for n, o in m.items() if n != reference}
+             if reference in m else {} for c, m in outcomes.items()}
+    return runs, ci, diffs, params, runs_1980

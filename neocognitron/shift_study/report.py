@@ -7,7 +7,7 @@ returns text; nothing here computes a measure.
 """
 
 __all__ = ["STUDY", "REFERENCES", "format_stat", "definitions", "markdown_table",
-           "fukushima1980_table", "results_markdown"]
+           "differences_table", "fukushima1980_table", "results_markdown"]
 
 #: what the study is, in one sentence (``results.json``'s ``study``)
 STUDY = ("shift invariance of the digit neocognitron and CNNs on MNIST; the 1980 network "
@@ -176,6 +176,50 @@ def markdown_table(summary, ci, canvases, labels, n_seeds):
     return "\n".join(rows)
 
 
+def _diff_cell(d, i=None):
+    """``+x.x [low, high]`` in percentage points."""
+    value, (lo, hi) = ((d["difference"][i], d["interval"][i]) if i is not None
+                       else (d["difference"], d["interval"]))
+    return f"{100 * value:+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}]"
+
+
+def differences_table(diffs, canvases, labels, reference_label):
+    """Every model less the reference, in percentage points with paired 95 % bootstrap
+    intervals over test digits: the accuracy at 0 and at the largest shift on 28×28 (zero
+    fill and circular) and at the largest shift on 44×44, and the consistencies.
+
+    Parameters
+    ----------
+    diffs : dict canvas -> model -> :func:`~neocognitron.shift_study.measures.differences`
+    canvases : dict canvas -> dict
+        Per canvas (``"28"``, ``"44"``), its ``distances`` and ``max_shift``.
+    labels : dict model -> str
+        The rows, in order (models without differences are left out).
+    reference_label : str
+        The name of the reference, for the header.
+    """
+    d28, d44 = canvases["28"]["distances"], canvases["44"]["distances"]
+    s28, s44 = canvases["28"]["max_shift"], canvases["44"]["max_shift"]
+    head = [f"model − {reference_label} (points)", "acc. at 0 (28×28)",
+            f"acc. at ±{s28} (28×28)", f"acc. at ±{s28}, circular (28×28)",
+            f"acc. at ±{s44} (44×44)", f"consistency (28×28, ±{s28})",
+            f"consistency, circular (28×28, ±{s28})", f"consistency (44×44, ±{s44})"]
+    rows = [_row(head), "|" + "---|" * len(head)]
+    acc = "accuracy_by_distance"
+    for name, label in labels.items():
+        if name not in diffs["28"] or name not in diffs["44"]:
+            continue
+        a, b = diffs["28"][name], diffs["44"][name]
+        rows.append(_row([
+            label, _diff_cell(a["zero"][acc], d28.index(0)),
+            _diff_cell(a["zero"][acc], d28.index(s28)),
+            _diff_cell(a["circular"][acc], d28.index(s28)),
+            _diff_cell(b["zero"][acc], d44.index(s44)),
+            _diff_cell(a["zero"]["consistency"]), _diff_cell(a["circular"]["consistency"]),
+            _diff_cell(b["zero"]["consistency"])]))
+    return "\n".join(rows)
+
+
 def fukushima1980_table(summary, n_seeds):
     """The table of the 1980 comparison, in percent: per model and measure, the patterns
     kept at each shift distance and over all shifts.
@@ -222,6 +266,13 @@ def results_markdown(results):
         + f", settings `{results['mode']}`, commit {commit}. Accuracies in %.",
         "",
         results["table_markdown"],
+        "",
+        "Each model less the neocognitron, in percentage points, with paired 95 % bootstrap "
+        "intervals over test digits (the same resamples of the digits for both models; the "
+        "interval covers which test digits were drawn, not the seeds: their spread is in "
+        "the table above):",
+        "",
+        results["table_differences_markdown"],
         "",
         "acc. at ±d: mean accuracy over the shifts (dy, dx) with max(|dy|, |dx|) = d, "
         "zero-filled (on 28×28 ink may leave the frame) or circular (the image as a torus); "
