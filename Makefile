@@ -13,7 +13,7 @@ FIGURES ?= fukushima1980 fukushima1980_ten mnist_cnn mnist_neocognitron digits_a
 	digits_hierarchy
 
 # how each saved run in docs/results/ was made (`make results` remakes them one at a time,
-# each using both cores: about 16 h on 2 cores: the shift study about 10 h, the hierarchy study about 5 h)
+# each using both cores: about 8 h on 2 cores: the shift study about 2.7 h, the hierarchy study 4-5 h)
 RESULTS ?= fukushima1980 fukushima1980_ten mnist_cnn mnist_neocognitron digits_ablation \
 	shift_invariance
 ARGS_fukushima1980      := --quiet

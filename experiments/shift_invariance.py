@@ -52,14 +52,12 @@ on 44×44 (9×9 grids), 2,000 consistency pairs. ``--quick``: 2,000 / 500 digits
 NeocognitronClassifier(n_epochs=2, n_unsupervised=500), CNNs 3 epochs, 5×5 grids, 500
 pairs.
 
-Run time, on 2 cores shared with two other long runs (load average 5-7): ``--quick`` 6 min
-50 s measured (commit 386884b; every record's fit_seconds and eval_seconds in results.json).
-Default, measured for seed 0 on 28×28: the neocognitron 6.3 min (fit 117 s, evaluation
-261 s), LeNet-5 with the search 2.3 min; its 44×44 neocognitron fit 185 s; the (32, 64)
-global-pool and APS fits 390-400 s on 28×28 (``shift_study.channels``). From these and the
---quick ratios, an ESTIMATE, not a measurement: per seed about 40 min on 28×28 and 75 min
-on 44×44 (most of it the three (32, 64) global-pool CNNs), 1-NN once about 40 min: about
-10-11 h for the 5 seeds (9-13 h). Killed, it resumes where it stopped.
+Run time on 2 idle cores, measured (commit 0477696): seed 0 41.5 min (the 1-NN rows, run
+once, 10 min of it: their search over positions evaluates slowly), each other seed about
+31 min (28×28 10 min, 44×44 20 min; the (32, 64) global-pool and APS fits 75-115 s on 28×28,
+155-285 s on 44×44), about 2.7 h for the 5 seeds; ``--quick`` 7 min on loaded cores
+(commit 386884b). Every record's fit_seconds and eval_seconds are in results.json. Killed,
+it resumes where it stopped.
 
 Usage: python experiments/shift_invariance.py [--out results/shift_invariance] [--quick]
 [--seeds 0,1,2,3,4] [--train-size N] [--test-size N] [--cnn-epochs N] [--models a,b,...]
