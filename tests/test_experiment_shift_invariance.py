@@ -331,3 +331,24 @@ def test_tables_format_mean_and_std():
     table = report.fukushima1980_table(summary, 1).splitlines()
     assert table[0] == "| model (measure) | shift 0 | shift 1 | all 9 shifts |"
     assert table[2].endswith("| 100.0 | 50.0 | 75.0 |") and len(table) == 5
+
+
+def test_differences_table_by_hand():
+    def d(values, intervals):
+        return {"difference": values, "interval": intervals}
+
+    acc = d([0.012, -0.0004, -0.25], [[0.004, 0.02], [-0.007, 0.0004], [-0.26, -0.24]])
+    cons = d(-0.1, [-0.12, -0.08])
+    row = {"zero": {"accuracy_by_distance": acc, "consistency": cons},
+           "circular": {"accuracy_by_distance": acc, "consistency": cons}}
+    canvases = {"28": {"distances": [0, 2, 4], "max_shift": 4},
+                "44": {"distances": [0, 4, 8], "max_shift": 8}}
+    table = report.differences_table({"28": {"m": row}, "44": {"m": row}}, canvases,
+                                     {"ref": "Ref", "m": "Model"}, "Ref").splitlines()
+    assert table[0].startswith("| model − Ref (points) | acc. at 0 (28×28) | acc. at ±4 (28×28)")
+    assert len(table) == 3  # the reference has no row of its own
+    assert table[2] == ("| Model | +1.2 [+0.4, +2.0] | -25.0 [-26.0, -24.0] | -25.0 [-26.0, -24.0]"
+                        " | -25.0 [-26.0, -24.0] | -10.0 [-12.0, -8.0] | -10.0 [-12.0, -8.0]"
+                        " | -10.0 [-12.0, -8.0] |")
+    # a rounded small negative prints as +0.0, not -0.0
+    assert report._diff_cell(acc, 1) == "+0.0 [-0.7, +0.0]"

@@ -176,11 +176,17 @@ def markdown_table(summary, ci, canvases, labels, n_seeds):
     return "\n".join(rows)
 
 
+def _points(x):
+    """A fraction as signed percentage points, one decimal; no "-0.0" (``+ 0.0`` turns
+    the negative zero of a rounded small negative into zero)."""
+    return f"{round(100 * x, 1) + 0.0:+.1f}"
+
+
 def _diff_cell(d, i=None):
     """``+x.x [low, high]`` in percentage points."""
     value, (lo, hi) = ((d["difference"][i], d["interval"][i]) if i is not None
                        else (d["difference"], d["interval"]))
-    return f"{100 * value:+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}]"
+    return f"{_points(value)} [{_points(lo)}, {_points(hi)}]"
 
 
 def differences_table(diffs, canvases, labels, reference_label):
