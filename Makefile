@@ -7,10 +7,8 @@ PY     := $(VENV)/bin/python
 OUT    ?= results/fukushima1980
 
 # experiments whose saved results (docs/results/<name>/) `make figures` redraws
-# (shift_invariance is back when its new five-seed run is saved: the saved run predates the
-# study's present format)
 FIGURES ?= fukushima1980 fukushima1980_ten mnist_cnn mnist_neocognitron digits_ablation \
-	digits_hierarchy
+	digits_hierarchy shift_invariance
 
 # how each saved run in docs/results/ was made (`make results` remakes them one at a time,
 # each using both cores: about 8 h on 2 cores: the shift study about 2.7 h, the hierarchy study 4-5 h)
